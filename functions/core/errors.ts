@@ -1,0 +1,77 @@
+/**
+ * Typed errors for bad input and broken infrastructure. Metrics that cannot be computed are
+ * values (null plus a warning), never errors. Messages name the bad value's location and what was
+ * expected, and never contain row data.
+ */
+export type ErrorCode =
+  | 'MANIFEST_INVALID'
+  | 'MANIFEST_UNREADABLE'
+  | 'INPUT_UNREADABLE'
+  | 'INPUT_FORMAT'
+  | 'COLUMN_NOT_FOUND'
+  | 'TOO_MANY_GROUPS'
+  | 'GZIP_INVALID'
+  | 'GZIP_BOMB'
+  | 'PARQUET_INVALID'
+  | 'REFERENCE_INVALID'
+  | 'REFERENCE_NOT_FOUND'
+  | 'QUERY_FAILED'
+  | 'STORE_FAILED'
+  | 'USAGE';
+
+export class RepscopeError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RepscopeError';
+    this.code = code;
+  }
+}
+
+/** The manifest (repscope.yaml) is unreadable or does not match its schema. */
+export class ManifestError extends RepscopeError {
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
+    super(options?.code ?? 'MANIFEST_INVALID', message, options);
+    this.name = 'ManifestError';
+  }
+}
+
+/** A data file cannot be read as declared (format, encoding, compression, columns). */
+export class InputError extends RepscopeError {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'InputError';
+  }
+}
+
+/** A reference population file is malformed, or a manifest names one that does not exist. */
+export class ReferencePopulationError extends RepscopeError {
+  constructor(code: 'REFERENCE_INVALID' | 'REFERENCE_NOT_FOUND', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'ReferenceError';
+  }
+}
+
+/** The query engine (DuckDB locally, Athena in AWS) failed to run a statement. */
+export class QueryError extends RepscopeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('QUERY_FAILED', message, options);
+    this.name = 'QueryError';
+  }
+}
+
+/** The object store (filesystem locally, S3 in AWS) failed to read or write. */
+export class StoreError extends RepscopeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_FAILED', message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** The command line was used wrongly. */
+export class UsageError extends RepscopeError {
+  constructor(message: string) {
+    super('USAGE', message);
+    this.name = 'UsageError';
+  }
+}
