@@ -1,0 +1,109 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { StoreError } from '../../core/errors.ts';
+import type { ByteRange, ObjectInfo, ObjectStore } from '../../core/ports.ts';
+
+/**
+ * The filesystem as the object store: a key is a path below `root`, `/`-separated. Writes are
+ * atomic (temporary file + rename), so a reader never sees half an object.
+ */
+export class FileObjectStore implements ObjectStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  /** The absolute path of a key; rejects keys that could leave the root. */
+  pathOf(key: string): string {
+    if (
+      key === '' ||
+      key.startsWith('/') ||
+      key.includes('\\') ||
+      key.includes('\0') ||
+      key.split('/').some((part) => part === '..' || part === '.')
+    ) {
+      throw new StoreError(`invalid object key '${key}': expected a relative path without . or .. segments`);
+    }
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  async *read(key: string, range?: ByteRange): AsyncIterable<Uint8Array> {
+    const file = this.pathOf(key);
+    const options = range ? { start: range.start, end: Math.max(range.start, range.end - 1) } : {};
+    if (range && range.end <= range.start) return;
+    const stream = createReadStream(file, { ...options, highWaterMark: 1 << 20 });
+    try {
+      for await (const chunk of stream) yield chunk as Uint8Array;
+    } catch (error) {
+      throw new StoreError(`cannot read ${key}: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const s = await stat(this.pathOf(key));
+      if (!s.isFile()) return undefined;
+      return { key, bytes: s.size, etag: etagOf(s.size, s.mtimeMs) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new StoreError(`cannot stat ${key}: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  async write(key: string, body: Uint8Array | string): Promise<void> {
+    const file = this.pathOf(key);
+    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(temporary, body);
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw new StoreError(`cannot write ${key}: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    const out: ObjectInfo[] = [];
+    const walk = async (dir: string, keyPrefix: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw new StoreError(`cannot list ${keyPrefix || '/'}: ${describe(error)}`, { cause: error });
+      }
+      for (const entry of entries) {
+        const key = keyPrefix + entry.name;
+        if (entry.isDirectory()) {
+          if (prefix.startsWith(`${key}/`) || `${key}/`.startsWith(prefix)) await walk(path.join(dir, entry.name), `${key}/`);
+        } else if (entry.isFile() && key.startsWith(prefix) && !entry.name.endsWith('.tmp')) {
+          const s = await stat(path.join(dir, entry.name));
+          out.push({ key, bytes: s.size, etag: etagOf(s.size, s.mtimeMs) });
+        }
+      }
+    };
+    await walk(this.root, '');
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  uri(key: string): string {
+    return pathToFileURL(this.pathOf(key)).href;
+  }
+}
+
+function etagOf(size: number, mtimeMs: number): string {
+  return createHash('sha256').update(`${size}:${mtimeMs}`).digest('hex').slice(0, 32);
+}
+
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return code ?? (error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,35 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import { writeFile } from 'node:fs/promises';
+import { DEMO_MANIFEST, demoLeadsCsv } from './demo-data.ts';
+import { readEnvironment } from './env.ts';
+import { main } from './main.ts';
+import { REPO_ROOT } from './local.ts';
+
+/**
+ * `npm start`: writes the demo bucket (./demo), runs profile → compare → publish on it, then
+ * serves the site on localhost. Arguments: [rows] (default 300000), [--no-serve].
+ */
+async function demo(argv: readonly string[]): Promise<number> {
+  const rows = Number(argv.find((a) => /^\d+$/.test(a)) ?? 300_000);
+  const serve = !argv.includes('--no-serve');
+  const root = path.join(REPO_ROOT, 'demo');
+  await rm(root, { recursive: true, force: true });
+  const dir = path.join(root, 'datasets', 'marketing-leads');
+  await mkdir(path.join(dir, '2026-11-01'), { recursive: true });
+  await writeFile(path.join(dir, 'repscope.yaml'), DEMO_MANIFEST);
+  const out = createWriteStream(path.join(dir, '2026-11-01', 'leads.csv'));
+  for (const chunk of demoLeadsCsv(rows)) {
+    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+  }
+  out.end();
+  await finished(out);
+  process.stdout.write(`demo: wrote ${rows} synthetic leads to ${path.relative(process.cwd(), dir)}/\n`);
+  const code = await main(['run', '--root', root]);
+  if (code >= 2 || !serve) return code;
+  return main(['serve', '--site', path.join(root, 'site'), '--port', readEnvironment().port]);
+}
+
+process.exitCode = await demo(process.argv.slice(2));

@@ -1,0 +1,91 @@
+import type { AttributeResult, GroupResult, IntersectionResult, Report } from '../core/report/schema.ts';
+
+/** Human-readable summaries of a report for the terminal (text) or a pull request (markdown). */
+export function formatReport(report: Report, format: 'text' | 'markdown'): string {
+  const md = format === 'markdown';
+  const out: string[] = [];
+  const verdict = report.status.toUpperCase();
+  out.push(md ? `## repscope: ${verdict} — ${report.dataset.id}` : `${verdict}  ${report.dataset.id} (${report.dataset.version})`);
+  out.push('');
+  const r = report.rows;
+  out.push(`rows read ${r.read}, used ${r.used}, without consent ${r.excludedNoConsent}, malformed ${r.malformed}`);
+  out.push('');
+  for (const c of report.checks) out.push(`${md ? '- ' : '  '}${mark(c.status)} ${c.message}`);
+  for (const a of report.attributes) {
+    out.push('');
+    out.push(md ? `### ${a.name}` : `${a.name}  (column ${a.column}${a.reference ? `, vs ${a.reference}` : ''})`);
+    if (md && a.reference) out.push(`vs \`${a.reference}\``);
+    out.push(...groupTable(a.groups, md));
+    out.push(attributeFooter(a));
+  }
+  for (const x of report.intersections) {
+    out.push('');
+    out.push(`${md ? '### ' : ''}${x.attributes.join(' × ')}  (${basisText(x)})`);
+    out.push(...groupTable(x.groups, md));
+    if (x.emptyCells.length > 0) out.push(`empty cells: ${x.emptyCells.join(', ')}`);
+  }
+  if (report.warnings.length > 0) {
+    out.push('');
+    out.push(md ? '### Warnings' : 'warnings');
+    for (const w of report.warnings) out.push(`${md ? '- ' : '  '}${w.message}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function basisText(x: IntersectionResult): string {
+  if (x.basis === 'joint-reference') return `vs joint reference ${x.reference}`;
+  if (x.basis === 'product-of-marginals') return 'vs product of marginal references';
+  return 'no reference';
+}
+
+function attributeFooter(a: AttributeResult): string {
+  const chi = a.tests.chiSquare;
+  const parts = [`N ${fmtCount(a.total)}`, `missing ${a.missing}`, `unmapped ${a.unmapped}`];
+  if (chi) parts.push(`χ² ${fmt(chi.statistic, 2)} (df ${chi.df}) p ${fmtP(chi.pValue)} [${chi.method}]`);
+  if (a.distances.tvd !== null) parts.push(`TVD ${fmt(a.distances.tvd, 4)}`);
+  if (a.distances.jsDivergence !== null) parts.push(`JS ${fmt(a.distances.jsDivergence, 4)} bits`);
+  return parts.join(', ');
+}
+
+function groupTable(groups: readonly GroupResult[], md: boolean): string[] {
+  const header = ['group', 'count', 'share', '95% CI', 'reference', 'ratio', 'p adj.', 'status'];
+  const rows = groups.map((g) => [
+    g.group,
+    fmtCount(g.count),
+    pct(g.share),
+    g.ci ? `${pct(g.ci[0])}–${pct(g.ci[1])}` : '–',
+    pct(g.referenceShare),
+    fmt(g.ratio, 2),
+    fmtP(g.pAdjusted),
+    g.status + (g.rowsNeeded ? ` (+${g.rowsNeeded} rows)` : ''),
+  ]);
+  if (md) {
+    const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+    return [line(header), line(header.map(() => '---')), ...rows.map(line)];
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`;
+  return [line(header), ...rows.map(line)];
+}
+
+function mark(status: string): string {
+  return status === 'pass' ? '✓' : status === 'warn' ? '!' : '✗';
+}
+
+function pct(x: number | null | undefined): string {
+  return x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`;
+}
+
+function fmt(x: number | null | undefined, digits: number): string {
+  return x === null || x === undefined ? '–' : x.toFixed(digits);
+}
+
+function fmtCount(x: number | null): string {
+  if (x === null) return '–';
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
+}
+
+function fmtP(p: number | null | undefined): string {
+  if (p === null || p === undefined) return '–';
+  return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
+}

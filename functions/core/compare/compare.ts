@@ -1,0 +1,327 @@
+import type { AttributeSpec, Manifest, Thresholds } from '../manifest/schema.ts';
+import type { Profile } from '../profile/profile.ts';
+import type {
+  AttributeResult,
+  Check,
+  GroupResult,
+  IntersectionResult,
+  ReportWarning,
+} from '../report/schema.ts';
+import {
+  benjaminiHochberg,
+  binomialTestTwoSided,
+  chiSquareGoodnessOfFit,
+  jensenShannonDivergence,
+  rowsNeeded,
+  totalVariationDistance,
+  wilsonInterval,
+} from '../stats/index.ts';
+import type { CompareRow } from './compare-sql.ts';
+
+/** Seed of the Monte-Carlo χ² p-value, so a report can be reproduced. */
+export const MONTE_CARLO_SEED = 20231231;
+
+export interface Comparison {
+  readonly attributes: AttributeResult[];
+  readonly intersections: IntersectionResult[];
+  readonly checks: Check[];
+  readonly warnings: ReportWarning[];
+}
+
+interface Cell {
+  readonly group: string;
+  /** Rows, or weight sum with a weight column. */
+  readonly count: number;
+  readonly weightSqSum: number;
+  readonly rows: number;
+  readonly positives: number | null;
+  /** null: the group is not in the reference (or there is none). */
+  readonly referenceShare: number | null;
+}
+
+/**
+ * The statistics of one run: the compare query's rows (counts ⋈ reference) and the profile's
+ * per-attribute totals in, per-group results, checks and warnings out. Pure.
+ */
+export function compare(manifest: Manifest, profile: Profile, rows: readonly CompareRow[]): Comparison {
+  const warnings: ReportWarning[] = [];
+  const checks: Check[] = [];
+  const weighted = Boolean(manifest.weight);
+  const byAttribute = groupRows(rows);
+  const attributes = manifest.attributes.map((spec, i) => {
+    const counts = profile.attributes[i]!;
+    const cells = toCells(byAttribute.get(spec.name) ?? [], spec.reference != null);
+    const result = compareCells(spec.name, cells, spec.reference ?? null, manifest.thresholds, weighted, warnings);
+    const attribute: AttributeResult = {
+      name: spec.name,
+      column: spec.column,
+      reference: spec.reference ?? null,
+      missing: counts.missing,
+      unmapped: counts.unmapped,
+      ...result,
+    };
+    checks.push(attributeCheck(spec, attribute, manifest.thresholds));
+    if (counts.unmapped > 0) {
+      warnings.push({
+        code: 'unmapped-values',
+        path: spec.name,
+        message: `${counts.unmapped} rows of column '${spec.column}' matched no group of ${spec.name}; list their values under groups or missing`,
+      });
+    }
+    return attribute;
+  });
+  const intersections = manifest.intersections.map((names, j) => {
+    const counts = profile.intersections[j]!;
+    return compareIntersection(names, counts.name, byAttribute, manifest, attributes, weighted, warnings, checks);
+  });
+  return { attributes, intersections, checks, warnings };
+}
+
+function groupRows(rows: readonly CompareRow[]): Map<string, CompareRow[]> {
+  const out = new Map<string, CompareRow[]>();
+  for (const r of rows) {
+    const list = out.get(r.attribute) ?? [];
+    list.push(r);
+    out.set(r.attribute, list);
+  }
+  return out;
+}
+
+function toCells(rows: readonly CompareRow[], hasReference: boolean): Cell[] {
+  return rows.map((r) => ({
+    group: r.group,
+    count: r.weightSum ?? r.count ?? 0,
+    weightSqSum: r.weightSqSum ?? 0,
+    rows: r.count ?? 0,
+    positives: r.positives,
+    referenceShare: hasReference ? r.referenceShare : null,
+  }));
+}
+
+type CellStats = Pick<AttributeResult, 'total' | 'groups' | 'tests' | 'distances' | 'diversity' | 'status'>;
+
+function compareCells(
+  path: string,
+  cells: readonly Cell[],
+  reference: string | null,
+  t: Thresholds,
+  weighted: boolean,
+  warnings: ReportWarning[],
+): CellStats {
+  const total = sum(cells.map((c) => c.count));
+  // Kish's effective sample size: (Σw)² / Σw²; equals the row count without weights.
+  const sumSq = sum(cells.map((c) => c.weightSqSum));
+  const nEff = weighted ? (sumSq > 0 ? (total * total) / sumSq : 0) : total;
+  const scale = total > 0 ? nEff / total : 0;
+  const withReference = reference !== null && cells.some((c) => c.referenceShare !== null);
+
+  const pValues = cells.map((c) => {
+    if (!withReference || c.referenceShare === null || nEff === 0) return null;
+    const n = Math.round(nEff);
+    const k = Math.min(n, Math.round(c.count * scale));
+    return binomialTestTwoSided(k, n, c.referenceShare);
+  });
+  const adjusted = benjaminiHochberg(pValues);
+
+  const groups: GroupResult[] = cells.map((c, i) => {
+    const share = total > 0 ? c.count / total : null;
+    const pi = withReference ? c.referenceShare : null;
+    const ratio = share !== null && pi !== null && pi > 0 ? share / pi : null;
+    const pAdjusted = adjusted[i] ?? null;
+    let status: GroupResult['status'] = 'ok';
+    let note: string | undefined;
+    if (!withReference) status = 'no-reference';
+    else if (pi === null) {
+      status = 'no-reference';
+      if (c.count > 0) {
+        warnings.push({
+          code: 'unexpected-group',
+          path: `${path}/${c.group}`,
+          message: `group '${c.group}' of ${path} is in the data but not in the reference ${reference}`,
+        });
+      }
+    } else if (ratio !== null && pAdjusted !== null) {
+      const significant = pAdjusted < t.alpha;
+      if (ratio < t.minRatio && significant) status = 'under';
+      else if (ratio > t.maxRatio && significant) status = 'over';
+      else if (ratio < t.minRatio || ratio > t.maxRatio) {
+        note = `ratio outside [${t.minRatio}, ${t.maxRatio}] but not significant (adjusted p ≥ ${t.alpha}): too small to conclude`;
+      } else if (nEff * pi < t.minGroupCount) {
+        note = `too small to conclude: fewer than ${t.minGroupCount} rows expected`;
+      }
+    } else if (pi === 0 && c.count > 0) {
+      status = 'over';
+      note = 'the reference has no one in this group';
+    }
+    const result: GroupResult = {
+      group: c.group,
+      count: c.count,
+      share,
+      ci: share === null ? null : wilsonInterval(share * nEff, nEff),
+      referenceShare: pi,
+      ratio,
+      difference: share !== null && pi !== null ? share - pi : null,
+      pValue: pValues[i] ?? null,
+      pAdjusted,
+      status,
+      positives: c.positives,
+    };
+    if (note) result.note = note;
+    if (status === 'under' && share !== null && pi !== null) {
+      const needed = rowsNeeded(Math.round(c.rows), Math.round(total), t.minRatio * pi);
+      if (needed !== null) result.rowsNeeded = needed;
+    }
+    return result;
+  });
+
+  let chiSquare: AttributeResult['tests']['chiSquare'] = null;
+  let tvd: number | null = null;
+  let js: number | null = null;
+  if (withReference && total > 0) {
+    const p = cells.map((c) => c.count / total);
+    const q = cells.map((c) => c.referenceShare ?? 0);
+    const gof = chiSquareGoodnessOfFit(
+      cells.map((c) => c.count * scale),
+      q,
+      { seed: MONTE_CARLO_SEED },
+    );
+    chiSquare = {
+      statistic: gof.statistic,
+      df: gof.df,
+      pValue: gof.monteCarlo ? gof.monteCarlo.pValue : gof.pValue,
+      method: gof.method,
+    };
+    tvd = totalVariationDistance(p, q);
+    js = jensenShannonDivergence(p, q);
+  } else if (withReference) {
+    warnings.push({ code: 'no-rows', path, message: `${path}: no rows with a valid value, so no statistics` });
+  }
+  const overall: AttributeResult['status'] = 'pass';
+  return {
+    total,
+    groups,
+    tests: { chiSquare },
+    distances: { tvd, jsDivergence: js },
+    diversity: {},
+    status: overall,
+  };
+}
+
+function attributeCheck(spec: Pick<AttributeSpec, 'name'>, a: AttributeResult, t: Thresholds): Check {
+  const id = `representation:${spec.name}`;
+  if (a.reference === null) {
+    a.status = 'pass';
+    return { id, status: 'pass', message: `${spec.name}: no reference declared; profiled only` };
+  }
+  if (a.total === 0) {
+    a.status = 'fail';
+    return { id, status: 'fail', message: `${spec.name}: no rows with a valid value` };
+  }
+  const under = a.groups.filter((g) => g.status === 'under').map((g) => g.group);
+  const over = a.groups.filter((g) => g.status === 'over').map((g) => g.group);
+  const unclear = a.groups.filter((g) => g.note?.includes('not significant')).map((g) => g.group);
+  const tvd = a.distances.tvd;
+  const chiP = a.tests.chiSquare?.pValue ?? null;
+  const tvdHigh = tvd !== null && tvd > t.maxTvd;
+  const parts: string[] = [];
+  if (under.length) parts.push(`under-represented: ${under.join(', ')}`);
+  if (over.length) parts.push(`over-represented: ${over.join(', ')}`);
+  if (tvdHigh) parts.push(`total variation distance ${tvd.toFixed(3)} > ${t.maxTvd}`);
+  if (unclear.length) parts.push(`too small to conclude: ${unclear.join(', ')}`);
+  let status: Check['status'] = 'pass';
+  if (under.length || over.length || (tvdHigh && chiP !== null && chiP < t.alpha)) status = 'fail';
+  else if (tvdHigh || unclear.length) status = 'warn';
+  a.status = status;
+  const message =
+    parts.length > 0
+      ? `${spec.name}: ${parts.join('; ')}`
+      : `${spec.name}: every group within [${t.minRatio}, ${t.maxRatio}] of the reference${tvd !== null ? `, TVD ${tvd.toFixed(3)}` : ''}`;
+  return { id, status, message };
+}
+
+function compareIntersection(
+  names: readonly string[],
+  name: string,
+  byAttribute: Map<string, CompareRow[]>,
+  manifest: Manifest,
+  attributes: readonly AttributeResult[],
+  weighted: boolean,
+  warnings: ReportWarning[],
+  checks: Check[],
+): IntersectionResult {
+  const rows = byAttribute.get(name) ?? [];
+  const joint = rows.some((r) => r.referenceShare !== null);
+  const members = names.map((n) => attributes.find((a) => a.name === n)!);
+  let basis: IntersectionResult['basis'] = 'none';
+  let cells: Cell[];
+  const observed = toCells(rows, true);
+  if (joint) {
+    basis = 'joint-reference';
+    cells = observed;
+  } else if (members.every((m) => m.reference !== null)) {
+    basis = 'product-of-marginals';
+    cells = productCells(observed, members);
+  } else {
+    cells = toCells(rows, false);
+  }
+  const reference = basis === 'joint-reference' ? jointReferenceName(members) : null;
+  const result = compareCells(name, cells, basis === 'none' ? null : (reference ?? 'product of marginals'), manifest.thresholds, weighted, warnings);
+  const emptyCells = result.groups.filter((g) => g.count === 0 || g.count === null).map((g) => g.group);
+  const flagged = result.groups.filter((g) => g.status === 'under' || g.status === 'over');
+  checks.push({
+    id: `intersection:${name}`,
+    status: flagged.length > 0 ? 'warn' : 'pass',
+    message:
+      flagged.length > 0
+        ? `${names.join(' × ')}: ${flagged.map((g) => `${g.group} ${g.status}`).join(', ')} (vs ${basis === 'joint-reference' ? 'joint reference' : 'product of marginals'})`
+        : `${names.join(' × ')}: no cell significantly outside the thresholds`,
+  });
+  return { attributes: [...names], reference, basis, total: result.total, groups: result.groups, emptyCells };
+}
+
+function jointReferenceName(members: readonly AttributeResult[]): string | null {
+  const refs = members.map((m) => m.reference);
+  if (refs.some((r) => r === null)) return null;
+  const population = refs[0]!.split('/')[0]!;
+  return `${population}/${refs.map((r) => r!.split('/')[1]).join('_x_')}`;
+}
+
+/** Cells over the product of the members' groups, referenced by the product of marginal shares. */
+function productCells(observed: readonly Cell[], members: readonly AttributeResult[]): Cell[] {
+  let combos: { group: string; share: number | null }[] = [{ group: '', share: 1 }];
+  members.forEach((m, i) => {
+    const next: { group: string; share: number | null }[] = [];
+    for (const c of combos) {
+      for (const g of m.groups) {
+        const share = c.share === null || g.referenceShare === null ? null : c.share * g.referenceShare;
+        next.push({ group: i === 0 ? g.group : `${c.group}|${g.group}`, share });
+      }
+    }
+    combos = next;
+  });
+  const byGroup = new Map(observed.map((c) => [c.group, c]));
+  return combos.map((c) => {
+    const o = byGroup.get(c.group);
+    return {
+      group: c.group,
+      count: o?.count ?? 0,
+      weightSqSum: o?.weightSqSum ?? 0,
+      rows: o?.rows ?? 0,
+      positives: o?.positives ?? null,
+      referenceShare: c.share,
+    };
+  });
+}
+
+function sum(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s;
+}
+
+/** The run's verdict: fail if any check fails, warn if any warns, else pass. */
+export function verdictOf(checks: readonly Check[]): 'pass' | 'warn' | 'fail' {
+  if (checks.some((c) => c.status === 'fail')) return 'fail';
+  if (checks.some((c) => c.status === 'warn')) return 'warn';
+  return 'pass';
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/**
+ * The manifest contract (`repscope.yaml`). Public: tests pin it, CHANGELOG.md flags breaking
+ * changes. Defaults are applied here so the rest of the code reads plain values.
+ */
+export const DATASET_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const REFERENCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}\/[a-z0-9][a-z0-9_]{0,62}$/;
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+const scalarValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+const valueList = z.array(scalarValue);
+const column = z.string().min(1, 'expected a non-empty column name').max(256);
+
+const valueFilter = z.strictObject({
+  column,
+  /** Values that count as granted / positive; compared case- and whitespace-insensitively. */
+  granted: valueList.min(1).optional(),
+  positive: valueList.min(1).optional(),
+});
+
+export const attributeSchema = z
+  .strictObject({
+    name: z.string().regex(NAME_PATTERN, 'expected a name of letters, digits and _ (e.g. age_band)'),
+    column,
+    /** `<population>/<attribute>`, e.g. de-2023/sex. @default - no reference: profiled, not compared */
+    reference: z
+      .string()
+      .regex(REFERENCE_ID_PATTERN, 'expected <population>/<attribute>, e.g. de-2023/sex')
+      .optional(),
+    /** group id → values that belong to it. @default - each distinct value is its own group */
+    groups: z.record(z.string().min(1).max(200), valueList.min(1)).optional(),
+    /** Ascending numeric lower bounds: [0, 18, 25] → "0-17", "18-24", "25+". */
+    bins: z.array(z.number().finite()).min(1).optional(),
+    /** Values that mean "not given". @default - ["", "NA", "N/A", "null", "none", "unknown"] */
+    missing: valueList.optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.groups && a.bins) {
+      ctx.addIssue({ code: 'custom', message: 'expected either groups or bins, not both', path: ['bins'] });
+    }
+    if (a.bins) {
+      for (let i = 1; i < a.bins.length; i++) {
+        if (a.bins[i]! <= a.bins[i - 1]!) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected strictly ascending bin edges, found ${a.bins[i - 1]} then ${a.bins[i]}`,
+            path: ['bins', i],
+          });
+        }
+      }
+    }
+  });
+
+export const thresholdsSchema = z.strictObject({
+  /** Lowest acceptable dataset share / reference share. @default 0.8 */
+  minRatio: z.number().positive().default(0.8),
+  /** Highest acceptable ratio. @default 1.25 */
+  maxRatio: z.number().positive().default(1.25),
+  /** Highest acceptable total variation distance per attribute. @default 0.05 */
+  maxTvd: z.number().min(0).max(1).default(0.05),
+  /** Groups with fewer rows are "too small to conclude". @default 30 */
+  minGroupCount: z.number().int().min(0).default(30),
+  /** Significance level for the adjusted per-group tests. @default 0.05 */
+  alpha: z.number().gt(0).lt(1).default(0.05),
+});
+
+export const manifestSchema = z
+  .strictObject({
+    dataset: z.string().regex(DATASET_ID_PATTERN, 'expected an id matching [a-z0-9][a-z0-9-]{0,62}'),
+    owner: z.string().max(200).optional(),
+    format: z.enum(['csv', 'jsonl', 'parquet']).optional(),
+    csv: z
+      .strictObject({
+        delimiter: z.string().length(1, 'expected a single character').optional(),
+        header: z.boolean().optional(),
+        encoding: z.string().optional(),
+      })
+      .optional(),
+    weight: column.nullable().optional(),
+    consent: valueFilter
+      .extend({ granted: valueList.min(1) })
+      .omit({ positive: true })
+      .optional(),
+    label: valueFilter
+      .extend({ positive: valueList.min(1) })
+      .omit({ granted: true })
+      .optional(),
+    source: z.strictObject({ column }).optional(),
+    attributes: z.array(attributeSchema).min(1, 'expected at least one attribute'),
+    intersections: z.array(z.array(z.string()).min(2).max(3)).default([]),
+    thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
+    privacy: z
+      .strictObject({
+        /** Published counts below this are shown as `<k`. @default 10 */
+        minCellSize: z.number().int().min(1).max(1000).default(10),
+        /** Let the profiler look at a small sample of values to spot identifiers. @default false */
+        sampleValuesForIdentifiers: z.boolean().default(false),
+      })
+      .default({ minCellSize: 10, sampleValuesForIdentifiers: false }),
+    /** EventBridge schedule for re-profiling (used by the AWS deployment). */
+    schedule: z.string().max(100).optional(),
+    /** Columns present in the file; used only for data-minimisation findings by name. */
+    columns: z.array(z.string()).optional(),
+  })
+  .superRefine((m, ctx) => {
+    const names = new Set<string>();
+    m.attributes.forEach((a, i) => {
+      if (names.has(a.name)) {
+        ctx.addIssue({ code: 'custom', message: `duplicate attribute name '${a.name}'`, path: ['attributes', i, 'name'] });
+      }
+      names.add(a.name);
+    });
+    m.intersections.forEach((combo, i) => {
+      combo.forEach((name, j) => {
+        if (!names.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown attribute '${name}'; expected one of: ${[...names].join(', ')}`,
+            path: ['intersections', i, j],
+          });
+        }
+      });
+      if (new Set(combo).size !== combo.length) {
+        ctx.addIssue({ code: 'custom', message: 'an attribute appears twice', path: ['intersections', i] });
+      }
+    });
+    if (m.thresholds.minRatio >= m.thresholds.maxRatio) {
+      ctx.addIssue({ code: 'custom', message: 'expected minRatio < maxRatio', path: ['thresholds', 'minRatio'] });
+    }
+  });
+
+export type Manifest = z.output<typeof manifestSchema>;
+export type ManifestInput = z.input<typeof manifestSchema>;
+export type AttributeSpec = z.output<typeof attributeSchema>;
+export type Thresholds = z.output<typeof thresholdsSchema>;
+
+/** JSON Schema of the manifest (for editor completion: schemas/repscope.schema.json). */
+export function manifestJsonSchema(): unknown {
+  return z.toJSONSchema(manifestSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,149 @@
+import { ManifestError } from '../errors.ts';
+import type { AttributeSpec, Manifest } from '../manifest/schema.ts';
+import { normaliseValue } from './normalise.ts';
+
+/** Values treated as "not given" when an attribute declares no `missing` list. */
+export const DEFAULT_MISSING = ['', 'na', 'n/a', 'null', 'none', 'unknown'] as const;
+
+/** An attribute with more distinct groups than this is not a grouping column (e.g. free text). */
+export const MAX_GROUPS_PER_ATTRIBUTE = 1000;
+
+export type AttributeKind = 'groups' | 'bins' | 'values';
+
+export interface AttributePlan {
+  readonly name: string;
+  readonly column: string;
+  /** Index into CountingPlan.columns. */
+  readonly columnIndex: number;
+  readonly kind: AttributeKind;
+  readonly reference: string | null;
+  /** Normalised value → group id (declared groups, or the reference's groups for `values`). */
+  readonly lookup: ReadonlyMap<string, string>;
+  /** Lower bin edges, ascending, and their labels. */
+  readonly binEdges: readonly number[];
+  readonly binLabels: readonly string[];
+  /** Normalised values that mean "not given". */
+  readonly missing: ReadonlySet<string>;
+  /** Groups reported even when empty: declared groups, bin labels, the reference's groups. */
+  readonly knownGroups: readonly string[];
+}
+
+export interface FilterPlan {
+  readonly column: string;
+  readonly columnIndex: number;
+  readonly values: ReadonlySet<string>;
+}
+
+export interface IntersectionPlan {
+  /** `sex_x_age_band`. */
+  readonly name: string;
+  readonly attributes: readonly number[];
+}
+
+/** What to count, derived once from the manifest; both executors (stream, SQL) take it. */
+export interface CountingPlan {
+  /** The projection: the only columns any reader decodes. */
+  readonly columns: readonly string[];
+  readonly attributes: readonly AttributePlan[];
+  readonly intersections: readonly IntersectionPlan[];
+  readonly consent: FilterPlan | null;
+  readonly label: FilterPlan | null;
+  readonly weight: { readonly column: string; readonly columnIndex: number } | null;
+  readonly sampleValuesForIdentifiers: boolean;
+}
+
+/** Groups of a reference attribute, used to map values when the manifest declares none. */
+export type ReferenceGroups = (reference: string) => readonly string[] | undefined;
+
+export function intersectionName(names: readonly string[]): string {
+  return names.join('_x_');
+}
+
+/** Builds the counting plan. `referenceGroups` lets plain values map onto reference group names. */
+export function buildPlan(manifest: Manifest, referenceGroups: ReferenceGroups = () => undefined): CountingPlan {
+  const columns: string[] = [];
+  const columnIndex = (column: string): number => {
+    const at = columns.indexOf(column);
+    if (at >= 0) return at;
+    columns.push(column);
+    return columns.length - 1;
+  };
+  const attributes = manifest.attributes.map((spec, i) =>
+    planAttribute(spec, i, columnIndex(spec.column), referenceGroups),
+  );
+  const filter = (column: string, values: readonly string[]): FilterPlan => ({
+    column,
+    columnIndex: columnIndex(column),
+    values: new Set(values.map(normaliseValue)),
+  });
+  const consent = manifest.consent ? filter(manifest.consent.column, manifest.consent.granted) : null;
+  const label = manifest.label ? filter(manifest.label.column, manifest.label.positive) : null;
+  const weight = manifest.weight ? { column: manifest.weight, columnIndex: columnIndex(manifest.weight) } : null;
+  const intersections = manifest.intersections.map((names) => ({
+    name: intersectionName(names),
+    attributes: names.map((n) => attributes.findIndex((a) => a.name === n)),
+  }));
+  return {
+    columns,
+    attributes,
+    intersections,
+    consent,
+    label,
+    weight,
+    sampleValuesForIdentifiers: manifest.privacy.sampleValuesForIdentifiers,
+  };
+}
+
+function planAttribute(
+  spec: AttributeSpec,
+  index: number,
+  columnIndex: number,
+  referenceGroups: ReferenceGroups,
+): AttributePlan {
+  const missing = new Set([...(spec.missing ?? DEFAULT_MISSING)].map(normaliseValue));
+  missing.add('');
+  const base = {
+    name: spec.name,
+    column: spec.column,
+    columnIndex,
+    reference: spec.reference ?? null,
+    missing,
+  };
+  if (spec.bins) {
+    const labels = binLabels(spec.bins);
+    return { ...base, kind: 'bins', lookup: new Map(), binEdges: spec.bins, binLabels: labels, knownGroups: labels };
+  }
+  const lookup = new Map<string, string>();
+  if (spec.groups) {
+    for (const [group, values] of Object.entries(spec.groups)) {
+      for (const value of [group, ...values]) {
+        const key = normaliseValue(value);
+        if (missing.has(key)) {
+          throw new ManifestError(
+            `attributes[${index}].groups.${group}: value '${value}' is also listed as missing; expected it in one place`,
+          );
+        }
+        const previous = lookup.get(key);
+        if (previous !== undefined && previous !== group) {
+          throw new ManifestError(
+            `attributes[${index}].groups.${group}: value '${value}' is already mapped to group '${previous}'`,
+          );
+        }
+        lookup.set(key, group);
+      }
+    }
+    return { ...base, kind: 'groups', lookup, binEdges: [], binLabels: [], knownGroups: Object.keys(spec.groups) };
+  }
+  const fromReference = spec.reference ? (referenceGroups(spec.reference) ?? []) : [];
+  for (const group of fromReference) lookup.set(normaliseValue(group), group);
+  return { ...base, kind: 'values', lookup, binEdges: [], binLabels: [], knownGroups: [...fromReference] };
+}
+
+/** [0, 18, 25] → ["0-17", "18-24", "25+"]; non-integer edges use "a-<b". */
+export function binLabels(edges: readonly number[]): string[] {
+  return edges.map((low, i) => {
+    const high = edges[i + 1];
+    if (high === undefined) return `${low}+`;
+    return Number.isInteger(low) && Number.isInteger(high) ? `${low}-${high - 1}` : `${low}-<${high}`;
+  });
+}

@@ -1,0 +1,24 @@
+import type { ObjectStore } from '../core/ports.ts';
+import { StoreError } from '../core/errors.ts';
+
+/** Reads a whole (small) object as UTF-8 text. */
+export async function readText(store: ObjectStore, key: string, maxBytes = 16 << 20): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of store.read(key)) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new StoreError(`${key} is larger than ${maxBytes} bytes; expected a small text file`);
+    chunks.push(chunk);
+  }
+  return new TextDecoder('utf-8').decode(concat(chunks, size));
+}
+
+export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
