@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,13 +23,14 @@ async function demo(argv: readonly string[]): Promise<number> {
   await writeFile(path.join(dir, 'repscope.yaml'), DEMO_MANIFEST);
   const out = createWriteStream(path.join(dir, '2026-11-01', 'leads.csv'));
   for (const chunk of demoLeadsCsv(rows)) {
-    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(chunk)) await once(out, 'drain');
   }
   out.end();
   await finished(out);
   process.stdout.write(`demo: wrote ${rows} synthetic leads to ${path.relative(process.cwd(), dir)}/\n`);
   const code = await main(['run', '--root', root]);
-  if (code >= 2 || !serve) return code;
+  if (code >= 2) return code;
+  if (!serve) return 0;
   return main(['serve', '--site', path.join(root, 'site'), '--port', readEnvironment().port]);
 }
 

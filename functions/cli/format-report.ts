@@ -41,7 +41,10 @@ function basisText(x: IntersectionResult): string {
 function attributeFooter(a: AttributeResult): string {
   const chi = a.tests.chiSquare;
   const parts = [`N ${fmtCount(a.total)}`, `missing ${a.missing}`, `unmapped ${a.unmapped}`];
-  if (chi) parts.push(`χ² ${fmt(chi.statistic, 2)} (df ${chi.df}) p ${fmtP(chi.pValue)} [${chi.method}]`);
+  if (chi) {
+    const mc = chi.monteCarlo ? `, Monte-Carlo p ${fmtP(chi.monteCarlo.pValue)}` : '';
+    parts.push(`χ² ${fmt(chi.statistic, 2)} (df ${chi.df ?? '–'}) p ${fmtP(chi.pValue)}${mc}`);
+  }
   if (a.distances.tvd !== null) parts.push(`TVD ${fmt(a.distances.tvd, 4)}`);
   if (a.distances.jsDivergence !== null) parts.push(`JS ${fmt(a.distances.jsDivergence, 4)} bits`);
   return parts.join(', ');

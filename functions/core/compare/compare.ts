@@ -11,8 +11,18 @@ import {
   benjaminiHochberg,
   binomialTestTwoSided,
   chiSquareGoodnessOfFit,
+  cohensW,
+  evenness,
+  hellingerDistance,
+  hillNumber,
+  imbalanceRatio,
   jensenShannonDivergence,
+  klDivergence,
+  linfDistance,
   rowsNeeded,
+  type StatValue,
+  shannonEntropy,
+  simpsonIndex,
   totalVariationDistance,
   wilsonInterval,
 } from '../stats/index.ts';
@@ -133,13 +143,6 @@ function compareCells(
     if (!withReference) status = 'no-reference';
     else if (pi === null) {
       status = 'no-reference';
-      if (c.count > 0) {
-        warnings.push({
-          code: 'unexpected-group',
-          path: `${path}/${c.group}`,
-          message: `group '${c.group}' of ${path} is in the data but not in the reference ${reference}`,
-        });
-      }
     } else if (ratio !== null && pAdjusted !== null) {
       const significant = pAdjusted < t.alpha;
       if (ratio < t.minRatio && significant) status = 'under';
@@ -175,36 +178,53 @@ function compareCells(
   });
 
   let chiSquare: AttributeResult['tests']['chiSquare'] = null;
-  let tvd: number | null = null;
-  let js: number | null = null;
-  if (withReference && total > 0) {
+  const distances: AttributeResult['distances'] = { tvd: null, jsDivergence: null };
+  const diversity: AttributeResult['diversity'] = {};
+  const unexpected = withReference ? cells.filter((c) => c.count > 0 && !c.referenceShare).map((c) => c.group) : [];
+  if (unexpected.length > 0) {
+    const list = unexpected.map((g) => `'${g}'`).join(', ');
+    warnings.push({
+      code: 'unexpected-group',
+      path,
+      message: `${path}: ${unexpected.length === 1 ? 'group' : 'groups'} ${list} ${unexpected.length === 1 ? 'is' : 'are'} in the data but not in the reference ${reference}; the χ² statistic, KL divergence and Cohen's w are undefined (null) and the χ² p-value is 0`,
+    });
+  }
+  const value = (name: string, stat: StatValue): number | null => {
+    if (stat.value === null && stat.reason && unexpected.length === 0) {
+      warnings.push({ code: 'not-computed', path: `${path}/${name}`, message: `${path}: ${name} not computed: ${stat.reason}` });
+    }
+    return stat.value;
+  };
+  if (total > 0) {
     const p = cells.map((c) => c.count / total);
-    const q = cells.map((c) => c.referenceShare ?? 0);
-    const gof = chiSquareGoodnessOfFit(
-      cells.map((c) => c.count * scale),
-      q,
-      { seed: MONTE_CARLO_SEED },
-    );
-    chiSquare = {
-      statistic: gof.statistic,
-      df: gof.df,
-      pValue: gof.monteCarlo ? gof.monteCarlo.pValue : gof.pValue,
-      method: gof.method,
-    };
-    tvd = totalVariationDistance(p, q);
-    js = jensenShannonDivergence(p, q);
+    const present = p.filter((x) => x > 0);
+    diversity['shannonEntropy'] = value('shannonEntropy', shannonEntropy(present));
+    diversity['evenness'] = value('evenness', evenness(present));
+    diversity['simpson'] = value('simpson', simpsonIndex(present));
+    diversity['hill1'] = value('hill1', hillNumber(present, 1));
+    diversity['hill2'] = value('hill2', hillNumber(present, 2));
+    diversity['imbalanceRatio'] = value('imbalanceRatio', imbalanceRatio(cells.map((c) => c.count).filter((x) => x > 0)));
+    if (withReference) {
+      const q = cells.map((c) => c.referenceShare ?? 0);
+      const gof = chiSquareGoodnessOfFit(
+        cells.map((c) => c.count * scale),
+        q,
+        { seed: MONTE_CARLO_SEED },
+      );
+      chiSquare = { statistic: gof.statistic, df: gof.df, pValue: gof.pValue, method: gof.method };
+      if (gof.monteCarlo) chiSquare.monteCarlo = { ...gof.monteCarlo };
+      if (gof.reason && unexpected.length === 0) warnings.push({ code: 'not-computed', path: `${path}/chiSquare`, message: `${path}: ${gof.reason}` });
+      distances.tvd = value('tvd', totalVariationDistance(p, q));
+      distances.jsDivergence = value('jsDivergence', jensenShannonDivergence(p, q));
+      distances['linf'] = value('linf', linfDistance(p, q));
+      distances['hellinger'] = value('hellinger', hellingerDistance(p, q));
+      distances['klDivergence'] = value('klDivergence', klDivergence(p, q));
+      distances['cohensW'] = value('cohensW', cohensW(p, q));
+    }
   } else if (withReference) {
     warnings.push({ code: 'no-rows', path, message: `${path}: no rows with a valid value, so no statistics` });
   }
-  const overall: AttributeResult['status'] = 'pass';
-  return {
-    total,
-    groups,
-    tests: { chiSquare },
-    distances: { tvd, jsDivergence: js },
-    diversity: {},
-    status: overall,
-  };
+  return { total, groups, tests: { chiSquare }, distances, diversity, status: 'pass' };
 }
 
 function attributeCheck(spec: Pick<AttributeSpec, 'name'>, a: AttributeResult, t: Thresholds): Check {
@@ -221,7 +241,8 @@ function attributeCheck(spec: Pick<AttributeSpec, 'name'>, a: AttributeResult, t
   const over = a.groups.filter((g) => g.status === 'over').map((g) => g.group);
   const unclear = a.groups.filter((g) => g.note?.includes('not significant')).map((g) => g.group);
   const tvd = a.distances.tvd;
-  const chiP = a.tests.chiSquare?.pValue ?? null;
+  const chi = a.tests.chiSquare;
+  const chiP = chi ? (chi.monteCarlo?.pValue ?? chi.pValue) : null;
   const tvdHigh = tvd !== null && tvd > t.maxTvd;
   const parts: string[] = [];
   if (under.length) parts.push(`under-represented: ${under.join(', ')}`);

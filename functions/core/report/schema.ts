@@ -38,10 +38,14 @@ export const groupResultSchema = z.object({
 });
 
 export const chiSquareSchema = z.object({
+  /** Pearson X²; null when a group has reference share 0 but rows (then pValue is 0). */
   statistic: nullableNum,
-  df: z.number().int().min(0),
+  df: z.number().int().min(0).nullable(),
+  /** Asymptotic χ²(df) upper-tail p-value. */
   pValue: nullableShare,
   method: z.string(),
+  /** Seeded Monte-Carlo p-value, present when an expected count is below 5. */
+  monteCarlo: z.object({ pValue: share, draws: z.number().int().min(1), seed: z.number().int() }).optional(),
 });
 
 export const attributeResultSchema = z.object({

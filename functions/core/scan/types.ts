@@ -25,7 +25,10 @@ export interface CsvOptions extends ScanOptions {
   readonly delimiter?: string;
   /** @default true */
   readonly header?: boolean;
-  /** Only utf-8 is supported. @default 'utf-8' */
+  /**
+   * A WHATWG encoding label; ASCII-compatible encodings only (utf-8, windows-1252 / latin1,
+   * iso-8859-*, …), since fields are split on bytes. @default 'utf-8'
+   */
   readonly encoding?: string;
 }
 

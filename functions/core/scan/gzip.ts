@@ -1,0 +1,103 @@
+import { InputError } from '../errors.ts';
+import type { ByteStream } from './types.ts';
+
+const MIB = 1024 * 1024;
+
+export interface GunzipOptions {
+  /** Used only in error messages. */
+  readonly fileName: string;
+  /**
+   * Largest accepted ratio of decompressed to compressed bytes, once the output is past
+   * `minBytesForRatio`. Tabular text compresses 5–50×; deflate's ceiling is about 1032×, which
+   * a bomb (one byte repeated) reaches. Streaming keeps memory bounded either way; the limit stops
+   * a bomb from burning hours of compute.
+   * @default - 250
+   */
+  readonly maxRatio?: number;
+  /**
+   * Output size below which the ratio is not checked (small files may compress very well).
+   * @default - 64 MiB
+   */
+  readonly minBytesForRatio?: number;
+}
+
+/**
+ * Decompresses a gzip byte stream as it is read, through the web-standard DecompressionStream.
+ * Concatenated gzip members (as `cat a.gz b.gz` makes) come out as one stream.
+ *
+ * @throws InputError GZIP_INVALID (while iterating) for a truncated or corrupt stream;
+ *   GZIP_BOMB when the output passes `minBytesForRatio` and exceeds `maxRatio` times the input
+ *   read so far. Errors of the source itself pass through unchanged.
+ */
+export function gunzip(source: ByteStream, options: GunzipOptions): ByteStream {
+  return { [Symbol.asyncIterator]: () => gunzipChunks(source, options) };
+}
+
+async function* gunzipChunks(source: ByteStream, options: GunzipOptions): AsyncGenerator<Uint8Array> {
+  const maxRatio = options.maxRatio ?? 250;
+  const minBytesForRatio = options.minBytesForRatio ?? 64 * MIB;
+  const iterator = source[Symbol.asyncIterator]();
+  let inputBytes = 0;
+  let outputBytes = 0;
+  let sourceFailure: { error: unknown } | undefined;
+
+  const compressed = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          sourceFailure = { error };
+          throw error;
+        }
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        if (next.value.length === 0) continue;
+        inputBytes += next.value.length;
+        controller.enqueue(next.value);
+        return;
+      }
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+  // Uint8Array is a BufferSource; the cast only bridges the DOM typings' ArrayBuffer generics.
+  const decompressed = compressed.pipeThrough(
+    new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
+  );
+  const reader = decompressed.getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch (cause) {
+        if (sourceFailure !== undefined) throw sourceFailure.error;
+        throw new InputError('GZIP_INVALID', `${options.fileName}: truncated or corrupt gzip stream`, {
+          cause,
+        });
+      }
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      outputBytes += next.value.length;
+      if (outputBytes > minBytesForRatio && outputBytes > maxRatio * inputBytes) {
+        throw new InputError(
+          'GZIP_BOMB',
+          `${options.fileName}: gzip stream expands more than ${maxRatio}× (${Math.round(outputBytes / MIB)} MiB ` +
+            `from ${inputBytes} compressed bytes); refusing a likely decompression bomb`,
+        );
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
