@@ -40,16 +40,36 @@ function resolvedRing(file: string, spec: string): string | null {
   return parts[0] ?? null;
 }
 
-const CORE_PACKAGES = [/^zod$/, /^yaml$/, /^hyparquet(-compressors)?$/, /^arquero$/, /^vega-lite(\/.*)?$/, /^@stdlib\//];
+const CORE_PACKAGES = [
+  /^zod$/,
+  /^yaml$/,
+  /^hyparquet(-compressors)?$/,
+  /^arquero$/,
+  /^vega-lite(\/.*)?$/,
+  /^@stdlib\//,
+];
 
 const RULES: { ring: string; forbiddenRings: string[]; packages?: RegExp[] }[] = [
   {
     ring: 'functions/core',
-    forbiddenRings: ['functions/adapters', 'functions/pipeline', 'functions/handlers', 'functions/cli', 'web', 'infra'],
+    forbiddenRings: [
+      'functions/adapters',
+      'functions/pipeline',
+      'functions/handlers',
+      'functions/cli',
+      'web',
+      'infra',
+    ],
     packages: CORE_PACKAGES,
   },
-  { ring: 'functions/adapters', forbiddenRings: ['functions/pipeline', 'functions/handlers', 'functions/cli', 'web'] },
-  { ring: 'functions/pipeline', forbiddenRings: ['functions/adapters', 'functions/handlers', 'functions/cli'] },
+  {
+    ring: 'functions/adapters',
+    forbiddenRings: ['functions/pipeline', 'functions/handlers', 'functions/cli', 'web'],
+  },
+  {
+    ring: 'functions/pipeline',
+    forbiddenRings: ['functions/adapters', 'functions/handlers', 'functions/cli'],
+  },
   {
     ring: 'web',
     forbiddenRings: ['functions/adapters', 'functions/pipeline', 'functions/handlers', 'functions/cli'],
@@ -72,7 +92,8 @@ describe('import direction', () => {
         const text = readFileSync(path.join(ROOT, file), 'utf8');
         for (const spec of importsOf(text)) {
           const ring = resolvedRing(file, spec);
-          if (ring && rule.forbiddenRings.includes(ring)) violations.push(`${file} imports ${spec} (${ring})`);
+          if (ring && rule.forbiddenRings.includes(ring))
+            violations.push(`${file} imports ${spec} (${ring})`);
           if (!ring && rule.packages && !rule.packages.some((p) => p.test(spec))) {
             violations.push(`${file} imports package ${spec}, not allowed in ${rule.ring}`);
           }

