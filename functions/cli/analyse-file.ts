@@ -21,7 +21,10 @@ export interface LoadedManifest {
 }
 
 /** `--manifest`, or repscope.yaml next to the data file. */
-export async function loadManifest(dataFile: string, manifestPath: string | undefined): Promise<LoadedManifest> {
+export async function loadManifest(
+  dataFile: string,
+  manifestPath: string | undefined,
+): Promise<LoadedManifest> {
   const file = manifestPath ?? path.join(path.dirname(dataFile), 'repscope.yaml');
   let text: string;
   try {

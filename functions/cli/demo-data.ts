@@ -67,8 +67,32 @@ const CHANNELS: readonly (readonly [string, number])[] = [
   ['partner-list', 20],
 ];
 
-const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Emma', 'Felix', 'Greta', 'Hannes', 'Ida', 'Jonas', 'Lea', 'Max'];
-const LAST = ['Schmidt', 'Müller', 'Weber', 'Wagner', 'Becker', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf'];
+const FIRST = [
+  'Anna',
+  'Ben',
+  'Clara',
+  'David',
+  'Emma',
+  'Felix',
+  'Greta',
+  'Hannes',
+  'Ida',
+  'Jonas',
+  'Lea',
+  'Max',
+];
+const LAST = [
+  'Schmidt',
+  'Müller',
+  'Weber',
+  'Wagner',
+  'Becker',
+  'Hoffmann',
+  'Koch',
+  'Richter',
+  'Klein',
+  'Wolf',
+];
 const NOTES = [
   'asked for a call back',
   'interested in the premium plan, said "maybe next month"',
@@ -92,7 +116,18 @@ function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-export const DEMO_COLUMNS = ['lead_id', 'email', 'full_name', 'sex', 'age', 'state', 'consent', 'converted', 'channel', 'notes'];
+export const DEMO_COLUMNS = [
+  'lead_id',
+  'email',
+  'full_name',
+  'sex',
+  'age',
+  'state',
+  'consent',
+  'converted',
+  'channel',
+  'notes',
+];
 
 /** CSV text chunks of `rows` demo leads; the same seed gives the same bytes. */
 export function* demoLeadsCsv(rows: number, seed = 2023): Generator<string> {

@@ -1,13 +1,12 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { writeFile } from 'node:fs/promises';
 import { DEMO_MANIFEST, demoLeadsCsv } from './demo-data.ts';
 import { readEnvironment } from './env.ts';
-import { main } from './main.ts';
 import { REPO_ROOT } from './local.ts';
+import { main } from './main.ts';
 
 /**
  * `npm start`: writes the demo bucket (./demo), runs profile → compare → publish on it, then

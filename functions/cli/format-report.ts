@@ -5,15 +5,23 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
   const md = format === 'markdown';
   const out: string[] = [];
   const verdict = report.status.toUpperCase();
-  out.push(md ? `## repscope: ${verdict} — ${report.dataset.id}` : `${verdict}  ${report.dataset.id} (${report.dataset.version})`);
+  out.push(
+    md
+      ? `## repscope: ${verdict} — ${report.dataset.id}`
+      : `${verdict}  ${report.dataset.id} (${report.dataset.version})`,
+  );
   out.push('');
   const r = report.rows;
-  out.push(`rows read ${r.read}, used ${r.used}, without consent ${r.excludedNoConsent}, malformed ${r.malformed}`);
+  out.push(
+    `rows read ${r.read}, used ${r.used}, without consent ${r.excludedNoConsent}, malformed ${r.malformed}`,
+  );
   out.push('');
   for (const c of report.checks) out.push(`${md ? '- ' : '  '}${mark(c.status)} ${c.message}`);
   for (const a of report.attributes) {
     out.push('');
-    out.push(md ? `### ${a.name}` : `${a.name}  (column ${a.column}${a.reference ? `, vs ${a.reference}` : ''})`);
+    out.push(
+      md ? `### ${a.name}` : `${a.name}  (column ${a.column}${a.reference ? `, vs ${a.reference}` : ''})`,
+    );
     if (md && a.reference) out.push(`vs \`${a.reference}\``);
     out.push(...groupTable(a.groups, md));
     out.push(attributeFooter(a));
@@ -67,7 +75,8 @@ function groupTable(groups: readonly GroupResult[], md: boolean): string[] {
     return [line(header), line(header.map(() => '---')), ...rows.map(line)];
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`;
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`;
   return [line(header), ...rows.map(line)];
 }
 

@@ -17,7 +17,11 @@ export const systemClock: Clock = { now: () => new Date() };
 export function stderrLogger(verbose: boolean): Logger {
   const write = (level: string, message: string, fields?: Record<string, string | number | boolean>) => {
     if (!verbose && level === 'info') return;
-    const extra = fields ? ` ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
+    const extra = fields
+      ? ` ${Object.entries(fields)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`
+      : '';
     process.stderr.write(`repscope ${level}: ${message}${extra}\n`);
   };
   return {
@@ -32,7 +36,9 @@ export async function loadCatalogue(referenceFiles: readonly string[]): Promise<
   const catalogues = [await loadBuiltInReferences(new FileObjectStore(BUILT_IN_REFERENCES))];
   for (const file of referenceFiles) {
     const absolute = path.resolve(file);
-    catalogues.push(await loadReferenceFile(new FileObjectStore(path.dirname(absolute)), path.basename(absolute), file));
+    catalogues.push(
+      await loadReferenceFile(new FileObjectStore(path.dirname(absolute)), path.basename(absolute), file),
+    );
   }
   return mergeCatalogues(catalogues);
 }

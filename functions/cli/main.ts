@@ -1,16 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
+import { Command, CommanderError, Option } from 'commander';
 import { DuckDbQueryEngine } from '../adapters/local/duckdb-query-engine.ts';
 import { FileObjectStore } from '../adapters/local/file-object-store.ts';
+import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
 import { RepscopeError, UsageError } from '../core/errors.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
+import { mergeCatalogues } from '../core/references/reference.ts';
 import type { ProfileProgress } from '../pipeline/profile-stage.ts';
 import { loadDroppedReferences } from '../pipeline/references.ts';
 import { runRoot } from '../pipeline/run-root.ts';
-import { mergeCatalogues } from '../core/references/reference.ts';
 import { checkFile, loadManifest, profileFile } from './analyse-file.ts';
 import { type CliEnvironment, readEnvironment } from './env.ts';
 import { formatReport } from './format-report.ts';
@@ -47,16 +47,27 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .option('-m, --manifest <file>', 'the manifest (default: repscope.yaml next to the data file)')
     .option('--reference <file.csv>', 'a reference population CSV (repeatable)', collect, [])
     .option('--json <out.json>', 'write report.json here')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
-    .action(async (dataFile: string, opts: { manifest?: string; reference: string[]; json?: string; format: string }) => {
-      const loaded = await loadManifest(dataFile, opts.manifest);
-      const catalogue = await loadCatalogue(opts.reference);
-      const bar = progress();
-      const report = await checkFile(dataFile, loaded, catalogue, bar.update).finally(bar.stop);
-      if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
-      io.stdout(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, opts.format as 'text' | 'markdown'));
-      setExit(report.status === 'fail' ? EXIT.fail : EXIT.ok);
-    });
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
+    )
+    .action(
+      async (
+        dataFile: string,
+        opts: { manifest?: string; reference: string[]; json?: string; format: string },
+      ) => {
+        const loaded = await loadManifest(dataFile, opts.manifest);
+        const catalogue = await loadCatalogue(opts.reference);
+        const bar = progress();
+        const report = await checkFile(dataFile, loaded, catalogue, bar.update).finally(bar.stop);
+        if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+        io.stdout(
+          opts.format === 'json'
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : formatReport(report, opts.format as 'text' | 'markdown'),
+        );
+        setExit(report.status === 'fail' ? EXIT.fail : EXIT.ok);
+      },
+    );
 
   program
     .command('profile')
@@ -80,7 +91,10 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .option('-v, --verbose', 'log each stage to stderr')
     .action(async (opts: { root: string; reference: string[]; verbose?: boolean }) => {
       const store = new FileObjectStore(opts.root);
-      const catalogue = mergeCatalogues([await loadCatalogue(opts.reference), ...(await loadDroppedReferences(store))]);
+      const catalogue = mergeCatalogues([
+        await loadCatalogue(opts.reference),
+        ...(await loadDroppedReferences(store)),
+      ]);
       const engine = new DuckDbQueryEngine(store.root);
       const bar = progress();
       try {
@@ -95,12 +109,26 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         });
         bar.stop();
         for (const o of result.outcomes) {
-          const detail = o.error ? o.error.message : o.report.checks.filter((c) => c.status !== 'pass').map((c) => c.message).join('; ');
-          io.stdout(`${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}${detail ? `: ${detail}` : ''}\n`);
+          const detail = o.error
+            ? o.error.message
+            : o.report.checks
+                .filter((c) => c.status !== 'pass')
+                .map((c) => c.message)
+                .join('; ');
+          io.stdout(
+            `${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}${detail ? `: ${detail}` : ''}\n`,
+          );
         }
-        if (result.outcomes.length === 0) io.stderr(`repscope: no datasets under ${path.join(opts.root, 'datasets')}; expected datasets/<id>/repscope.yaml and datasets/<id>/<version>/<file>\n`);
+        if (result.outcomes.length === 0)
+          io.stderr(
+            `repscope: no datasets under ${path.join(opts.root, 'datasets')}; expected datasets/<id>/repscope.yaml and datasets/<id>/<version>/<file>\n`,
+          );
         io.stdout(`site: ${path.join(store.root, 'site', 'index.html')} (${result.siteFiles} files)\n`);
-        const worst = result.outcomes.some((o) => o.error) ? EXIT.badInput : result.outcomes.some((o) => o.report.status === 'fail') ? EXIT.fail : EXIT.ok;
+        const worst = result.outcomes.some((o) => o.error)
+          ? EXIT.badInput
+          : result.outcomes.some((o) => o.report.status === 'fail')
+            ? EXIT.fail
+            : EXIT.ok;
         setExit(result.outcomes.length === 0 ? EXIT.badInput : worst);
       } finally {
         bar.stop();
@@ -133,7 +161,8 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .action(async (opts: { site: string; port: string; host: string }) => {
       const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected 0-65535, got '${opts.port}'`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port: expected 0-65535, got '${opts.port}'`);
       const server = await startStaticSiteServer({ root: opts.site, port, host: opts.host });
       io.stdout(`serving ${path.resolve(opts.site)} at ${server.url} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
@@ -161,7 +190,9 @@ export function listReferences(catalogue: ReferenceCatalogue): string {
 export function showReference(catalogue: ReferenceCatalogue, id: string): string {
   const p = catalogue.populations.find((x) => x.id === id);
   if (!p) {
-    throw new UsageError(`unknown population '${id}'; expected one of: ${catalogue.populations.map((x) => x.id).join(', ')}`);
+    throw new UsageError(
+      `unknown population '${id}'; expected one of: ${catalogue.populations.map((x) => x.id).join(', ')}`,
+    );
   }
   const rows = catalogue.rows.filter((r) => r.population === id);
   const lines = [`${p.id}: ${p.title}`];
@@ -216,7 +247,11 @@ function progressReporter(env: CliEnvironment): { update: (p: ProfileProgress) =
 }
 
 /** Runs the CLI; returns the exit code. Bad input: one line on stderr, no stack trace. */
-export async function main(argv: readonly string[], io: CliIo = processIo, env = readEnvironment()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  env = readEnvironment(),
+): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram(env, io, (c) => {
     code = c;

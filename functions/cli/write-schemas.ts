@@ -9,4 +9,6 @@ const dir = path.join(REPO_ROOT, 'schemas');
 await mkdir(dir, { recursive: true });
 await writeFile(path.join(dir, 'repscope.schema.json'), `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`);
 await writeFile(path.join(dir, 'report.schema.json'), `${JSON.stringify(reportJsonSchema(), null, 2)}\n`);
-process.stdout.write(`wrote ${path.relative(process.cwd(), dir)}/repscope.schema.json and report.schema.json\n`);
+process.stdout.write(
+  `wrote ${path.relative(process.cwd(), dir)}/repscope.schema.json and report.schema.json\n`,
+);

@@ -46,7 +46,11 @@ export class InputError extends RepscopeError {
 
 /** A reference population file is malformed, or a manifest names one that does not exist. */
 export class ReferencePopulationError extends RepscopeError {
-  constructor(code: 'REFERENCE_INVALID' | 'REFERENCE_NOT_FOUND', message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: 'REFERENCE_INVALID' | 'REFERENCE_NOT_FOUND',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
     this.name = 'ReferenceError';
   }

@@ -1,5 +1,5 @@
-import type { ObjectStore } from '../core/ports.ts';
 import { StoreError } from '../core/errors.ts';
+import type { ObjectStore } from '../core/ports.ts';
 
 /** Reads a whole (small) object as UTF-8 text. */
 export async function readText(store: ObjectStore, key: string, maxBytes = 16 << 20): Promise<string> {
@@ -7,7 +7,8 @@ export async function readText(store: ObjectStore, key: string, maxBytes = 16 <<
   let size = 0;
   for await (const chunk of store.read(key)) {
     size += chunk.byteLength;
-    if (size > maxBytes) throw new StoreError(`${key} is larger than ${maxBytes} bytes; expected a small text file`);
+    if (size > maxBytes)
+      throw new StoreError(`${key} is larger than ${maxBytes} bytes; expected a small text file`);
     chunks.push(chunk);
   }
   return new TextDecoder('utf-8').decode(concat(chunks, size));

@@ -127,7 +127,11 @@ export async function profileStage(input: ProfileStageInput): Promise<ProfileSta
   if (hashes.length === files.length) {
     source.sha256 = single ? hashes[0]! : createHash('sha256').update(hashes.join('\n')).digest('hex');
   } else {
-    source.etag = single ? heads[0]!.etag : createHash('sha256').update(heads.map((h) => h.etag).join('\n')).digest('hex');
+    source.etag = single
+      ? heads[0]!.etag
+      : createHash('sha256')
+          .update(heads.map((h) => h.etag).join('\n'))
+          .digest('hex');
   }
   return { profile: profile!, plan, fileColumns: [...fileColumns], source };
 }

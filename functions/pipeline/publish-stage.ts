@@ -1,8 +1,8 @@
+import { renderSite } from '../../web/site.tsx';
 import { lakeKeys } from '../core/lake/layout.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
 import { suppressReport } from '../core/privacy/suppress.ts';
 import { type Report, reportSchema } from '../core/report/schema.ts';
-import { renderSite } from '../../web/site.tsx';
 import { readText } from './io.ts';
 
 /**
@@ -16,11 +16,15 @@ export async function publishStage(input: { store: ObjectStore; clock: Clock }):
   const reports: Report[] = [];
   for (const o of keys) {
     const parsed = reportSchema.safeParse(JSON.parse(await readText(store, o.key)));
-    if (!parsed.success) throw new Error(`${o.key} does not match ${'repscope/report@1'}: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new Error(`${o.key} does not match ${'repscope/report@1'}: ${parsed.error.issues[0]?.message}`);
     reports.push(suppressReport(parsed.data, parsed.data.privacy.minCellSize));
   }
   const files = await renderSite({ reports, generatedAt: input.clock.now().toISOString() });
-  const ordered = [...files.filter((f) => f.path !== 'index.html'), ...files.filter((f) => f.path === 'index.html')];
+  const ordered = [
+    ...files.filter((f) => f.path !== 'index.html'),
+    ...files.filter((f) => f.path === 'index.html'),
+  ];
   for (const f of ordered) await store.write(`${lakeKeys.site}${f.path}`, f.body, f.contentType);
   return files.length;
 }

@@ -1,4 +1,5 @@
 import { ReferencePopulationError } from '../core/errors.ts';
+import { lakeKeys } from '../core/lake/layout.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import {
   mergeCatalogues,
@@ -8,12 +9,13 @@ import {
   type ReferenceCatalogue,
   type ReferenceRow,
 } from '../core/references/reference.ts';
-import { lakeKeys } from '../core/lake/layout.ts';
 import { readText } from './io.ts';
 
 /** Built-in populations: `<dir>/populations.json` lists them and names each one's CSV file. */
 export async function loadBuiltInReferences(store: ObjectStore): Promise<ReferenceCatalogue> {
-  const index = JSON.parse(await readText(store, 'populations.json')) as (PopulationInfo & { file: string })[];
+  const index = JSON.parse(await readText(store, 'populations.json')) as (PopulationInfo & {
+    file: string;
+  })[];
   const catalogues: ReferenceCatalogue[] = [];
   for (const info of index) {
     const rows = await parseReferenceCsv(store.read(info.file), `references/${info.file}`);
@@ -30,10 +32,17 @@ export async function loadBuiltInReferences(store: ObjectStore): Promise<Referen
 }
 
 /** A user's own reference CSV in the long format; its `population` column names the ids. */
-export async function loadReferenceFile(store: ObjectStore, key: string, displayName: string): Promise<ReferenceCatalogue> {
+export async function loadReferenceFile(
+  store: ObjectStore,
+  key: string,
+  displayName: string,
+): Promise<ReferenceCatalogue> {
   const rows = await parseReferenceCsv(store.read(key), displayName);
   if (rows.length === 0) {
-    throw new ReferencePopulationError('REFERENCE_INVALID', `${displayName}: no reference rows; expected population,attribute,group,count,share,source_year lines`);
+    throw new ReferencePopulationError(
+      'REFERENCE_INVALID',
+      `${displayName}: no reference rows; expected population,attribute,group,count,share,source_year lines`,
+    );
   }
   return { populations: populationsOfRows(rows, displayName), rows };
 }
@@ -51,11 +60,14 @@ export async function loadDroppedReferences(store: ObjectStore): Promise<Referen
 /** Writes the catalogue as the reference_populations table: one CSV per population. */
 export async function writeReferenceTable(store: ObjectStore, catalogue: ReferenceCatalogue): Promise<void> {
   const byPopulation = new Map<string, ReferenceRow[]>();
-  for (const r of catalogue.rows) byPopulation.set(r.population, [...(byPopulation.get(r.population) ?? []), r]);
+  for (const r of catalogue.rows)
+    byPopulation.set(r.population, [...(byPopulation.get(r.population) ?? []), r]);
   for (const [population, rows] of byPopulation) {
     const lines = ['population,attribute,group,count,share,source_year'];
     for (const r of rows) {
-      lines.push([r.population, r.attribute, csvField(r.group), r.count ?? '', r.share, r.sourceYear ?? ''].join(','));
+      lines.push(
+        [r.population, r.attribute, csvField(r.group), r.count ?? '', r.share, r.sourceYear ?? ''].join(','),
+      );
     }
     await store.write(`references/population=${population}/reference.csv`, `${lines.join('\n')}\n`);
   }

@@ -58,7 +58,12 @@ export async function discoverDatasets(store: ObjectStore): Promise<DatasetEntry
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([id, e]) => {
       const version = [...e.versions.keys()].sort(versionOrder.compare).at(-1) ?? null;
-      return { id, manifestKey: lakeKeys.manifest(id), version, fileKeys: version ? e.versions.get(version)! : [] };
+      return {
+        id,
+        manifestKey: lakeKeys.manifest(id),
+        version,
+        fileKeys: version ? e.versions.get(version)! : [],
+      };
     });
 }
 
@@ -80,7 +85,10 @@ export async function analyseDataset(
       );
     }
     if (!entry.version) {
-      throw new RepscopeError('INPUT_UNREADABLE', `datasets/${entry.id}/: no version folder with data files; expected datasets/${entry.id}/<version>/<file>`);
+      throw new RepscopeError(
+        'INPUT_UNREADABLE',
+        `datasets/${entry.id}/: no version folder with data files; expected datasets/${entry.id}/<version>/<file>`,
+      );
     }
     const profiled = await profileStage({
       store: context.store,
@@ -104,7 +112,15 @@ export async function analyseDataset(
   } catch (error) {
     if (!(error instanceof RepscopeError)) throw error;
     context.logger.error('dataset failed', { dataset: entry.id, code: error.code });
-    const report = errorReport(entry, run, startedAt, context.clock.now().toISOString(), error, manifest, context.codeVersion);
+    const report = errorReport(
+      entry,
+      run,
+      startedAt,
+      context.clock.now().toISOString(),
+      error,
+      manifest,
+      context.codeVersion,
+    );
     await context.store.write(lakeKeys.report(entry.id, run.id), `${JSON.stringify(report, null, 2)}\n`);
     return { dataset: entry.id, report, error };
   }
@@ -148,12 +164,23 @@ function errorReport(
     dataset: {
       id: entry.id,
       version: entry.version ?? 'none',
-      source: { uri: `datasets/${entry.id}/${entry.version ?? ''}`, bytes: 0, format: manifest?.format ?? 'csv', compression: 'none' },
+      source: {
+        uri: `datasets/${entry.id}/${entry.version ?? ''}`,
+        bytes: 0,
+        format: manifest?.format ?? 'csv',
+        compression: 'none',
+      },
     },
     run: { id: run.id, startedAt, finishedAt, reason: run.reason },
     status: 'error',
     rows: { read: 0, used: 0, excludedNoConsent: 0, malformed: 0 },
-    thresholds: manifest?.thresholds ?? { minRatio: 0.8, maxRatio: 1.25, maxTvd: 0.05, minGroupCount: 30, alpha: 0.05 },
+    thresholds: manifest?.thresholds ?? {
+      minRatio: 0.8,
+      maxRatio: 1.25,
+      maxTvd: 0.05,
+      minGroupCount: 30,
+      alpha: 0.05,
+    },
     privacy: { minCellSize: manifest?.privacy.minCellSize ?? 10, suppressed: false },
     attributes: [],
     intersections: [],

@@ -48,13 +48,19 @@ describe('bad manifests', () => {
   it('an unknown reference lists what the population has', async () => {
     const r = await manifestCase('m2.yaml', LEADS_MANIFEST.replace('de-2023/state', 'de-2023/county'));
     expect(r.code).toBe(2);
-    expectOneLine(r.stderr, /attributes\[2\]\.reference: unknown reference 'de-2023\/county' \(population de-2023 has: sex, age_band, state, sex_x_age_band\)/);
+    expectOneLine(
+      r.stderr,
+      /attributes\[2\]\.reference: unknown reference 'de-2023\/county' \(population de-2023 has: sex, age_band, state, sex_x_age_band\)/,
+    );
   });
 
   it('an unknown population lists the known ones', async () => {
     const r = await manifestCase('m3.yaml', LEADS_MANIFEST.replace('de-2023/sex', 'fr-2020/sex'));
     expect(r.code).toBe(2);
-    expectOneLine(r.stderr, /unknown reference 'fr-2020\/sex' \(known populations: de-2023, us-2020, eu27-2024\)/);
+    expectOneLine(
+      r.stderr,
+      /unknown reference 'fr-2020\/sex' \(known populations: de-2023, us-2020, eu27-2024\)/,
+    );
   });
 
   it('an unknown column names the column, the file and the header', async () => {
@@ -133,7 +139,14 @@ describe('bad files', () => {
       Buffer.from(',40,Bayern,yes,1,note\r\n'),
     ]);
     await writeFile(at('bad-rows.csv'), bad);
-    const r = await runCli(['check', at('bad-rows.csv'), '--manifest', at('repscope.yaml'), '--format', 'json']);
+    const r = await runCli([
+      'check',
+      at('bad-rows.csv'),
+      '--manifest',
+      at('repscope.yaml'),
+      '--format',
+      'json',
+    ]);
     expect([0, 1]).toContain(r.code);
     const report = JSON.parse(r.stdout);
     expect(report.rows.malformed).toBe(2);
@@ -146,7 +159,10 @@ describe('bad files', () => {
 
   it('HTML and formula injection in group names stays data', async () => {
     const rows = ['<script>alert(1)</script>', '=HYPERLINK("http://x")', 'female'].flatMap((s) =>
-      Array.from({ length: 20 }, () => `${s.includes('"') ? `"${s.replaceAll('"', '""')}"` : s},30,Bayern,yes,1`),
+      Array.from(
+        { length: 20 },
+        () => `${s.includes('"') ? `"${s.replaceAll('"', '""')}"` : s},30,Bayern,yes,1`,
+      ),
     );
     await writeFile(at('inject.csv'), `sex,age,address.state,consent,converted\n${rows.join('\n')}\n`);
     const manifest = LEADS_MANIFEST.replace(/ {4}groups: .*\n {4}missing: .*\n/, '');
@@ -163,13 +179,18 @@ describe('run over a bucket folder', () => {
     const root = at('bucket');
     await mkdir(path.join(root, 'datasets', 'good', 'v1'), { recursive: true });
     await mkdir(path.join(root, 'datasets', 'mislabelled', 'v1'), { recursive: true });
-    await writeFile(path.join(root, 'datasets', 'good', 'repscope.yaml'), LEADS_MANIFEST.replace('leads-fixture', 'good'));
+    await writeFile(
+      path.join(root, 'datasets', 'good', 'repscope.yaml'),
+      LEADS_MANIFEST.replace('leads-fixture', 'good'),
+    );
     await cp(at('leads.csv'), path.join(root, 'datasets', 'good', 'v1', 'leads.csv'));
     await writeFile(path.join(root, 'datasets', 'mislabelled', 'repscope.yaml'), LEADS_MANIFEST);
     await cp(at('leads.csv'), path.join(root, 'datasets', 'mislabelled', 'v1', 'leads.csv'));
     const r = await runCli(['run', '--root', root]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/ERROR mislabelled: datasets\/mislabelled\/repscope\.yaml: dataset 'leads-fixture' does not match its folder 'mislabelled'/);
+    expect(r.stdout).toMatch(
+      /ERROR mislabelled: datasets\/mislabelled\/repscope\.yaml: dataset 'leads-fixture' does not match its folder 'mislabelled'/,
+    );
     expect(r.stdout).toMatch(/(PASS|WARN|FAIL) +good/);
   });
 });

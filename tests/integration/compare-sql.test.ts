@@ -25,7 +25,14 @@ beforeAll(async () => {
     rows: [
       { population: 'p-1', attribute: 'sex', group: 'female', count: 50, share: 0.5, sourceYear: 2020 },
       { population: 'p-1', attribute: 'sex', group: 'male', count: 50, share: 0.5, sourceYear: 2020 },
-      { population: 'p-1', attribute: 'state', group: 'North, "upper"', count: 30, share: 0.3, sourceYear: 2020 },
+      {
+        population: 'p-1',
+        attribute: 'state',
+        group: 'North, "upper"',
+        count: 30,
+        share: 0.3,
+        sourceYear: 2020,
+      },
       { population: 'p-1', attribute: 'state', group: 'South', count: 70, share: 0.7, sourceYear: 2020 },
       { population: 'p-2', attribute: 'sex', group: 'female', count: null, share: 1, sourceYear: null },
     ],
@@ -97,7 +104,9 @@ describe('compare SQL', () => {
   it('without mappings returns the run counts alone', async () => {
     const s = compareStatement('ds-2', 'r1', []);
     const rows = toCompareRows(await engine.rows(s.sql, s.params));
-    expect(rows.map((r) => [r.attribute, r.group, r.count, r.referenceShare])).toEqual([['sex', 'male', 999, null]]);
+    expect(rows.map((r) => [r.attribute, r.group, r.count, r.referenceShare])).toEqual([
+      ['sex', 'male', 999, null],
+    ]);
   });
 
   it('reports a failing statement as a QueryError with the first line of the cause', async () => {

@@ -44,7 +44,9 @@ describe('every format gives the same profile', () => {
       const result = await runCli(['profile', path.join(dir, name)]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      const profile = JSON.parse(result.stdout) as { rows: { read: number; used: number; malformed: number } };
+      const profile = JSON.parse(result.stdout) as {
+        rows: { read: number; used: number; malformed: number };
+      };
       expect(profile.rows.read).toBe(3000);
       expect(profile.rows.malformed).toBe(0);
       profiles.set(name, profile);

@@ -1,4 +1,4 @@
-import { readFile, writeFile, mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportSchema } from '../../functions/core/report/schema.ts';
@@ -67,9 +67,15 @@ describe('repscope run --root', () => {
     const lake = await files(path.join(root, 'lake'));
     for (const id of ['leads-csv', 'leads-json']) {
       for (const table of ['group_counts', 'group_metrics']) {
-        expect(lake.some((f) => new RegExp(`^lake/${table}/dataset=${id}/run=\\d{8}T\\d{6}Z/part-00000\\.jsonl$`).test(f))).toBe(true);
+        expect(
+          lake.some((f) =>
+            new RegExp(`^lake/${table}/dataset=${id}/run=\\d{8}T\\d{6}Z/part-00000\\.jsonl$`).test(f),
+          ),
+        ).toBe(true);
       }
-      expect(lake.some((f) => new RegExp(`^lake/reports/dataset=${id}/run=[^/]+/report\\.json$`).test(f))).toBe(true);
+      expect(
+        lake.some((f) => new RegExp(`^lake/reports/dataset=${id}/run=[^/]+/report\\.json$`).test(f)),
+      ).toBe(true);
     }
     const refs = await files(path.join(root, 'references'));
     expect(refs).toEqual(
@@ -84,7 +90,11 @@ describe('repscope run --root', () => {
   it('merges all files of the newest version and cites the user reference', async () => {
     const lake = await files(path.join(root, 'lake'));
     const reportOf = async (id: string) =>
-      reportSchema.parse(JSON.parse(await readFile(path.join(root, lake.find((f) => f.includes(`reports/dataset=${id}/`))!), 'utf8')));
+      reportSchema.parse(
+        JSON.parse(
+          await readFile(path.join(root, lake.find((f) => f.includes(`reports/dataset=${id}/`))!), 'utf8'),
+        ),
+      );
     const csv = await reportOf('leads-csv');
     const json = await reportOf('leads-json');
     expect(csv.dataset.version).toBe('2026-02-01');
@@ -105,7 +115,9 @@ describe('repscope run --root', () => {
     const published = site.find((f) => /^site\/datasets\/leads-csv\/runs\/[^/]+\/report\.json$/.test(f))!;
     const report = reportSchema.parse(JSON.parse(await readFile(path.join(root, published), 'utf8')));
     expect(report.privacy.suppressed).toBe(true);
-    const counts = [...report.attributes, ...report.intersections].flatMap((a) => a.groups.map((g) => g.count));
+    const counts = [...report.attributes, ...report.intersections].flatMap((a) =>
+      a.groups.map((g) => g.count),
+    );
     expect(counts.every((c) => c === null || c === 0 || c >= report.privacy.minCellSize)).toBe(true);
     for (const f of site) {
       const text = await readFile(path.join(root, f), 'utf8');
@@ -116,7 +128,9 @@ describe('repscope run --root', () => {
   it('a second run adds history instead of overwriting', async () => {
     const r = await runCli(['run', '--root', root]);
     expect([0, 1]).toContain(r.code);
-    const reports = (await files(path.join(root, 'lake', 'reports'))).filter((f) => f.includes('dataset=leads-csv'));
+    const reports = (await files(path.join(root, 'lake', 'reports'))).filter((f) =>
+      f.includes('dataset=leads-csv'),
+    );
     expect(reports).toHaveLength(2);
   });
 
@@ -161,7 +175,14 @@ describe('repscope references', () => {
     await writeFile(file, 'population,attribute,group,count,share,source_year\nmy-x,sex,female,1,0.5,2020\n');
     const s = await runCli(['references', 'list', '--reference', file]);
     expect(s.stderr).toMatch(/shares of my-x\/sex add up to 0\.50000000; expected 1/);
-    const t = await runCli(['references', 'list', '--reference', path.join(root, 'references', 'my-pop.csv'), '--reference', path.join(root, 'references', 'my-pop.csv')]);
+    const t = await runCli([
+      'references',
+      'list',
+      '--reference',
+      path.join(root, 'references', 'my-pop.csv'),
+      '--reference',
+      path.join(root, 'references', 'my-pop.csv'),
+    ]);
     expect(t.stderr).toMatch(/population 'my-pop' is defined in both/);
   });
 });

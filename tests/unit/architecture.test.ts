@@ -20,7 +20,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every module specifier a file imports (static, dynamic, re-export). */
-export function importsOf(text: string): string[] {
+function importsOf(text: string): string[] {
   const specs: string[] = [];
   const patterns = [
     /^\s*import\s+(?:type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm,

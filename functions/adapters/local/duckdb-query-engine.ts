@@ -74,15 +74,21 @@ export class DuckDbQueryEngine implements QueryEngine {
       ],
     ];
     for (const [name, emptyColumns, exists, select] of tables) {
-      const dir = name === 'reference_populations' ? 'references/population=*/*.csv' : `lake/${name}/dataset=*/run=*/*.jsonl`;
+      const dir =
+        name === 'reference_populations'
+          ? 'references/population=*/*.csv'
+          : `lake/${name}/dataset=*/run=*/*.jsonl`;
       const glob = path.join(this.root, dir);
       const body = (await exists()) ? select(glob) : `SELECT ${emptyColumns} WHERE 1 = 0`;
       try {
         await connection.run(`CREATE OR REPLACE VIEW ${name} AS ${body}`);
       } catch (error) {
-        throw new QueryError(`DuckDB could not read the ${name} table under ${this.root}: ${firstLine(error)}`, {
-          cause: error,
-        });
+        throw new QueryError(
+          `DuckDB could not read the ${name} table under ${this.root}: ${firstLine(error)}`,
+          {
+            cause: error,
+          },
+        );
       }
     }
   }
@@ -98,7 +104,11 @@ export class DuckDbQueryEngine implements QueryEngine {
       }
       for (const e of entries) {
         if (e.isFile() && depth > 0 && e.name.endsWith(ext)) return true;
-        if (e.isDirectory() && (depth > 0 || e.name.startsWith(partition)) && (await walk(path.join(at, e.name), depth + 1))) {
+        if (
+          e.isDirectory() &&
+          (depth > 0 || e.name.startsWith(partition)) &&
+          (await walk(path.join(at, e.name), depth + 1))
+        ) {
           return true;
         }
       }

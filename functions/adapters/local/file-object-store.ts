@@ -80,7 +80,8 @@ export class FileObjectStore implements ObjectStore {
       for (const entry of entries) {
         const key = keyPrefix + entry.name;
         if (entry.isDirectory()) {
-          if (prefix.startsWith(`${key}/`) || `${key}/`.startsWith(prefix)) await walk(path.join(dir, entry.name), `${key}/`);
+          if (prefix.startsWith(`${key}/`) || `${key}/`.startsWith(prefix))
+            await walk(path.join(dir, entry.name), `${key}/`);
         } else if (entry.isFile() && key.startsWith(prefix) && !entry.name.endsWith('.tmp')) {
           const s = await stat(path.join(dir, entry.name));
           out.push({ key, bytes: s.size, etag: etagOf(s.size, s.mtimeMs) });

@@ -37,7 +37,11 @@ export interface CompareRow {
  * FULL OUTER JOIN so reference groups absent from the data and data groups absent from the
  * reference both appear. Group names match case-insensitively; the dataset's spelling wins.
  */
-export function compareStatement(dataset: string, run: string, mappings: readonly ReferenceMapping[]): Statement {
+export function compareStatement(
+  dataset: string,
+  run: string,
+  mappings: readonly ReferenceMapping[],
+): Statement {
   const params: SqlValue[] = [];
   let mapping: string;
   if (mappings.length === 0) {

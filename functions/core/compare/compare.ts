@@ -61,7 +61,14 @@ export function compare(manifest: Manifest, profile: Profile, rows: readonly Com
   const attributes = manifest.attributes.map((spec, i) => {
     const counts = profile.attributes[i]!;
     const cells = toCells(byAttribute.get(spec.name) ?? [], spec.reference != null);
-    const result = compareCells(spec.name, cells, spec.reference ?? null, manifest.thresholds, weighted, warnings);
+    const result = compareCells(
+      spec.name,
+      cells,
+      spec.reference ?? null,
+      manifest.thresholds,
+      weighted,
+      warnings,
+    );
     const attribute: AttributeResult = {
       name: spec.name,
       column: spec.column,
@@ -82,7 +89,16 @@ export function compare(manifest: Manifest, profile: Profile, rows: readonly Com
   });
   const intersections = manifest.intersections.map((names, j) => {
     const counts = profile.intersections[j]!;
-    return compareIntersection(names, counts.name, byAttribute, manifest, attributes, weighted, warnings, checks);
+    return compareIntersection(
+      names,
+      counts.name,
+      byAttribute,
+      manifest,
+      attributes,
+      weighted,
+      warnings,
+      checks,
+    );
   });
   return { attributes, intersections, checks, warnings };
 }
@@ -180,7 +196,9 @@ function compareCells(
   let chiSquare: AttributeResult['tests']['chiSquare'] = null;
   const distances: AttributeResult['distances'] = { tvd: null, jsDivergence: null };
   const diversity: AttributeResult['diversity'] = {};
-  const unexpected = withReference ? cells.filter((c) => c.count > 0 && !c.referenceShare).map((c) => c.group) : [];
+  const unexpected = withReference
+    ? cells.filter((c) => c.count > 0 && !c.referenceShare).map((c) => c.group)
+    : [];
   if (unexpected.length > 0) {
     const list = unexpected.map((g) => `'${g}'`).join(', ');
     warnings.push({
@@ -191,7 +209,11 @@ function compareCells(
   }
   const value = (name: string, stat: StatValue): number | null => {
     if (stat.value === null && stat.reason && unexpected.length === 0) {
-      warnings.push({ code: 'not-computed', path: `${path}/${name}`, message: `${path}: ${name} not computed: ${stat.reason}` });
+      warnings.push({
+        code: 'not-computed',
+        path: `${path}/${name}`,
+        message: `${path}: ${name} not computed: ${stat.reason}`,
+      });
     }
     return stat.value;
   };
@@ -203,7 +225,10 @@ function compareCells(
     diversity['simpson'] = value('simpson', simpsonIndex(present));
     diversity['hill1'] = value('hill1', hillNumber(present, 1));
     diversity['hill2'] = value('hill2', hillNumber(present, 2));
-    diversity['imbalanceRatio'] = value('imbalanceRatio', imbalanceRatio(cells.map((c) => c.count).filter((x) => x > 0)));
+    diversity['imbalanceRatio'] = value(
+      'imbalanceRatio',
+      imbalanceRatio(cells.map((c) => c.count).filter((x) => x > 0)),
+    );
     if (withReference) {
       const q = cells.map((c) => c.referenceShare ?? 0);
       const gof = chiSquareGoodnessOfFit(
@@ -213,7 +238,8 @@ function compareCells(
       );
       chiSquare = { statistic: gof.statistic, df: gof.df, pValue: gof.pValue, method: gof.method };
       if (gof.monteCarlo) chiSquare.monteCarlo = { ...gof.monteCarlo };
-      if (gof.reason && unexpected.length === 0) warnings.push({ code: 'not-computed', path: `${path}/chiSquare`, message: `${path}: ${gof.reason}` });
+      if (gof.reason && unexpected.length === 0)
+        warnings.push({ code: 'not-computed', path: `${path}/chiSquare`, message: `${path}: ${gof.reason}` });
       distances.tvd = value('tvd', totalVariationDistance(p, q));
       distances.jsDivergence = value('jsDivergence', jensenShannonDivergence(p, q));
       distances['linf'] = value('linf', linfDistance(p, q));
@@ -222,7 +248,11 @@ function compareCells(
       distances['cohensW'] = value('cohensW', cohensW(p, q));
     }
   } else if (withReference) {
-    warnings.push({ code: 'no-rows', path, message: `${path}: no rows with a valid value, so no statistics` });
+    warnings.push({
+      code: 'no-rows',
+      path,
+      message: `${path}: no rows with a valid value, so no statistics`,
+    });
   }
   return { total, groups, tests: { chiSquare }, distances, diversity, status: 'pass' };
 }
@@ -251,7 +281,9 @@ function attributeCheck(spec: Pick<AttributeSpec, 'name'>, a: AttributeResult, t
   if (unclear.length) parts.push(`too small to conclude: ${unclear.join(', ')}`);
   let status: Check['status'] = 'pass';
   // Unexpected groups force χ²'s p to 0 whatever the sample size, so then a high TVD only warns.
-  const unexpected = a.groups.filter((g) => g.referenceShare === null && (g.count ?? 0) > 0).map((g) => g.group);
+  const unexpected = a.groups
+    .filter((g) => g.referenceShare === null && (g.count ?? 0) > 0)
+    .map((g) => g.group);
   if (unexpected.length) parts.push(`not in the reference: ${unexpected.join(', ')}`);
   const tvdSignificant = tvdHigh && chiP !== null && chiP < t.alpha && unexpected.length === 0;
   if (under.length || over.length || tvdSignificant) status = 'fail';
@@ -290,7 +322,14 @@ function compareIntersection(
     cells = toCells(rows, false);
   }
   const reference = basis === 'joint-reference' ? jointReferenceName(members) : null;
-  const result = compareCells(name, cells, basis === 'none' ? null : (reference ?? 'product of marginals'), manifest.thresholds, weighted, warnings);
+  const result = compareCells(
+    name,
+    cells,
+    basis === 'none' ? null : (reference ?? 'product of marginals'),
+    manifest.thresholds,
+    weighted,
+    warnings,
+  );
   const emptyCells = result.groups.filter((g) => g.count === 0 || g.count === null).map((g) => g.group);
   const flagged = result.groups.filter((g) => g.status === 'under' || g.status === 'over');
   checks.push({

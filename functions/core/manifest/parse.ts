@@ -9,8 +9,7 @@ export function parseManifest(text: string, source: string): Manifest {
   try {
     raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
   } catch (error) {
-    const where =
-      error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
     const what = error instanceof YAMLParseError ? error.code : 'unreadable';
     throw new ManifestError(`${source}: not valid YAML${where} (${what})`, {
       cause: error,

@@ -107,7 +107,11 @@ export const manifestSchema = z
     const names = new Set<string>();
     m.attributes.forEach((a, i) => {
       if (names.has(a.name)) {
-        ctx.addIssue({ code: 'custom', message: `duplicate attribute name '${a.name}'`, path: ['attributes', i, 'name'] });
+        ctx.addIssue({
+          code: 'custom',
+          message: `duplicate attribute name '${a.name}'`,
+          path: ['attributes', i, 'name'],
+        });
       }
       names.add(a.name);
     });
@@ -126,7 +130,11 @@ export const manifestSchema = z
       }
     });
     if (m.thresholds.minRatio >= m.thresholds.maxRatio) {
-      ctx.addIssue({ code: 'custom', message: 'expected minRatio < maxRatio', path: ['thresholds', 'minRatio'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected minRatio < maxRatio',
+        path: ['thresholds', 'minRatio'],
+      });
     }
   });
 

@@ -3,7 +3,15 @@
  * only when the manifest opts in, and then only over a small sample of the projected columns.
  * Only the kind of identifier and a match count are kept, never a value.
  */
-export type IdentifierKind = 'email' | 'phone' | 'iban' | 'ip-address' | 'name' | 'national-id' | 'street-address' | 'birth-date';
+export type IdentifierKind =
+  | 'email'
+  | 'phone'
+  | 'iban'
+  | 'ip-address'
+  | 'name'
+  | 'national-id'
+  | 'street-address'
+  | 'birth-date';
 
 const NAME_RULES: readonly [IdentifierKind, RegExp][] = [
   ['email', /(^|[^a-z])(e[-_ ]?mail|mail[-_ ]?address)([^a-z]|$)/],
@@ -14,7 +22,10 @@ const NAME_RULES: readonly [IdentifierKind, RegExp][] = [
     'name',
     /(^|[^a-z])(name|first[-_ ]?name|last[-_ ]?name|given[-_ ]?name|family[-_ ]?name|surname|full[-_ ]?name|vorname|nachname)([^a-z]|$)/,
   ],
-  ['national-id', /(^|[^a-z])(ssn|social[-_ ]?security|passport|tax[-_ ]?id|national[-_ ]?id|steuer[-_ ]?id)([^a-z]|$)/],
+  [
+    'national-id',
+    /(^|[^a-z])(ssn|social[-_ ]?security|passport|tax[-_ ]?id|national[-_ ]?id|steuer[-_ ]?id)([^a-z]|$)/,
+  ],
   ['street-address', /(^|[^a-z])(street|street[-_ ]?address|address[-_ ]?line|strasse|straße)([^a-z]|$)/],
   ['birth-date', /(^|[^a-z])(dob|birth[-_ ]?date|date[-_ ]?of[-_ ]?birth|birthday|geburtsdatum)([^a-z]|$)/],
 ];

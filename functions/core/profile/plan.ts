@@ -60,7 +60,10 @@ export function intersectionName(names: readonly string[]): string {
 }
 
 /** Builds the counting plan. `referenceGroups` lets plain values map onto reference group names. */
-export function buildPlan(manifest: Manifest, referenceGroups: ReferenceGroups = () => undefined): CountingPlan {
+export function buildPlan(
+  manifest: Manifest,
+  referenceGroups: ReferenceGroups = () => undefined,
+): CountingPlan {
   const columns: string[] = [];
   const columnIndex = (column: string): number => {
     const at = columns.indexOf(column);
@@ -78,7 +81,9 @@ export function buildPlan(manifest: Manifest, referenceGroups: ReferenceGroups =
   });
   const consent = manifest.consent ? filter(manifest.consent.column, manifest.consent.granted) : null;
   const label = manifest.label ? filter(manifest.label.column, manifest.label.positive) : null;
-  const weight = manifest.weight ? { column: manifest.weight, columnIndex: columnIndex(manifest.weight) } : null;
+  const weight = manifest.weight
+    ? { column: manifest.weight, columnIndex: columnIndex(manifest.weight) }
+    : null;
   const intersections = manifest.intersections.map((names) => ({
     name: intersectionName(names),
     attributes: names.map((n) => attributes.findIndex((a) => a.name === n)),
@@ -111,7 +116,14 @@ function planAttribute(
   };
   if (spec.bins) {
     const labels = binLabels(spec.bins);
-    return { ...base, kind: 'bins', lookup: new Map(), binEdges: spec.bins, binLabels: labels, knownGroups: labels };
+    return {
+      ...base,
+      kind: 'bins',
+      lookup: new Map(),
+      binEdges: spec.bins,
+      binLabels: labels,
+      knownGroups: labels,
+    };
   }
   const lookup = new Map<string, string>();
   if (spec.groups) {
@@ -132,7 +144,14 @@ function planAttribute(
         lookup.set(key, group);
       }
     }
-    return { ...base, kind: 'groups', lookup, binEdges: [], binLabels: [], knownGroups: Object.keys(spec.groups) };
+    return {
+      ...base,
+      kind: 'groups',
+      lookup,
+      binEdges: [],
+      binLabels: [],
+      knownGroups: Object.keys(spec.groups),
+    };
   }
   const fromReference = spec.reference ? (referenceGroups(spec.reference) ?? []) : [];
   for (const group of fromReference) lookup.set(normaliseValue(group), group);

@@ -111,7 +111,8 @@ export class ProfileBuilder implements ScanSink {
         return;
       }
     }
-    if (plan.sampleValuesForIdentifiers && this.sampled < IDENTIFIER_SAMPLE_ROWS) this.sampleIdentifiers(values);
+    if (plan.sampleValuesForIdentifiers && this.sampled < IDENTIFIER_SAMPLE_ROWS)
+      this.sampleIdentifiers(values);
     if (plan.consent) {
       const raw = values[plan.consent.columnIndex];
       if (raw == null || !plan.consent.values.has(normaliseValue(raw))) {
@@ -296,7 +297,12 @@ export function mergeProfiles(a: Profile, b: Profile): Profile {
     },
     attributes: a.attributes.map((x, i) => {
       const y = b.attributes[i]!;
-      return { ...x, groups: mergeGroups(x.groups, y.groups), missing: x.missing + y.missing, unmapped: x.unmapped + y.unmapped };
+      return {
+        ...x,
+        groups: mergeGroups(x.groups, y.groups),
+        missing: x.missing + y.missing,
+        unmapped: x.unmapped + y.unmapped,
+      };
     }),
     intersections: a.intersections.map((x, j) => {
       const y = b.intersections[j]!;
@@ -324,7 +330,10 @@ function mergeHints(a: readonly IdentifierHint[], b: readonly IdentifierHint[]):
   for (const h of [...a, ...b]) {
     const key = `${h.column}\u0000${h.kind}\u0000${h.source}`;
     const previous = byKey.get(key);
-    byKey.set(key, previous ? { ...h, matched: previous.matched + h.matched, sampled: previous.sampled + h.sampled } : h);
+    byKey.set(
+      key,
+      previous ? { ...h, matched: previous.matched + h.matched, sampled: previous.sampled + h.sampled } : h,
+    );
   }
   return [...byKey.values()].sort(compareHints);
 }

@@ -33,7 +33,14 @@ export interface ReferenceCatalogue {
   readonly rows: readonly ReferenceRow[];
 }
 
-export const REFERENCE_COLUMNS = ['population', 'attribute', 'group', 'count', 'share', 'source_year'] as const;
+export const REFERENCE_COLUMNS = [
+  'population',
+  'attribute',
+  'group',
+  'count',
+  'share',
+  'source_year',
+] as const;
 /** Shares of one population attribute must add up to 1 within this tolerance. */
 export const SHARE_SUM_TOLERANCE = 1e-6;
 
@@ -41,31 +48,48 @@ export const SHARE_SUM_TOLERANCE = 1e-6;
 export async function parseReferenceCsv(source: ByteStream, fileName: string): Promise<ReferenceRow[]> {
   const rows: ReferenceRow[] = [];
   const problems: string[] = [];
-  await scanCsv(source, { columns: REFERENCE_COLUMNS, fileName, delimiter: ',', header: true }, {
-    row(values, line) {
-      const [population, attribute, group, count, share, year] = values.map((v) => (v ?? '').trim());
-      const fail = (field: string, expected: string) => problems.push(`${fileName} line ${line}, ${field}: expected ${expected}`);
-      if (!REFERENCE_ID_PATTERN.test(`${population}/${attribute}`)) {
-        fail('population/attribute', 'ids like de-2023 and age_band (lower case letters, digits, - and _)');
-        return;
-      }
-      if (!group) return void fail('group', 'a non-empty group name');
-      const countValue = count === '' ? null : Number(count);
-      if (countValue !== null && !(Number.isFinite(countValue) && countValue >= 0)) {
-        return void fail('count', 'a non-negative number or nothing');
-      }
-      const shareValue = Number(share);
-      if (share === '' || !(shareValue >= 0 && shareValue <= 1)) return void fail('share', 'a number in [0, 1]');
-      const yearValue = year === '' ? null : Number(year);
-      if (yearValue !== null && !Number.isInteger(yearValue)) return void fail('source_year', 'a year such as 2023');
-      rows.push({ population: population!, attribute: attribute!, group: group!, count: countValue, share: shareValue, sourceYear: yearValue });
+  await scanCsv(
+    source,
+    { columns: REFERENCE_COLUMNS, fileName, delimiter: ',', header: true },
+    {
+      row(values, line) {
+        const [population, attribute, group, count, share, year] = values.map((v) => (v ?? '').trim());
+        const fail = (field: string, expected: string) =>
+          problems.push(`${fileName} line ${line}, ${field}: expected ${expected}`);
+        if (!REFERENCE_ID_PATTERN.test(`${population}/${attribute}`)) {
+          fail('population/attribute', 'ids like de-2023 and age_band (lower case letters, digits, - and _)');
+          return;
+        }
+        if (!group) return void fail('group', 'a non-empty group name');
+        const countValue = count === '' ? null : Number(count);
+        if (countValue !== null && !(Number.isFinite(countValue) && countValue >= 0)) {
+          return void fail('count', 'a non-negative number or nothing');
+        }
+        const shareValue = Number(share);
+        if (share === '' || !(shareValue >= 0 && shareValue <= 1))
+          return void fail('share', 'a number in [0, 1]');
+        const yearValue = year === '' ? null : Number(year);
+        if (yearValue !== null && !Number.isInteger(yearValue))
+          return void fail('source_year', 'a year such as 2023');
+        rows.push({
+          population: population!,
+          attribute: attribute!,
+          group: group!,
+          count: countValue,
+          share: shareValue,
+          sourceYear: yearValue,
+        });
+      },
+      malformed(line, reason) {
+        problems.push(`${fileName} line ${line}: ${reason}`);
+      },
     },
-    malformed(line, reason) {
-      problems.push(`${fileName} line ${line}: ${reason}`);
-    },
-  });
+  );
   if (problems.length > 0) {
-    throw new ReferencePopulationError('REFERENCE_INVALID', problems.slice(0, 3).join('; ') + more(problems.length - 3));
+    throw new ReferencePopulationError(
+      'REFERENCE_INVALID',
+      problems.slice(0, 3).join('; ') + more(problems.length - 3),
+    );
   }
   checkReferenceRows(rows, fileName);
   return rows;
@@ -83,7 +107,10 @@ export function checkReferenceRows(rows: readonly ReferenceRow[], fileName: stri
     const key = `${r.population}/${r.attribute}`;
     const groupKey = `${key}\u0000${r.group}`;
     if (seen.has(groupKey)) {
-      throw new ReferencePopulationError('REFERENCE_INVALID', `${fileName}: group '${r.group}' appears twice in ${key}`);
+      throw new ReferencePopulationError(
+        'REFERENCE_INVALID',
+        `${fileName}: group '${r.group}' appears twice in ${key}`,
+      );
     }
     seen.add(groupKey);
     sums.set(key, (sums.get(key) ?? 0) + r.share);
@@ -121,7 +148,9 @@ export function mergeCatalogues(catalogues: readonly ReferenceCatalogue[]): Refe
 /** The groups of `<population>/<attribute>`, in file order, or undefined. */
 export function referenceGroups(catalogue: ReferenceCatalogue, reference: string): string[] | undefined {
   const [population, attribute] = reference.split('/');
-  const groups = catalogue.rows.filter((r) => r.population === population && r.attribute === attribute).map((r) => r.group);
+  const groups = catalogue.rows
+    .filter((r) => r.population === population && r.attribute === attribute)
+    .map((r) => r.group);
   return groups.length > 0 ? groups : undefined;
 }
 
@@ -129,15 +158,24 @@ export function referenceGroups(catalogue: ReferenceCatalogue, reference: string
 export function requireReference(catalogue: ReferenceCatalogue, reference: string, where: string): void {
   if (referenceGroups(catalogue, reference)) return;
   const [population] = reference.split('/');
-  const attributes = [...new Set(catalogue.rows.filter((r) => r.population === population).map((r) => r.attribute))];
+  const attributes = [
+    ...new Set(catalogue.rows.filter((r) => r.population === population).map((r) => r.attribute)),
+  ];
   const hint =
     attributes.length > 0
       ? `population ${population} has: ${attributes.join(', ')}`
       : `known populations: ${catalogue.populations.map((p) => p.id).join(', ')}`;
-  throw new ReferencePopulationError('REFERENCE_NOT_FOUND', `${where}: unknown reference '${reference}' (${hint})`);
+  throw new ReferencePopulationError(
+    'REFERENCE_NOT_FOUND',
+    `${where}: unknown reference '${reference}' (${hint})`,
+  );
 }
 
 /** Populations named by a user CSV (its `population` column), for provenance. */
 export function populationsOfRows(rows: readonly ReferenceRow[], file: string): PopulationInfo[] {
-  return [...new Set(rows.map((r) => r.population))].map((id) => ({ id, title: `${id} (from ${file})`, file }));
+  return [...new Set(rows.map((r) => r.population))].map((id) => ({
+    id,
+    title: `${id} (from ${file})`,
+    file,
+  }));
 }

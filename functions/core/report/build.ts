@@ -1,4 +1,4 @@
-import { verdictOf, type Comparison } from '../compare/compare.ts';
+import { type Comparison, verdictOf } from '../compare/compare.ts';
 import type { Manifest } from '../manifest/schema.ts';
 import { identifierKindOfName } from '../profile/identifiers.ts';
 import type { Profile } from '../profile/profile.ts';
@@ -22,9 +22,15 @@ export interface ReportInput {
 /** Assembles report@1 from the comparison. Pure: the caller validates and stores it. */
 export function buildReport(input: ReportInput): Report {
   const { manifest, profile, comparison } = input;
-  const warnings: ReportWarning[] = [...comparison.warnings, ...rowWarnings(profile), ...minimisationWarnings(input)];
+  const warnings: ReportWarning[] = [
+    ...comparison.warnings,
+    ...rowWarnings(profile),
+    ...minimisationWarnings(input),
+  ];
   const checks: Check[] = [rowsCheck(profile), ...comparison.checks];
-  const minimisation = warnings.filter((w) => w.code === 'direct-identifier' || w.code === 'identifier-values');
+  const minimisation = warnings.filter(
+    (w) => w.code === 'direct-identifier' || w.code === 'identifier-values',
+  );
   if (minimisation.length > 0) {
     checks.push({
       id: 'data-minimisation',
@@ -32,7 +38,9 @@ export function buildReport(input: ReportInput): Report {
       message: `${minimisation.length} column(s) look like direct identifiers: ${[...new Set(minimisation.map((w) => w.path))].join(', ')}`,
     });
   }
-  const used = new Set(manifest.attributes.map((a) => a.reference?.split('/')[0]).filter((p): p is string => !!p));
+  const used = new Set(
+    manifest.attributes.map((a) => a.reference?.split('/')[0]).filter((p): p is string => !!p),
+  );
   const references = input.populations
     .filter((p) => used.has(p.id))
     .map((p) => {
@@ -72,10 +80,18 @@ export function buildReport(input: ReportInput): Report {
 function rowsCheck(profile: Profile): Check {
   const { read, used, malformed, excludedNoConsent } = profile.rows;
   if (used === 0) {
-    return { id: 'rows', status: 'fail', message: `no usable rows (read ${read}, malformed ${malformed}, without consent ${excludedNoConsent})` };
+    return {
+      id: 'rows',
+      status: 'fail',
+      message: `no usable rows (read ${read}, malformed ${malformed}, without consent ${excludedNoConsent})`,
+    };
   }
   if (malformed > 0) {
-    return { id: 'rows', status: 'warn', message: `${malformed} of ${read} rows were malformed and not counted` };
+    return {
+      id: 'rows',
+      status: 'warn',
+      message: `${malformed} of ${read} rows were malformed and not counted`,
+    };
   }
   return { id: 'rows', status: 'pass', message: `${used} of ${read} rows counted` };
 }

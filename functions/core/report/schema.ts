@@ -60,9 +60,7 @@ export const attributeResultSchema = z.object({
   total: num,
   groups: z.array(groupResultSchema),
   tests: z.object({ chiSquare: chiSquareSchema.nullable() }).catchall(z.unknown()),
-  distances: z
-    .object({ tvd: nullableShare, jsDivergence: nullableShare })
-    .catchall(z.union([num, z.null()])),
+  distances: z.object({ tvd: nullableShare, jsDivergence: nullableShare }).catchall(z.union([num, z.null()])),
   diversity: z.record(z.string(), nullableNum),
   status: checkStatusSchema,
   labels: z.record(z.string(), z.unknown()).optional(),

@@ -15,7 +15,12 @@ attributes:
   'm.yaml',
 );
 
-function row(attribute: string, group: string, count: number | null, referenceShare: number | null): CompareRow {
+function row(
+  attribute: string,
+  group: string,
+  count: number | null,
+  referenceShare: number | null,
+): CompareRow {
   return {
     attribute,
     group,
@@ -88,7 +93,9 @@ describe('compare', () => {
     // π = 0 with n > 0 → p = 0 and an unexpected-group finding
     expect(state!.tests.chiSquare!.pValue).toBe(0);
     expect(state!.tests.chiSquare!.statistic).toBeNull();
-    expect(result.warnings.find((w) => w.code === 'unexpected-group')!.message).toMatch(/state: group 'Hessen'/);
+    expect(result.warnings.find((w) => w.code === 'unexpected-group')!.message).toMatch(
+      /state: group 'Hessen'/,
+    );
     expect(state!.status).toBe('warn');
   });
 

@@ -31,7 +31,7 @@ type Row = [string | null, string | null, string | null, string | null, string |
 
 function profileOf(rows: readonly Row[], plan = planOf()): Profile {
   const b = new ProfileBuilder(plan);
-  rows.forEach((r, i) => b.row(r, i + 2));
+  for (const [i, r] of rows.entries()) b.row(r, i + 2);
   return b.toProfile();
 }
 
@@ -158,7 +158,7 @@ describe('ProfileBuilder', () => {
 
   it('never lets an identifier-looking value become a group name', () => {
     const b = new ProfileBuilder(planOf('dataset: t\nattributes: [{ name: s, column: contact }]'));
-    [['a.b@example.com'], ['c@example.org'], ['x']].forEach((r, i) => b.row(r, i + 2));
+    for (const [i, r] of [['a.b@example.com'], ['c@example.org'], ['x']].entries()) b.row(r, i + 2);
     const p = b.toProfile();
     expect(p.attributes[0]!.groups.map((g) => g.group)).toEqual(['x']);
     expect(p.attributes[0]!.unmapped).toBe(2);

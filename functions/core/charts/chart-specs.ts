@@ -1,0 +1,153 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { COMPLEMENTARY_NOTE } from '../privacy/suppress.ts';
+import type { AttributeResult, GroupResult, GroupStatus } from '../report/schema.ts';
+
+/** A Vega-Lite specification, as the site renders it to SVG and embeds it. */
+export type VegaLiteSpec = TopLevelSpec;
+
+/** Plain-language label of each group status, as charts and pages show it. */
+export const STATUS_LABEL: Readonly<Record<GroupStatus, string>> = {
+  under: 'under-represented',
+  over: 'over-represented',
+  ok: 'in line with the reference',
+  'no-reference': 'no reference share',
+  suppressed: 'hidden',
+};
+
+/** Colours by status, from the Okabe–Ito palette (distinguishable with colour-vision deficiency). */
+const STATUS_COLOUR: Readonly<Record<Exclude<GroupStatus, 'suppressed'>, string>> = {
+  under: '#D55E00',
+  over: '#0072B2',
+  ok: '#009E73',
+  'no-reference': '#8C8C8C',
+};
+
+const SHOWN_STATUSES = ['under', 'over', 'ok', 'no-reference'] as const;
+
+interface ChartRow {
+  group: string;
+  share: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  referenceShare: number | null;
+  status: string;
+  hidden: boolean;
+  hiddenLabel: string;
+}
+
+/**
+ * A horizontal bar chart of one attribute: per group, the share in the dataset (bar, coloured by
+ * status) with its 95 % Wilson interval (thin rule) and the reference share (black tick). Hidden
+ * (suppressed) groups keep their row with a text label and no bar. The data are inlined from the
+ * report only. Pure.
+ */
+export function attributeChartSpec(attribute: AttributeResult): VegaLiteSpec {
+  const rows = attribute.groups.map(chartRow);
+  const groups = rows.map((r) => r.group);
+  const y = {
+    field: 'group',
+    type: 'nominal',
+    title: null,
+    sort: null,
+    scale: { domain: groups },
+    axis: { labelLimit: 180 },
+  } as const;
+  const xMax = Math.max(
+    0.01,
+    ...rows.flatMap((r) => [r.share, r.ciHigh, r.referenceShare]).filter((v): v is number => v !== null),
+  );
+  const x = {
+    type: 'quantitative' as const,
+    title: 'Share of rows',
+    scale: { domain: [0, Math.min(1, xMax)], nice: true },
+    axis: { format: '.0%' },
+  };
+  const pct = { type: 'quantitative', format: '.1%' } as const;
+
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: attributeChartSummary(attribute),
+    // No subtitle: without a canvas, vega estimates text widths generously and a long subtitle
+    // widens the SVG. The page explains the marks in its figure caption.
+    title: { text: `${attribute.name}: dataset vs reference`, anchor: 'start', limit: 360 },
+    width: 360,
+    height: { step: 26 },
+    data: { values: rows as unknown as Record<string, unknown>[] },
+    layer: [
+      {
+        mark: { type: 'bar', height: { band: 0.7 } },
+        transform: [{ filter: { field: 'hidden', equal: false } }],
+        encoding: {
+          y,
+          x: { ...x, field: 'share' },
+          color: {
+            field: 'status',
+            type: 'nominal',
+            title: 'Status',
+            scale: {
+              domain: SHOWN_STATUSES.map((s) => STATUS_LABEL[s]),
+              range: SHOWN_STATUSES.map((s) => STATUS_COLOUR[s]),
+            },
+            legend: { orient: 'bottom', direction: 'horizontal', columns: 2, labelLimit: 220 },
+          },
+          tooltip: [
+            { field: 'group', type: 'nominal', title: 'Group' },
+            { ...pct, field: 'share', title: 'Share in the dataset' },
+            { ...pct, field: 'ciLow', title: '95 % interval from' },
+            { ...pct, field: 'ciHigh', title: '95 % interval to' },
+            { ...pct, field: 'referenceShare', title: 'Reference share' },
+            { field: 'status', type: 'nominal', title: 'Status' },
+          ],
+        },
+      },
+      {
+        mark: { type: 'rule', color: '#333333', strokeWidth: 1.25 },
+        transform: [{ filter: { field: 'hidden', equal: false } }],
+        encoding: { y, x: { ...x, field: 'ciLow' }, x2: { field: 'ciHigh' } },
+      },
+      {
+        mark: { type: 'tick', color: '#000000', thickness: 3, bandSize: 24 },
+        encoding: { y, x: { ...x, field: 'referenceShare' } },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 4, fontStyle: 'italic', color: '#555555' },
+        transform: [{ filter: { field: 'hidden', equal: true } }],
+        encoding: { y, x: { datum: 0, type: 'quantitative' }, text: { field: 'hiddenLabel' } },
+      },
+    ],
+    config: { font: 'sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 } },
+  };
+}
+
+/** The chart in words, for screen readers: `male: 51.2 % (reference 49.3 %, in line with the reference)`. */
+export function attributeChartSummary(attribute: AttributeResult): string {
+  const parts = attribute.groups.map((g) => {
+    if (g.status === 'suppressed') return `${g.group}: hidden (${g.note ?? 'small group'})`;
+    if (g.referenceShare === null) return `${g.group}: ${percent(g.share)} (no reference share)`;
+    return `${g.group}: ${percent(g.share)} (reference ${percent(g.referenceShare)}, ${STATUS_LABEL[g.status]})`;
+  });
+  return `Bar chart of the share of rows per group of ${attribute.name} in the dataset compared with the reference. ${parts.join('; ')}.`;
+}
+
+function chartRow(g: GroupResult): ChartRow {
+  const hidden = g.status === 'suppressed';
+  return {
+    group: g.group,
+    share: hidden ? null : g.share,
+    ciLow: hidden ? null : (g.ci?.[0] ?? null),
+    ciHigh: hidden ? null : (g.ci?.[1] ?? null),
+    referenceShare: g.referenceShare,
+    status: STATUS_LABEL[g.status],
+    hidden,
+    hiddenLabel: hidden ? hiddenLabel(g.note) : '',
+  };
+}
+
+function hiddenLabel(note: string | undefined): string {
+  if (note === COMPLEMENTARY_NOTE) return 'hidden (protects a small group)';
+  return note === undefined ? 'hidden' : `hidden (${note})`;
+}
+
+function percent(share: number | null): string {
+  return share === null ? 'not available' : `${(share * 100).toFixed(1)} %`;
+}

@@ -1,0 +1,102 @@
+import type { AttributeResult, GroupStatus } from '../../functions/core/report/schema.ts';
+import { formatCount, formatNumber, formatP } from '../format.ts';
+import { GroupTable } from './group-table.tsx';
+
+export interface AttributeSectionProps {
+  readonly attribute: AttributeResult;
+  /** Position in the report, for stable element ids (names may hold any characters). */
+  readonly index: number;
+  /** The chart, rendered at build time by vega and checked by `assertSafeSvg`. */
+  readonly chartSvg: string;
+  /** Text alternative of the chart. */
+  readonly chartSummary: string;
+  readonly minCellSize: number;
+  readonly maxTvd: number;
+  /** True when the published copy withheld this attribute's count-derived statistics. */
+  readonly statisticsWithheld: boolean;
+}
+
+/** One attribute: plain-language summary, chart beside its table, and its test statistics. */
+export function AttributeSection(props: AttributeSectionProps) {
+  const { attribute: a, index, chartSvg, chartSummary, minCellSize } = props;
+  const headingId = `attribute-${index}`;
+  return (
+    <section aria-labelledby={headingId}>
+      <h3 id={headingId}>{a.name}</h3>
+      <p class="muted">
+        Column <code>{a.column}</code> · reference <code>{a.reference ?? 'none'}</code> ·{' '}
+        {formatCount(a.total)} rows with a value · {formatCount(a.missing)} missing ·{' '}
+        {formatCount(a.unmapped)} matched no group
+      </p>
+      <AttributeSummary attribute={a} />
+      <div class="attribute">
+        <figure>
+          <div
+            class="chart"
+            role="img"
+            aria-label={chartSummary}
+            dangerouslySetInnerHTML={{ __html: chartSvg }}
+          />
+          <figcaption class="muted">
+            Bars: share of rows in the dataset (colour: status); thin line: its 95 % interval; black tick:
+            reference share. The table has the same numbers.
+          </figcaption>
+        </figure>
+        <GroupTable
+          caption={`${a.name}: dataset share compared with the reference (${formatCount(a.total)} rows)`}
+          groups={a.groups}
+          minCellSize={minCellSize}
+        />
+      </div>
+      <AttributeStatistics {...props} />
+    </section>
+  );
+}
+
+function AttributeSummary({ attribute }: { readonly attribute: AttributeResult }) {
+  const named = (status: GroupStatus) =>
+    attribute.groups.filter((g) => g.status === status).map((g) => g.group);
+  const under = named('under');
+  const over = named('over');
+  const hidden = named('suppressed');
+  const sentences: string[] = [];
+  if (under.length > 0) sentences.push(`Under-represented: ${under.join(', ')}.`);
+  if (over.length > 0) sentences.push(`Over-represented: ${over.join(', ')}.`);
+  if (under.length === 0 && over.length === 0)
+    sentences.push('No group is clearly under- or over-represented.');
+  if (hidden.length > 0) sentences.push(`Hidden to protect small groups: ${hidden.join(', ')}.`);
+  return <p>{sentences.join(' ')}</p>;
+}
+
+function AttributeStatistics({ attribute: a, maxTvd, statisticsWithheld }: AttributeSectionProps) {
+  if (statisticsWithheld) {
+    return (
+      <p class="muted">
+        The chi-square test, distances and diversity of {a.name} are withheld in this published copy because
+        some of its groups are hidden; the checks above used the exact counts.
+      </p>
+    );
+  }
+  const chi = a.tests.chiSquare;
+  return (
+    <dl class="facts">
+      <dt>Chi-square goodness of fit</dt>
+      <dd>
+        {chi === null
+          ? 'not computed'
+          : `χ² = ${formatNumber(chi.statistic, 2)}, df = ${chi.df}, p ${pEquals(chi.pValue)} (${chi.method})`}
+      </dd>
+      <dt>Total variation distance</dt>
+      <dd>
+        {formatNumber(a.distances.tvd)} (limit {formatNumber(maxTvd, 2)})
+      </dd>
+      <dt>Jensen–Shannon divergence</dt>
+      <dd>{formatNumber(a.distances.jsDivergence)}</dd>
+    </dl>
+  );
+}
+
+function pEquals(p: number | null): string {
+  const text = formatP(p);
+  return text.startsWith('<') ? text : `= ${text}`;
+}

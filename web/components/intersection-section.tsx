@@ -1,0 +1,53 @@
+import type { IntersectionResult } from '../../functions/core/report/schema.ts';
+import { formatCount } from '../format.ts';
+import { GroupTable } from './group-table.tsx';
+
+const BASIS_LABEL: Readonly<Record<IntersectionResult['basis'], string>> = {
+  'joint-reference': 'vs joint reference',
+  'product-of-marginals': 'vs product of marginals',
+  none: 'no reference',
+};
+
+/** One intersection as a table of its cells, with the basis of the comparison labelled. */
+export function IntersectionSection({
+  intersection: x,
+  index,
+  minCellSize,
+}: {
+  readonly intersection: IntersectionResult;
+  readonly index: number;
+  readonly minCellSize: number;
+}) {
+  const title = x.attributes.join(' × ');
+  const basis = BASIS_LABEL[x.basis];
+  const headingId = `intersection-${index}`;
+  return (
+    <section aria-labelledby={headingId}>
+      <h3 id={headingId}>{title}</h3>
+      <p class="muted">
+        Compared {basis}
+        {x.reference === null ? '' : ' '}
+        {x.reference === null ? null : <code>{x.reference}</code>}
+        {x.basis === 'product-of-marginals'
+          ? ': the reference has no joint table, so each cell is compared with the product of the two reference shares.'
+          : '.'}
+      </p>
+      <GroupTable
+        caption={`${title}, ${basis} (${formatCount(x.total)} rows)`}
+        groups={x.groups}
+        minCellSize={minCellSize}
+        groupHeader="Cell"
+      />
+      {x.emptyCells.length > 0 ? (
+        <>
+          <p>Cells with no rows in the dataset:</p>
+          <ul>
+            {x.emptyCells.map((cell) => (
+              <li key={cell}>{cell}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+import { COMPLEMENTARY_NOTE } from '../functions/core/privacy/suppress.ts';
+import type { GroupResult } from '../functions/core/report/schema.ts';
+
+/** Shown where a number is not available (hidden, or not computable). */
+export const NONE = '—';
+
+/** A count with thousands separators; weighted counts keep one decimal. */
+export function formatCount(n: number | null): string {
+  if (n === null) return NONE;
+  return Number.isInteger(n)
+    ? n.toLocaleString('en-US')
+    : n.toLocaleString('en-US', { maximumFractionDigits: 1 });
+}
+
+/** The count cell of a group: `<k` when it is hidden for being small, `hidden` for a complement. */
+export function formatGroupCount(group: GroupResult, minCellSize: number): string {
+  if (group.status !== 'suppressed') return formatCount(group.count);
+  return group.note === COMPLEMENTARY_NOTE ? 'hidden' : `<${minCellSize}`;
+}
+
+export function formatShare(share: number | null): string {
+  return share === null ? NONE : `${(share * 100).toFixed(1)} %`;
+}
+
+export function formatInterval(ci: readonly [number, number] | null): string {
+  return ci === null ? NONE : `${(ci[0] * 100).toFixed(1)}–${(ci[1] * 100).toFixed(1)} %`;
+}
+
+export function formatRatio(ratio: number | null): string {
+  return ratio === null ? NONE : ratio.toFixed(2);
+}
+
+export function formatNumber(value: number | null | undefined, digits = 3): string {
+  return value === null || value === undefined ? NONE : value.toFixed(digits);
+}
+
+export function formatP(p: number | null): string {
+  if (p === null) return NONE;
+  if (p < 0.001) return '< 0.001';
+  return p < 0.01 ? p.toFixed(4) : p.toFixed(3);
+}
+
+/** `2024-05-01 12:00 UTC`; the input unchanged when it is not a date. */
+export function formatTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Bytes in B, kB, MB (powers of 1000). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+
+/** Only http(s) URLs become links; anything else (javascript:, data:) is shown as text. */
+export function safeExternalUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,72 @@
+import type { Report } from '../../functions/core/report/schema.ts';
+import { Layout } from '../components/layout.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+import { formatCount, formatTime } from '../format.ts';
+import { rootPrefix, sitePath } from '../paths.ts';
+
+/** `datasets/<id>/index.html`: the runs of one dataset, newest first (`runs` arrives sorted). */
+export function DatasetPage({
+  datasetId,
+  runs,
+  generatedAt,
+}: {
+  readonly datasetId: string;
+  readonly runs: readonly Report[];
+  readonly generatedAt: string;
+}) {
+  const page = sitePath.dataset(datasetId);
+  const root = rootPrefix(page);
+  const owner = runs.find((r) => r.dataset.owner !== undefined)?.dataset.owner;
+  return (
+    <Layout
+      title={datasetId}
+      root={root}
+      generatedAt={generatedAt}
+      breadcrumb={[{ label: 'All datasets', href: `${root}${sitePath.index}` }, { label: datasetId }]}
+    >
+      <h1>{datasetId}</h1>
+      {owner === undefined ? null : <p class="muted">Owner: {owner}</p>}
+      <div class="table-scroll">
+        <table>
+          <caption>Runs of {datasetId}, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Run</th>
+              <th scope="col">Status</th>
+              <th scope="col">Started</th>
+              <th scope="col">Finished</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Dataset version</th>
+              <th scope="col" class="num">
+                Rows used
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((r) => (
+              <tr key={r.run.id}>
+                <th scope="row">
+                  <a href={`runs/${r.run.id}/index.html`}>{r.run.id}</a>
+                </th>
+                <td>
+                  <StatusBadge status={r.status} />
+                </td>
+                <td>
+                  <time dateTime={r.run.startedAt}>{formatTime(r.run.startedAt)}</time>
+                </td>
+                <td>
+                  <time dateTime={r.run.finishedAt}>{formatTime(r.run.finishedAt)}</time>
+                </td>
+                <td>{r.run.reason}</td>
+                <td>
+                  <code>{r.dataset.version}</code>
+                </td>
+                <td class="num">{formatCount(r.rows.used)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Layout>
+  );
+}

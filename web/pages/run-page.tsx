@@ -1,0 +1,249 @@
+import { PRIVACY_WARNING } from '../../functions/core/privacy/suppress.ts';
+import type { Report } from '../../functions/core/report/schema.ts';
+import { AttributeSection } from '../components/attribute-section.tsx';
+import { IntersectionSection } from '../components/intersection-section.tsx';
+import { Layout } from '../components/layout.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+import { formatBytes, formatCount, formatTime, safeExternalUrl } from '../format.ts';
+import { rootPrefix, sitePath } from '../paths.ts';
+
+export interface RenderedChart {
+  readonly svg: string;
+  readonly summary: string;
+}
+
+export interface RunPageProps {
+  readonly report: Report;
+  /** One chart per attribute, in the report's order. */
+  readonly charts: readonly RenderedChart[];
+  readonly generatedAt: string;
+}
+
+/** `datasets/<id>/runs/<run>/index.html`: everything a reviewer needs about one run. */
+export function RunPage({ report, charts, generatedAt }: RunPageProps) {
+  const { dataset, run } = report;
+  const root = rootPrefix(sitePath.run(dataset.id, run.id));
+  const k = report.privacy.minCellSize;
+  const withheld = new Set(
+    report.warnings.filter((w) => w.code === PRIVACY_WARNING.statisticsWithheld).map((w) => w.path),
+  );
+  return (
+    <Layout
+      title={`${dataset.id}, run ${run.id}`}
+      root={root}
+      generatedAt={generatedAt}
+      breadcrumb={[
+        { label: 'All datasets', href: `${root}${sitePath.index}` },
+        { label: dataset.id, href: `${root}${sitePath.dataset(dataset.id)}` },
+        { label: `Run ${run.id}` },
+      ]}
+    >
+      <h1>
+        {dataset.id}: run {run.id}
+      </h1>
+      <p class="muted">
+        Dataset version <code>{dataset.version}</code>
+        {dataset.owner === undefined ? '' : `, owned by ${dataset.owner}`}. Run started{' '}
+        <time dateTime={run.startedAt}>{formatTime(run.startedAt)}</time>, finished{' '}
+        <time dateTime={run.finishedAt}>{formatTime(run.finishedAt)}</time> ({run.reason}).
+      </p>
+
+      <section aria-labelledby="verdict">
+        <h2 id="verdict">Verdict</h2>
+        <p class="verdict">
+          <StatusBadge status={report.status} large />
+          <span>{VERDICT_TEXT[report.status]}</span>
+        </p>
+        {report.checks.length === 0 ? (
+          <p>No checks were run.</p>
+        ) : (
+          <ul class="checks">
+            {report.checks.map((c) => (
+              <li key={c.id}>
+                <StatusBadge status={c.status} /> <code>{c.id}</code> {c.message}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="rows">
+        <h2 id="rows">Rows</h2>
+        <dl class="facts">
+          <dt>Read</dt>
+          <dd>{formatCount(report.rows.read)}</dd>
+          <dt>Used</dt>
+          <dd>{formatCount(report.rows.used)}</dd>
+          <dt>Excluded (no consent)</dt>
+          <dd>{formatCount(report.rows.excludedNoConsent)}</dd>
+          <dt>Malformed</dt>
+          <dd>{formatCount(report.rows.malformed)}</dd>
+        </dl>
+      </section>
+
+      <section aria-labelledby="attributes">
+        <h2 id="attributes">Attributes</h2>
+        {report.attributes.length === 0 ? <p>No attributes were analysed.</p> : null}
+        {report.attributes.map((a, i) => (
+          <AttributeSection
+            key={a.name}
+            attribute={a}
+            index={i}
+            chartSvg={charts[i]?.svg ?? ''}
+            chartSummary={charts[i]?.summary ?? ''}
+            minCellSize={k}
+            maxTvd={report.thresholds.maxTvd}
+            statisticsWithheld={withheld.has(a.name)}
+          />
+        ))}
+      </section>
+
+      {report.intersections.length > 0 ? (
+        <section aria-labelledby="intersections">
+          <h2 id="intersections">Intersections</h2>
+          {report.intersections.map((x, i) => (
+            <IntersectionSection key={x.attributes.join('|')} intersection={x} index={i} minCellSize={k} />
+          ))}
+        </section>
+      ) : null}
+
+      <section aria-labelledby="warnings">
+        <h2 id="warnings">Warnings</h2>
+        {report.warnings.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <ul>
+            {report.warnings.map((w, i) => (
+              <li key={`${w.code}-${i}`}>
+                <code>{w.code}</code>
+                {w.path === undefined ? ' ' : <> ({w.path}) </>}
+                {w.message}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <Provenance report={report} />
+
+      <p>
+        <a href="report.json" type="application/json">
+          Download this report as JSON
+        </a>{' '}
+        (the published copy: small cells hidden as on this page).
+      </p>
+    </Layout>
+  );
+}
+
+const VERDICT_TEXT: Readonly<Record<Report['status'], string>> = {
+  pass: 'The dataset represents the reference population within the thresholds.',
+  warn: 'The dataset is close to the reference, with findings to review.',
+  fail: 'The dataset does not represent the reference population: see the checks below.',
+  error: 'The analysis could not be completed: see the warnings below.',
+};
+
+function Provenance({ report }: { readonly report: Report }) {
+  const { dataset, provenance, privacy } = report;
+  const source = dataset.source;
+  return (
+    <section aria-labelledby="provenance">
+      <h2 id="provenance">Provenance</h2>
+      <dl class="facts">
+        <dt>Source</dt>
+        <dd>
+          <code>{source.uri}</code>
+        </dd>
+        <dt>Size and format</dt>
+        <dd>
+          {formatBytes(source.bytes)}, {source.format}
+          {source.compression === 'none' ? '' : ` (${source.compression})`}
+        </dd>
+        {source.sha256 === undefined ? null : (
+          <>
+            <dt>SHA-256</dt>
+            <dd>
+              <code>{source.sha256}</code>
+            </dd>
+          </>
+        )}
+        {source.etag === undefined ? null : (
+          <>
+            <dt>ETag</dt>
+            <dd>
+              <code>{source.etag}</code>
+            </dd>
+          </>
+        )}
+        <dt>Manifest SHA-256</dt>
+        <dd>
+          <code>{provenance.manifestSha256}</code>
+        </dd>
+        <dt>repscope version</dt>
+        <dd>{provenance.codeVersion}</dd>
+        <dt>Privacy</dt>
+        <dd>Counts below {privacy.minCellSize} are hidden.</dd>
+      </dl>
+
+      <h3>Reference populations</h3>
+      {provenance.references.length === 0 ? (
+        <p>None.</p>
+      ) : (
+        <div class="table-scroll">
+          <table>
+            <caption>Reference populations this report compares with</caption>
+            <thead>
+              <tr>
+                <th scope="col">Reference</th>
+                <th scope="col">Year</th>
+                <th scope="col">Source</th>
+                <th scope="col">Licence</th>
+                <th scope="col">Notes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {provenance.references.map((r) => {
+                const url = safeExternalUrl(r.url);
+                return (
+                  <tr key={r.id}>
+                    <th scope="row">
+                      <code>{r.id}</code>
+                      {r.title === undefined ? null : <div>{r.title}</div>}
+                    </th>
+                    <td>{r.year ?? '—'}</td>
+                    <td>
+                      {r.source}
+                      {r.url === undefined ? null : (
+                        <div>
+                          {url === undefined ? (
+                            <code>{r.url}</code>
+                          ) : (
+                            <a href={url} rel="noopener noreferrer external">
+                              {url}
+                            </a>
+                          )}
+                        </div>
+                      )}
+                    </td>
+                    <td>{r.license ?? '—'}</td>
+                    <td>{r.notes ?? ''}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h3>Columns read</h3>
+      <p>The profiler parsed only these columns; no row values are stored in this report.</p>
+      <ul>
+        {provenance.columnsRead.map((c) => (
+          <li key={c}>
+            <code>{c}</code>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

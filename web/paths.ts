@@ -1,0 +1,35 @@
+import { PublishError } from './errors.ts';
+
+const DATASET_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const RUN_ID = /^[0-9A-Za-z._-]+$/;
+
+/** Throws unless `id` is a dataset id (`[a-z0-9][a-z0-9-]{0,62}`), the manifest's rule. */
+export function assertDatasetId(id: string): void {
+  if (!DATASET_ID.test(id)) {
+    throw new PublishError('INVALID_ID', `dataset id ${JSON.stringify(id)} must match ${DATASET_ID.source}`);
+  }
+}
+
+/** Throws unless `id` is a run id (`[0-9A-Za-z._-]+`, and not `.` or `..`). */
+export function assertRunId(datasetId: string, id: string): void {
+  if (!RUN_ID.test(id) || id === '.' || id === '..') {
+    throw new PublishError(
+      'INVALID_ID',
+      `run id ${JSON.stringify(id)} of dataset ${datasetId} must match ${RUN_ID.source} and not be . or ..`,
+    );
+  }
+}
+
+/** Site paths, relative to the site root. */
+export const sitePath = {
+  index: 'index.html',
+  css: 'assets/site.css',
+  dataset: (datasetId: string): string => `datasets/${datasetId}/index.html`,
+  run: (datasetId: string, runId: string): string => `datasets/${datasetId}/runs/${runId}/index.html`,
+  runJson: (datasetId: string, runId: string): string => `datasets/${datasetId}/runs/${runId}/report.json`,
+} as const;
+
+/** The relative prefix from a page to the site root, e.g. `../../` for `datasets/x/index.html`. */
+export function rootPrefix(pagePath: string): string {
+  return '../'.repeat(pagePath.split('/').length - 1);
+}

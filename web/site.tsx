@@ -1,0 +1,149 @@
+import type { VNode } from 'preact';
+import { render } from 'preact-render-to-string';
+import { attributeChartSpec, attributeChartSummary } from '../functions/core/charts/chart-specs.ts';
+import { type Report, reportSchema } from '../functions/core/report/schema.ts';
+import { renderChartSvg } from './chart-svg.ts';
+import { PublishError } from './errors.ts';
+import { DatasetPage } from './pages/dataset-page.tsx';
+import { IndexPage } from './pages/index-page.tsx';
+import { type RenderedChart, RunPage } from './pages/run-page.tsx';
+import { assertDatasetId, assertRunId, sitePath } from './paths.ts';
+import { SITE_CSS } from './site-css.ts';
+
+/** One file of the static site, at a path relative to the site root. */
+export interface SiteFile {
+  readonly path: string;
+  readonly body: string | Uint8Array;
+  readonly contentType: string;
+}
+
+export interface RenderSiteInput {
+  /** Published copies only (`suppressReport`): anything else is refused. */
+  readonly reports: readonly Report[];
+  /** ISO 8601 time shown in every page's footer. */
+  readonly generatedAt: string;
+}
+
+const HTML = 'text/html; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const CSS = 'text/css; charset=utf-8';
+
+/**
+ * Renders the whole static site: `index.html`, `datasets/<id>/index.html`,
+ * `datasets/<id>/runs/<run>/index.html` with its `report.json`, and `assets/site.css`. Pages need
+ * no JavaScript and no network, and link to each other relatively, so the folder works from
+ * file:// and under any base path. Charts are SVG drawn at build time.
+ *
+ * @throws PublishError when a report is not a suppressed copy (`REPORT_NOT_SUPPRESSED`), is not a
+ *   valid report@1 (`REPORT_INVALID`), has an id unfit for a path (`INVALID_ID`), or repeats a run
+ *   (`DUPLICATE_RUN`).
+ */
+export async function renderSite(input: RenderSiteInput): Promise<SiteFile[]> {
+  const reports = input.reports.map(assertPublishable);
+  const byDataset = groupRuns(reports);
+  const files: SiteFile[] = [{ path: sitePath.css, body: SITE_CSS, contentType: CSS }];
+  const latest = [...byDataset.values()].map((runs) => runs[0]!);
+  files.push({
+    path: sitePath.index,
+    body: page(<IndexPage latest={latest} generatedAt={input.generatedAt} />),
+    contentType: HTML,
+  });
+
+  for (const [datasetId, runs] of byDataset) {
+    files.push({
+      path: sitePath.dataset(datasetId),
+      body: page(<DatasetPage datasetId={datasetId} runs={runs} generatedAt={input.generatedAt} />),
+      contentType: HTML,
+    });
+    for (const report of runs) {
+      const charts = await renderCharts(report);
+      files.push({
+        path: sitePath.run(datasetId, report.run.id),
+        body: page(<RunPage report={report} charts={charts} generatedAt={input.generatedAt} />),
+        contentType: HTML,
+      });
+      files.push({
+        path: sitePath.runJson(datasetId, report.run.id),
+        body: `${JSON.stringify(report, null, 2)}\n`,
+        contentType: JSON_TYPE,
+      });
+    }
+  }
+  return files;
+}
+
+function page(element: VNode): string {
+  return `<!doctype html>\n${render(element)}\n`;
+}
+
+/** Refuses anything that is not a valid, suppressed report with ids fit for paths. */
+function assertPublishable(candidate: Report): Report {
+  const where = `dataset ${JSON.stringify(candidate.dataset?.id)}, run ${JSON.stringify(candidate.run?.id)}`;
+  const parsed = reportSchema.safeParse(candidate);
+  if (!parsed.success) {
+    throw new PublishError(
+      'REPORT_INVALID',
+      `report of ${where} is not a valid report@1: ${parsed.error.message}`,
+      {
+        cause: parsed.error,
+      },
+    );
+  }
+  const report = parsed.data;
+  if (report.privacy.suppressed !== true) {
+    throw new PublishError(
+      'REPORT_NOT_SUPPRESSED',
+      `report of ${where} is not a suppressed copy (privacy.suppressed is false); pass it through suppressReport before publishing`,
+    );
+  }
+  assertDatasetId(report.dataset.id);
+  assertRunId(report.dataset.id, report.run.id);
+  const k = report.privacy.minCellSize;
+  for (const table of [...report.attributes, ...report.intersections]) {
+    for (const g of table.groups) {
+      if (g.count !== null && g.count > 0 && g.count < k) {
+        throw new PublishError(
+          'REPORT_NOT_SUPPRESSED',
+          `report of ${where} shows a count below ${k} although it is marked suppressed`,
+        );
+      }
+    }
+  }
+  return report;
+}
+
+/** Runs per dataset (datasets by id), newest first. */
+function groupRuns(reports: readonly Report[]): Map<string, Report[]> {
+  const byDataset = new Map<string, Report[]>();
+  for (const report of reports) {
+    const runs = byDataset.get(report.dataset.id) ?? [];
+    if (runs.some((r) => r.run.id === report.run.id)) {
+      throw new PublishError(
+        'DUPLICATE_RUN',
+        `run ${report.run.id} of dataset ${report.dataset.id} appears twice`,
+      );
+    }
+    runs.push(report);
+    byDataset.set(report.dataset.id, runs);
+  }
+  for (const runs of byDataset.values()) runs.sort(newestFirst);
+  return new Map([...byDataset].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function newestFirst(a: Report, b: Report): number {
+  const byTime = (Date.parse(b.run.startedAt) || 0) - (Date.parse(a.run.startedAt) || 0);
+  if (byTime !== 0) return byTime;
+  return a.run.id < b.run.id ? 1 : a.run.id > b.run.id ? -1 : 0;
+}
+
+async function renderCharts(report: Report): Promise<RenderedChart[]> {
+  const charts: RenderedChart[] = [];
+  for (const attribute of report.attributes) {
+    const spec = attributeChartSpec(attribute);
+    charts.push({
+      svg: await renderChartSvg(spec),
+      summary: spec.description ?? attributeChartSummary(attribute),
+    });
+  }
+  return charts;
+}
