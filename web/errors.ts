@@ -1,3 +1,5 @@
+import { RepscopeError } from '../functions/core/errors.ts';
+
 /** Why a site could not be rendered. Stable codes for callers that map errors. */
 export type PublishErrorCode =
   | 'REPORT_NOT_SUPPRESSED'
@@ -10,11 +12,11 @@ export type PublishErrorCode =
  * The site renderer refused its input: publishing it would leak small cells, escape the site
  * folder, or embed markup it cannot vouch for. Messages name the dataset and run, never row data.
  */
-export class PublishError extends Error {
-  readonly code: PublishErrorCode;
-  constructor(code: PublishErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export class PublishError extends RepscopeError {
+  readonly reason: PublishErrorCode;
+  constructor(reason: PublishErrorCode, message: string, options?: { cause?: unknown }) {
+    super('PUBLISH_FAILED', message, options);
     this.name = 'PublishError';
-    this.code = code;
+    this.reason = reason;
   }
 }

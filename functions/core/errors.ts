@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'REFERENCE_NOT_FOUND'
   | 'QUERY_FAILED'
   | 'STORE_FAILED'
+  | 'PUBLISH_FAILED'
   | 'USAGE';
 
 export class RepscopeError extends Error {

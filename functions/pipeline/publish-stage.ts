@@ -1,8 +1,10 @@
+import { PublishError } from '../../web/errors.ts';
 import { renderSite } from '../../web/site.tsx';
 import { lakeKeys } from '../core/lake/layout.ts';
+import { formatIssues } from '../core/manifest/parse.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
 import { suppressReport } from '../core/privacy/suppress.ts';
-import { type Report, reportSchema } from '../core/report/schema.ts';
+import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
 import { readText } from './io.ts';
 
 /**
@@ -15,9 +17,26 @@ export async function publishStage(input: { store: ObjectStore; clock: Clock }):
   const keys = (await store.list(lakeKeys.reportsPrefix)).filter((o) => o.key.endsWith('/report.json'));
   const reports: Report[] = [];
   for (const o of keys) {
-    const parsed = reportSchema.safeParse(JSON.parse(await readText(store, o.key)));
-    if (!parsed.success)
-      throw new Error(`${o.key} does not match ${'repscope/report@1'}: ${parsed.error.issues[0]?.message}`);
+    const text = await readText(store, o.key);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (cause) {
+      throw new PublishError(
+        'REPORT_INVALID',
+        `${o.key}: not valid JSON; expected a ${REPORT_SCHEMA_ID} report`,
+        {
+          cause,
+        },
+      );
+    }
+    const parsed = reportSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new PublishError(
+        'REPORT_INVALID',
+        `${o.key} does not match ${REPORT_SCHEMA_ID}: ${formatIssues(parsed.error.issues)}`,
+      );
+    }
     reports.push(suppressReport(parsed.data, parsed.data.privacy.minCellSize));
   }
   const files = await renderSite({ reports, generatedAt: input.clock.now().toISOString() });

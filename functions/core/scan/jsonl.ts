@@ -133,7 +133,7 @@ export async function scanJsonl(
       );
     }
   }
-  return { records };
+  return { records, header: firstKeys ?? [] };
 }
 
 /** The value at `path`, null when an enclosing object is null, ABSENT when the path does not exist. */

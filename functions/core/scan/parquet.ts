@@ -112,7 +112,7 @@ export async function scanParquet(
     }
     rowStart += groupRows;
   }
-  return { records };
+  return { records, header: topNames };
 }
 
 /** Finds `column` in the schema: a top-level name, else the longest top-level prefix plus struct keys. */

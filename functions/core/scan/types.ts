@@ -35,8 +35,12 @@ export interface CsvOptions extends ScanOptions {
 export interface ScanSummary {
   /** Records handed to the sink (good and malformed). */
   readonly records: number;
-  /** CSV: the header and the delimiter used. */
+  /**
+   * The columns the file declares, for data-minimisation hints by name: the CSV header, the
+   * Parquet schema's top-level columns, the keys of the first JSON object. Names only, no values.
+   */
   readonly header?: readonly string[];
+  /** CSV: the delimiter used. */
   readonly delimiter?: string;
 }
 

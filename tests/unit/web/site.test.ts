@@ -99,7 +99,7 @@ describe('renderSite: refuses what must not be published', () => {
       await renderSite({ reports, generatedAt: GENERATED_AT });
     } catch (error) {
       expect(error).toBeInstanceOf(PublishError);
-      return (error as PublishError).code;
+      return (error as PublishError).reason;
     }
     throw new Error('renderSite accepted it');
   };

@@ -82,7 +82,8 @@ describe('scanParquet', () => {
       { fileName: `people-${codec}.parquet`, columns: STRUCT_COLUMNS },
       sink,
     );
-    expect(summary).toEqual({ records: ROWS });
+    expect(summary.records).toBe(ROWS);
+    expect(summary.header).toContain('address');
     expect(sink.events).toHaveLength(ROWS);
     const structIndex = COLUMNS.indexOf('address.state');
     for (let i = 0; i < ROWS; i++) {
@@ -144,7 +145,7 @@ describe('scanParquet', () => {
     const sink = recordingSink();
     expect(
       await scanParquet(memoryRandomAccess(bytes), { fileName: 'e.parquet', columns: ['sex'] }, sink),
-    ).toEqual({
+    ).toMatchObject({
       records: 0,
     });
     expect(sink.events).toEqual([]);

@@ -79,7 +79,7 @@ describe('scanFile', () => {
       sink,
     );
     expect(sink.rows).toEqual(expected);
-    expect(summary).toEqual({ records: 2 });
+    expect(summary.records).toBe(2);
   });
 
   it('passes the CSV dialect through', async () => {
