@@ -109,15 +109,13 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         });
         bar.stop();
         for (const o of result.outcomes) {
-          const detail = o.error
-            ? o.error.message
-            : o.report.checks
-                .filter((c) => c.status !== 'pass')
-                .map((c) => c.message)
-                .join('; ');
-          io.stdout(
-            `${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}${detail ? `: ${detail}` : ''}\n`,
-          );
+          const runPage = path.join('site', 'datasets', o.dataset, 'runs', o.report.run.id, 'index.html');
+          io.stdout(`${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}  ${o.error ? '' : runPage}\n`);
+          if (o.error) io.stdout(`      ${o.error.message}\n`);
+          for (const c of o.report.checks) {
+            if (!o.error && c.status !== 'pass')
+              io.stdout(`      ${c.status === 'fail' ? '✗' : '!'} ${c.message}\n`);
+          }
         }
         if (result.outcomes.length === 0)
           io.stderr(

@@ -189,7 +189,7 @@ describe('run over a bucket folder', () => {
     const r = await runCli(['run', '--root', root]);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(
-      /ERROR mislabelled: datasets\/mislabelled\/repscope\.yaml: dataset 'leads-fixture' does not match its folder 'mislabelled'/,
+      /ERROR mislabelled\s+datasets\/mislabelled\/repscope\.yaml: dataset 'leads-fixture' does not match its folder 'mislabelled'/,
     );
     expect(r.stdout).toMatch(/(PASS|WARN|FAIL) +good/);
   });
