@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 export const DATASET_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const REFERENCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}\/[a-z0-9][a-z0-9_]{0,62}$/;
-const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
 const scalarValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 const valueList = z.array(scalarValue);
@@ -21,7 +21,7 @@ const valueFilter = z.strictObject({
 
 export const attributeSchema = z
   .strictObject({
-    name: z.string().regex(NAME_PATTERN, 'expected a name of letters, digits and _ (e.g. age_band)'),
+    name: z.string().regex(NAME_PATTERN, 'expected a name that starts with a letter, then letters, digits and _ (e.g. age_band)'),
     column,
     /** `<population>/<attribute>`, e.g. de-2023/sex. @default - no reference: profiled, not compared */
     reference: z
@@ -83,10 +83,26 @@ export const manifestSchema = z
       .omit({ positive: true })
       .optional(),
     label: valueFilter
-      .extend({ positive: valueList.min(1) })
+      .extend({
+        positive: valueList.min(1),
+        /** An attribute to condition on for conditional demographic disparity (CDD). @default - none */
+        strata: z.string().optional(),
+      })
       .omit({ granted: true })
       .optional(),
+    /** Where each row came from (web form, app, partner list …): per-source composition. */
     source: z.strictObject({ column }).optional(),
+    /** Raking weights to the reference marginals of every attribute with a reference. */
+    correction: z
+      .strictObject({
+        /** @default true */
+        rake: z.boolean().default(true),
+        /** Largest weight as a multiple of the mean weight; weights above are trimmed and re-raked. @default - no cap */
+        cap: z.number().gt(1).optional(),
+        /** @default 100 */
+        maxIterations: z.number().int().min(1).max(10_000).default(100),
+      })
+      .default({ rake: true, maxIterations: 100 }),
     attributes: z.array(attributeSchema).min(1, 'expected at least one attribute'),
     intersections: z.array(z.array(z.string()).min(2).max(3)).default([]),
     thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
@@ -129,6 +145,13 @@ export const manifestSchema = z
         ctx.addIssue({ code: 'custom', message: 'an attribute appears twice', path: ['intersections', i] });
       }
     });
+    if (m.label?.strata !== undefined && !names.has(m.label.strata)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown attribute '${m.label.strata}'; expected one of: ${[...names].join(', ')}`,
+        path: ['label', 'strata'],
+      });
+    }
     if (m.thresholds.minRatio >= m.thresholds.maxRatio) {
       ctx.addIssue({
         code: 'custom',

@@ -34,11 +34,24 @@ export interface FilterPlan {
   readonly values: ReadonlySet<string>;
 }
 
+/**
+ * Why cells are counted: `declared` intersections are reported; the others feed statistics
+ * (`source`: an attribute by where rows came from; `strata`: an attribute by the CDD strata;
+ * `raking`: the cross-table of every referenced attribute, for raking weights).
+ */
+export type IntersectionPurpose = 'declared' | 'source' | 'strata' | 'raking';
+
 export interface IntersectionPlan {
-  /** `sex_x_age_band`. */
+  /** `sex_x_age_band` for declared ones; internal ones start with `_`. */
   readonly name: string;
   readonly attributes: readonly number[];
+  readonly purpose: IntersectionPurpose;
 }
+
+/** The pseudo-attribute counting the manifest's `source` column. */
+export const SOURCE_ATTRIBUTE = '_source';
+/** Raking is skipped when the cross-table of referenced attributes could exceed this many cells. */
+export const MAX_RAKING_CELLS = 100_000;
 
 /** What to count, derived once from the manifest; both executors (stream, SQL) take it. */
 export interface CountingPlan {
@@ -71,7 +84,7 @@ export function buildPlan(
     columns.push(column);
     return columns.length - 1;
   };
-  const attributes = manifest.attributes.map((spec, i) =>
+  const attributes: AttributePlan[] = manifest.attributes.map((spec, i) =>
     planAttribute(spec, i, columnIndex(spec.column), referenceGroups),
   );
   const filter = (column: string, values: readonly string[]): FilterPlan => ({
@@ -84,10 +97,46 @@ export function buildPlan(
   const weight = manifest.weight
     ? { column: manifest.weight, columnIndex: columnIndex(manifest.weight) }
     : null;
-  const intersections = manifest.intersections.map((names) => ({
+  const intersections: IntersectionPlan[] = manifest.intersections.map((names) => ({
     name: intersectionName(names),
     attributes: names.map((n) => attributes.findIndex((a) => a.name === n)),
+    purpose: 'declared',
   }));
+  const declared = attributes.length;
+  if (manifest.source) {
+    const sourceIndex = attributes.length;
+    attributes.push({
+      name: SOURCE_ATTRIBUTE,
+      column: manifest.source.column,
+      columnIndex: columnIndex(manifest.source.column),
+      kind: 'values',
+      reference: null,
+      lookup: new Map(),
+      binEdges: [],
+      binLabels: [],
+      missing: new Set([...DEFAULT_MISSING].map(normaliseValue)),
+      knownGroups: [],
+    });
+    for (let i = 0; i < declared; i++) {
+      intersections.push({ name: `_source_by_${attributes[i]!.name}`, attributes: [i, sourceIndex], purpose: 'source' });
+    }
+  }
+  const strata = manifest.label?.strata;
+  if (strata !== undefined) {
+    const strataIndex = attributes.findIndex((a) => a.name === strata);
+    for (let i = 0; i < declared; i++) {
+      if (i === strataIndex) continue;
+      intersections.push({ name: `_strata_by_${attributes[i]!.name}`, attributes: [i, strataIndex], purpose: 'strata' });
+    }
+  }
+  const referenced = attributes.flatMap((a, i) => (i < declared && a.reference ? [i] : []));
+  const cells = referenced.reduce(
+    (n, i) => n * Math.max(1, attributes[i]!.knownGroups.length || MAX_GROUPS_PER_ATTRIBUTE),
+    1,
+  );
+  if (manifest.correction.rake && referenced.length >= 2 && cells <= MAX_RAKING_CELLS) {
+    intersections.push({ name: '_rake', attributes: referenced, purpose: 'raking' });
+  }
   return {
     columns,
     attributes,

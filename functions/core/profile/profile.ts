@@ -2,7 +2,7 @@ import { InputError } from '../errors.ts';
 import type { RowValues, ScanSink } from '../scan/types.ts';
 import { type IdentifierKind, identifierKindOfValue } from './identifiers.ts';
 import { normaliseValue } from './normalise.ts';
-import { type AttributePlan, type CountingPlan, MAX_GROUPS_PER_ATTRIBUTE } from './plan.ts';
+import { type AttributePlan, type CountingPlan, type IntersectionPurpose, MAX_GROUPS_PER_ATTRIBUTE } from './plan.ts';
 import { addToTally, emptyTally, mergeTally, type Tally } from './tally.ts';
 
 export const PROFILE_SCHEMA_ID = 'repscope/profile@1';
@@ -26,6 +26,7 @@ export interface AttributeCounts {
 
 export interface CellCounts {
   readonly name: string;
+  readonly purpose: IntersectionPurpose;
   readonly attributes: readonly string[];
   /** Cells named `female|18-24`, sorted. */
   readonly cells: readonly GroupCount[];
@@ -198,6 +199,7 @@ export class ProfileBuilder implements ScanSink {
       })),
       intersections: plan.intersections.map((x, j) => ({
         name: x.name,
+        purpose: x.purpose,
         attributes: x.attributes.map((i) => plan.attributes[i]!.name),
         cells: sortedGroups(this.cellTallies[j]!),
         incomplete: this.incomplete[j]!,

@@ -63,8 +63,90 @@ export const attributeResultSchema = z.object({
   distances: z.object({ tvd: nullableShare, jsDivergence: nullableShare }).catchall(z.union([num, z.null()])),
   diversity: z.record(z.string(), nullableNum),
   status: checkStatusSchema,
-  labels: z.record(z.string(), z.unknown()).optional(),
-  weights: z.record(z.string(), z.unknown()).optional(),
+  /** Label metrics (with `label` in the manifest). */
+  labels: z.lazy(() => labelsSchema).optional(),
+  /** With a `weight` column: counts are weight sums; Kish's effective N is used for intervals and tests. */
+  weights: z
+    .object({ weightSum: num, effectiveN: nullableNum, designEffect: nullableNum })
+    .optional(),
+});
+
+const metric = nullableNum;
+
+export const labelGroupSchema = z.object({
+  group: z.string(),
+  /** Rows in the group with a positive label (weight sum with `weight`). */
+  positives: nullableNum,
+  positiveRate: nullableShare,
+  /** 95 % Wilson interval of the positive rate. */
+  ci: z.tuple([share, share]).nullable(),
+  /** Clarify pre-training metrics, this group (facet d) against all other rows (facet a). */
+  classImbalance: metric,
+  dpl: metric,
+  disparateImpact: metric,
+  /** Four-fifths rule on disparate impact: fail when DI < 0.8 (or > 1.25). */
+  fourFifths: z.enum(['pass', 'fail']).nullable(),
+  kl: metric,
+  js: metric,
+  lp: metric,
+  tvd: metric,
+  ks: metric,
+});
+
+export const labelsSchema = z.object({
+  /** The label column and what counts as positive. */
+  column: z.string(),
+  positiveRate: nullableShare,
+  groups: z.array(labelGroupSchema),
+  /** Conditional demographic disparity per group, given the strata attribute. */
+  cdd: z
+    .object({ strata: z.string(), groups: z.array(z.object({ group: z.string(), value: metric })) })
+    .nullable(),
+  /** Composition of the positive class vs the reference. */
+  positiveComposition: z
+    .object({
+      tvd: nullableShare,
+      jsDivergence: nullableShare,
+      groups: z.array(z.object({ group: z.string(), share: nullableShare, referenceShare: nullableShare })),
+    })
+    .nullable(),
+});
+
+export const sourceCountSchema = z.object({ source: z.string(), count: nullableNum, share: nullableShare });
+
+export const sourcesSchema = z.object({
+  column: z.string(),
+  /** Rows per source (over rows counted). */
+  groups: z.array(sourceCountSchema),
+  largestShare: nullableShare,
+  /** Hill number of order 2 (inverse Simpson) of the source shares. */
+  effectiveNumber: nullableNum,
+  attributes: z.array(
+    z.object({
+      name: z.string(),
+      /** Set when one source provides most rows of the attribute's under-represented groups. */
+      dominantSource: z.object({ source: z.string(), share: share }).nullable(),
+      groups: z.array(z.object({ group: z.string(), sources: z.array(sourceCountSchema) })),
+    }),
+  ),
+});
+
+export const correctionSchema = z.object({
+  method: z.literal('raking'),
+  /** The attributes whose reference marginals the weights match. */
+  attributes: z.array(z.string()),
+  converged: z.boolean(),
+  iterations: z.number().int().min(0),
+  maxMarginError: nullableNum,
+  designEffect: nullableNum,
+  effectiveSampleSize: nullableNum,
+  minWeight: nullableNum,
+  maxWeight: nullableNum,
+  cap: nullableNum,
+  capped: z.boolean(),
+  /** Rows used: those with a valid group for every raked attribute. */
+  rows: num,
+  reason: z.string().optional(),
 });
 
 export const intersectionResultSchema = z.object({
@@ -74,6 +156,8 @@ export const intersectionResultSchema = z.object({
   total: num,
   groups: z.array(groupResultSchema),
   emptyCells: z.array(z.string()),
+  /** The cells with the strongest evidence of misrepresentation, worst first. */
+  worstCells: z.array(z.string()).optional(),
 });
 
 export const checkSchema = z.object({ id: z.string(), status: checkStatusSchema, message: z.string() });
@@ -126,6 +210,10 @@ export const reportSchema = z.object({
   }),
   attributes: z.array(attributeResultSchema),
   intersections: z.array(intersectionResultSchema),
+  /** Per-source composition (with `source` in the manifest). */
+  sources: sourcesSchema.optional(),
+  /** Raking weights to the reference marginals (two or more attributes with references). */
+  correction: correctionSchema.optional(),
   checks: z.array(checkSchema),
   warnings: z.array(warningSchema),
   provenance: z.object({
@@ -148,6 +236,10 @@ export const reportSchema = z.object({
 });
 
 export type Report = z.infer<typeof reportSchema>;
+export type Labels = z.infer<typeof labelsSchema>;
+export type LabelGroup = z.infer<typeof labelGroupSchema>;
+export type Sources = z.infer<typeof sourcesSchema>;
+export type Correction = z.infer<typeof correctionSchema>;
 export type AttributeResult = z.infer<typeof attributeResultSchema>;
 export type IntersectionResult = z.infer<typeof intersectionResultSchema>;
 export type GroupResult = z.infer<typeof groupResultSchema>;
