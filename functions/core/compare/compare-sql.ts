@@ -27,6 +27,7 @@ export interface CompareRow {
   readonly weightSum: number | null;
   readonly weightSqSum: number | null;
   readonly positives: number | null;
+  readonly positiveWeightSum: number | null;
   /** Null when the group exists only in the dataset, or the attribute has no reference. */
   readonly referenceShare: number | null;
   readonly referenceCount: number | null;
@@ -54,7 +55,7 @@ export function compareStatement(
   params.push(dataset, run);
   const sql = `WITH ${mapping},
 counts AS (
-  SELECT attribute, "group", "count", weight_sum, weight_sq_sum, positives
+  SELECT attribute, "group", "count", weight_sum, weight_sq_sum, positives, positive_weight_sum
   FROM group_counts
   WHERE dataset = ? AND run = ?
 ),
@@ -70,6 +71,7 @@ SELECT
   c.weight_sum AS weight_sum,
   c.weight_sq_sum AS weight_sq_sum,
   c.positives AS positives,
+  c.positive_weight_sum AS positive_weight_sum,
   f.share AS reference_share,
   f.reference_count AS reference_count
 FROM counts c
@@ -87,6 +89,7 @@ export function toCompareRows(rows: readonly Record<string, SqlValue>[]): Compar
     weightSum: num(r, 'weight_sum', i),
     weightSqSum: num(r, 'weight_sq_sum', i),
     positives: num(r, 'positives', i),
+    positiveWeightSum: num(r, 'positive_weight_sum', i),
     referenceShare: num(r, 'reference_share', i),
     referenceCount: num(r, 'reference_count', i),
   }));

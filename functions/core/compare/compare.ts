@@ -38,13 +38,16 @@ export interface Comparison {
   readonly warnings: ReportWarning[];
 }
 
-interface Cell {
+export interface Cell {
   readonly group: string;
   /** Rows, or weight sum with a weight column. */
   readonly count: number;
   readonly weightSqSum: number;
   readonly rows: number;
+  /** Rows with a positive label (unweighted), as reported. */
   readonly positives: number | null;
+  /** Positives as a weight sum (equals positives without a weight column). */
+  readonly positiveWeight: number;
   /** null: the group is not in the reference (or there is none). */
   readonly referenceShare: number | null;
 }
@@ -113,13 +116,14 @@ function groupRows(rows: readonly CompareRow[]): Map<string, CompareRow[]> {
   return out;
 }
 
-function toCells(rows: readonly CompareRow[], hasReference: boolean): Cell[] {
+export function toCells(rows: readonly CompareRow[], hasReference: boolean): Cell[] {
   return rows.map((r) => ({
     group: r.group,
     count: r.weightSum ?? r.count ?? 0,
     weightSqSum: r.weightSqSum ?? 0,
     rows: r.count ?? 0,
     positives: r.positives,
+    positiveWeight: r.positiveWeightSum ?? r.positives ?? 0,
     referenceShare: hasReference ? r.referenceShare : null,
   }));
 }
@@ -372,6 +376,7 @@ function productCells(observed: readonly Cell[], members: readonly AttributeResu
       weightSqSum: o?.weightSqSum ?? 0,
       rows: o?.rows ?? 0,
       positives: o?.positives ?? null,
+      positiveWeight: o?.positiveWeight ?? 0,
       referenceShare: c.share,
     };
   });

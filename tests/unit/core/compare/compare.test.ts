@@ -28,6 +28,7 @@ function row(
     weightSum: count,
     weightSqSum: count,
     positives: count === null ? null : 0,
+    positiveWeightSum: count === null ? null : 0,
     referenceShare,
     referenceCount: null,
   };
