@@ -169,7 +169,8 @@ dataset: marketing-leads
 owner: growth-ml@example.com
 format: csv
 consent: { column: consent, granted: ["yes", "true", "1"] }
-label: { column: converted, positive: ["1"] }
+label: { column: converted, positive: ["1"], strata: age_band }
+source: { column: channel }
 attributes:
   - name: sex
     column: sex

@@ -1,22 +1,28 @@
 import type { AttributeSpec, Manifest, Thresholds } from '../manifest/schema.ts';
+import { SOURCE_ATTRIBUTE } from '../profile/plan.ts';
 import type { Profile } from '../profile/profile.ts';
 import type {
   AttributeResult,
   Check,
+  Correction,
   GroupResult,
   IntersectionResult,
+  Labels,
   ReportWarning,
+  Sources,
 } from '../report/schema.ts';
 import {
   benjaminiHochberg,
   binomialTestTwoSided,
   chiSquareGoodnessOfFit,
   cohensW,
+  designEffect,
   evenness,
   hellingerDistance,
   hillNumber,
   imbalanceRatio,
   jensenShannonDivergence,
+  kishEffectiveN,
   klDivergence,
   linfDistance,
   rowsNeeded,
@@ -25,8 +31,15 @@ import {
   simpsonIndex,
   totalVariationDistance,
   wilsonInterval,
+  worstCells,
 } from '../stats/index.ts';
 import type { CompareRow } from './compare-sql.ts';
+import { rakingCorrection } from './correction.ts';
+import { labelMetrics } from './labels.ts';
+import { sourceComposition } from './sources.ts';
+
+/** How many of an intersection's most misrepresented cells a report names. */
+export const WORST_CELLS = 5;
 
 /** Seed of the Monte-Carlo χ² p-value, so a report can be reproduced. */
 export const MONTE_CARLO_SEED = 20231231;
@@ -36,6 +49,8 @@ export interface Comparison {
   readonly intersections: IntersectionResult[];
   readonly checks: Check[];
   readonly warnings: ReportWarning[];
+  sources?: Sources;
+  correction?: Correction;
 }
 
 export interface Cell {
@@ -103,7 +118,81 @@ export function compare(manifest: Manifest, profile: Profile, rows: readonly Com
       checks,
     );
   });
-  return { attributes, intersections, checks, warnings };
+  const cellsOf = (name: string) => toCells(byAttribute.get(name) ?? [], false);
+  if (manifest.label) {
+    const strata = manifest.label.strata;
+    const strataGroups = attributes.find((a) => a.name === strata)?.groups.map((g) => g.group) ?? [];
+    for (const [i, attribute] of attributes.entries()) {
+      const spec = manifest.attributes[i]!;
+      const labels = labelMetrics(
+        manifest,
+        attribute,
+        toCells(byAttribute.get(spec.name) ?? [], false),
+        byAttribute.has(`_strata_by_${spec.name}`) ? cellsOf(`_strata_by_${spec.name}`) : undefined,
+        strataGroups,
+        warnings,
+      );
+      if (labels) {
+        attribute.labels = labels;
+        checks.push(labelCheck(attribute.name, labels));
+      }
+    }
+  }
+  if (weighted) {
+    for (const attribute of attributes) {
+      const cells = cellsOf(attribute.name);
+      const weightSum = cells.reduce((s, c) => s + c.count, 0);
+      const sumSq = cells.reduce((s, c) => s + c.weightSqSum, 0);
+      const rowCount = cells.reduce((s, c) => s + c.rows, 0);
+      attribute.weights = {
+        weightSum,
+        effectiveN: kishEffectiveN(weightSum, sumSq),
+        designEffect: designEffect(rowCount, weightSum, sumSq),
+      };
+    }
+  }
+  const comparison: Comparison = { attributes, intersections, checks, warnings };
+  if (manifest.source) {
+    comparison.sources = sourceComposition(
+      manifest.source.column,
+      cellsOf(SOURCE_ATTRIBUTE),
+      attributes,
+      (name) => cellsOf(`_source_by_${name}`),
+      warnings,
+    );
+    if (comparison.sources.attributes.some((a) => a.dominantSource !== null)) {
+      checks.push({
+        id: 'sources',
+        status: 'warn',
+        message: `one source provides most rows of under-represented groups in: ${comparison.sources.attributes
+          .filter((a) => a.dominantSource !== null)
+          .map((a) => `${a.name} (${a.dominantSource!.source})`)
+          .join(', ')}`,
+      });
+    }
+  }
+  if (byAttribute.has('_rake')) {
+    comparison.correction = rakingCorrection(manifest, attributes, cellsOf('_rake'), weighted, warnings);
+  }
+  return comparison;
+}
+
+function labelCheck(name: string, labels: Labels): Check {
+  const failing = labels.groups.filter((g) => g.fourFifths === 'fail');
+  if (failing.length === 0) {
+    return {
+      id: `labels:${name}`,
+      status: 'pass',
+      message: `${name}: every group passes the four-fifths rule on its positive rate`,
+    };
+  }
+  return {
+    id: `labels:${name}`,
+    status: 'warn',
+    message: `${name}: disparate impact below 0.8 (four-fifths rule) for ${failing
+      .map((g) => `${g.group} (${g.disparateImpact === null ? '–' : g.disparateImpact.toFixed(2)})`)
+      .join(', ')}`,
+  };
 }
 
 function groupRows(rows: readonly CompareRow[]): Map<string, CompareRow[]> {
@@ -344,7 +433,19 @@ function compareIntersection(
         ? `${names.join(' × ')}: ${flagged.map((g) => `${g.group} ${g.status}`).join(', ')} (vs ${basis === 'joint-reference' ? 'joint reference' : 'product of marginals'})`
         : `${names.join(' × ')}: no cell significantly outside the thresholds`,
   });
-  return { attributes: [...names], reference, basis, total: result.total, groups: result.groups, emptyCells };
+  const worst = worstCells(
+    result.groups.filter((g) => g.status === 'under' || g.status === 'over'),
+    WORST_CELLS,
+  ).map((g) => g.group);
+  return {
+    attributes: [...names],
+    reference,
+    basis,
+    total: result.total,
+    groups: result.groups,
+    emptyCells,
+    worstCells: worst,
+  };
 }
 
 function jointReferenceName(members: readonly AttributeResult[]): string | null {

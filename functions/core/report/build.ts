@@ -66,6 +66,8 @@ export function buildReport(input: ReportInput): Report {
     privacy: { minCellSize: manifest.privacy.minCellSize, suppressed: false },
     attributes: comparison.attributes,
     intersections: comparison.intersections,
+    ...(comparison.sources ? { sources: comparison.sources } : {}),
+    ...(comparison.correction ? { correction: comparison.correction } : {}),
     checks,
     warnings,
     provenance: {
