@@ -25,6 +25,12 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
     if (md && a.reference) out.push(`vs \`${a.reference}\``);
     out.push(...groupTable(a.groups, md));
     out.push(attributeFooter(a));
+    if (a.weights) {
+      out.push(
+        `weights: sum ${fmt(a.weights.weightSum, 1)}, effective N ${fmt(a.weights.effectiveN, 1)}, design effect ${fmt(a.weights.designEffect, 2)}`,
+      );
+    }
+    if (a.labels) out.push(...labelLines(a.labels, md));
   }
   for (const x of report.intersections) {
     out.push('');
@@ -32,12 +38,61 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
     out.push(...groupTable(x.groups, md));
     if (x.emptyCells.length > 0) out.push(`empty cells: ${x.emptyCells.join(', ')}`);
   }
+  if (report.sources) {
+    const s = report.sources;
+    out.push('');
+    out.push(`${md ? '### ' : ''}sources (column ${s.column})`);
+    out.push(
+      `${s.groups.map((g) => `${g.source} ${pct(g.share)}`).join(', ')}; largest ${pct(s.largestShare)}, effective number ${fmt(s.effectiveNumber, 2)}`,
+    );
+    for (const a of s.attributes) {
+      if (a.dominantSource)
+        out.push(
+          `${a.name}: under-represented groups come ${pct(a.dominantSource.share)} from ${a.dominantSource.source}`,
+        );
+    }
+  }
+  if (report.correction) {
+    const c = report.correction;
+    out.push('');
+    out.push(`${md ? '### ' : ''}correction (raking on ${c.attributes.join(', ')})`);
+    out.push(
+      c.converged
+        ? `converged in ${c.iterations} iterations; design effect ${fmt(c.designEffect, 2)}, effective sample ${fmt(c.effectiveSampleSize, 0)} of ${c.rows} rows, weights ${fmt(c.minWeight, 2)}–${fmt(c.maxWeight, 2)}${c.capped ? ` (capped at ${c.cap}× the mean)` : ''}`
+        : `did not converge: ${c.reason ?? `largest margin error ${fmt(c.maxMarginError, 4)}`}`,
+    );
+  }
   if (report.warnings.length > 0) {
     out.push('');
     out.push(md ? '### Warnings' : 'warnings');
     for (const w of report.warnings) out.push(`${md ? '- ' : '  '}${w.message}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+function labelLines(labels: NonNullable<AttributeResult['labels']>, md: boolean): string[] {
+  const header = ['group', 'positives', 'rate', '95% CI', 'DPL', 'DI', '4/5', 'CDD'];
+  const cdd = new Map((labels.cdd?.groups ?? []).map((g) => [g.group, g.value]));
+  const rows = labels.groups.map((g) => [
+    g.group,
+    fmtCount(g.positives),
+    pct(g.positiveRate),
+    g.ci ? `${pct(g.ci[0])}–${pct(g.ci[1])}` : '–',
+    fmt(g.dpl, 3),
+    fmt(g.disparateImpact, 2),
+    g.fourFifths ?? '–',
+    labels.cdd ? fmt(cdd.get(g.group), 3) : '–',
+  ]);
+  const lines = [
+    `labels (${labels.column}): positive rate ${pct(labels.positiveRate)}${labels.cdd ? `, CDD given ${labels.cdd.strata}` : ''}`,
+  ];
+  lines.push(...table(header, rows, md));
+  if (labels.positiveComposition) {
+    lines.push(
+      `positive class vs reference: TVD ${fmt(labels.positiveComposition.tvd, 4)}, JS ${fmt(labels.positiveComposition.jsDivergence, 4)} bits`,
+    );
+  }
+  return lines;
 }
 
 function basisText(x: IntersectionResult): string {
@@ -70,6 +125,10 @@ function groupTable(groups: readonly GroupResult[], md: boolean): string[] {
     fmtP(g.pAdjusted),
     g.status + (g.rowsNeeded ? ` (+${g.rowsNeeded} rows)` : ''),
   ]);
+  return table(header, rows, md);
+}
+
+function table(header: string[], rows: string[][], md: boolean): string[] {
   if (md) {
     const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
     return [line(header), line(header.map(() => '---')), ...rows.map(line)];

@@ -64,8 +64,12 @@ export function rakingCorrection(
     rows: cells.reduce((s, c) => s + c.count, 0),
   };
   if (result.reason) {
-    correction.reason = result.reason;
-    warnings.push({ code: 'raking-not-converged', message: `raking: ${result.reason}` });
+    // rake() numbers dimensions from 0 in the order of `targets`: name the attribute instead.
+    correction.reason = result.reason.replace(/dimension (\d+)/g, (text, d: string) => {
+      const name = dims[Number(d)]?.name;
+      return name ? `attribute ${name}` : text;
+    });
+    warnings.push({ code: 'raking-not-converged', message: `raking: ${correction.reason}` });
   }
   return correction;
 }
