@@ -245,7 +245,8 @@ function compareCells(
   const groups: GroupResult[] = cells.map((c, i) => {
     const share = total > 0 ? c.count / total : null;
     const pi = withReference ? c.referenceShare : null;
-    const ratio = share !== null && pi !== null && pi > 0 ? share / pi : null;
+    // A ratio over a denormal reference share overflows: null rather than Infinity.
+    const ratio = share !== null && pi !== null && pi > 0 ? finiteOrNull(share / pi) : null;
     const pAdjusted = adjusted[i] ?? null;
     let status: GroupResult['status'] = 'ok';
     let note: string | undefined;
@@ -481,6 +482,10 @@ function productCells(observed: readonly Cell[], members: readonly AttributeResu
       referenceShare: c.share,
     };
   });
+}
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
 }
 
 function sum(xs: readonly number[]): number {
