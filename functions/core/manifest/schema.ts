@@ -21,7 +21,12 @@ const valueFilter = z.strictObject({
 
 export const attributeSchema = z
   .strictObject({
-    name: z.string().regex(NAME_PATTERN, 'expected a name that starts with a letter, then letters, digits and _ (e.g. age_band)'),
+    name: z
+      .string()
+      .regex(
+        NAME_PATTERN,
+        'expected a name that starts with a letter, then letters, digits and _ (e.g. age_band)',
+      ),
     column,
     /** `<population>/<attribute>`, e.g. de-2023/sex. @default - no reference: profiled, not compared */
     reference: z

@@ -118,7 +118,11 @@ export function buildPlan(
       knownGroups: [],
     });
     for (let i = 0; i < declared; i++) {
-      intersections.push({ name: `_source_by_${attributes[i]!.name}`, attributes: [i, sourceIndex], purpose: 'source' });
+      intersections.push({
+        name: `_source_by_${attributes[i]!.name}`,
+        attributes: [i, sourceIndex],
+        purpose: 'source',
+      });
     }
   }
   const strata = manifest.label?.strata;
@@ -126,7 +130,11 @@ export function buildPlan(
     const strataIndex = attributes.findIndex((a) => a.name === strata);
     for (let i = 0; i < declared; i++) {
       if (i === strataIndex) continue;
-      intersections.push({ name: `_strata_by_${attributes[i]!.name}`, attributes: [i, strataIndex], purpose: 'strata' });
+      intersections.push({
+        name: `_strata_by_${attributes[i]!.name}`,
+        attributes: [i, strataIndex],
+        purpose: 'strata',
+      });
     }
   }
   const referenced = attributes.flatMap((a, i) => (i < declared && a.reference ? [i] : []));

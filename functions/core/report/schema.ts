@@ -66,9 +66,7 @@ export const attributeResultSchema = z.object({
   /** Label metrics (with `label` in the manifest). */
   labels: z.lazy(() => labelsSchema).optional(),
   /** With a `weight` column: counts are weight sums; Kish's effective N is used for intervals and tests. */
-  weights: z
-    .object({ weightSum: num, effectiveN: nullableNum, designEffect: nullableNum })
-    .optional(),
+  weights: z.object({ weightSum: num, effectiveN: nullableNum, designEffect: nullableNum }).optional(),
 });
 
 const metric = nullableNum;
