@@ -92,7 +92,7 @@ function reportOf(c: Case) {
     rows.push(row('a', g, aTotals[i]!, aPos[i]!, w, ref));
   });
   if (c.missingReferenceGroup) rows.push(row('a', 'g-ref-only', 0, 0, w, 0.1));
-  GROUPS.b.forEach((g, j) => rows.push(row('b', g, bTotals[j]!, bPos[j]!, w, bRef[j]!)));
+  for (const [j, g] of GROUPS.b.entries()) rows.push(row('b', g, bTotals[j]!, bPos[j]!, w, bRef[j]!));
   rows.push(row('c', 'k1', aTotals[0]!, aPos[0]!, w, null));
   for (let i = 0; i < 3; i++) {
     for (let j = 0; j < 2; j++) {
@@ -103,12 +103,12 @@ function reportOf(c: Case) {
       rows.push(row('_rake', name, n, p, w, null));
     }
   }
-  GROUPS.src.forEach((s, k) => rows.push(row('_source', s, c.sources[k]!, 0, w, null)));
-  GROUPS.a.forEach((g, i) =>
-    GROUPS.src.forEach((s, k) =>
-      rows.push(row('_source_by_a', `${g}|${s}`, c.sources[(i + k) % 4]!, 0, w, null)),
-    ),
-  );
+  for (const [k, s] of GROUPS.src.entries()) rows.push(row('_source', s, c.sources[k]!, 0, w, null));
+  for (const [i, g] of GROUPS.a.entries()) {
+    for (const [k, s] of GROUPS.src.entries()) {
+      rows.push(row('_source_by_a', `${g}|${s}`, c.sources[(i + k) % 4]!, 0, w, null));
+    }
+  }
   const profile = new ProfileBuilder(buildPlan(manifest)).toProfile();
   const comparison = compare(manifest, profile, rows);
   return buildReport({
