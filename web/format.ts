@@ -64,3 +64,22 @@ export function safeExternalUrl(url: string | undefined): string | undefined {
     return undefined;
   }
 }
+
+/** A signed statistic such as DPL or CDD: `+0.028`, `−0.026` (a true minus sign), `0.000`. */
+export function formatSigned(value: number | null | undefined, digits = 3): string {
+  if (value === null || value === undefined) return NONE;
+  const text = Math.abs(value).toFixed(digits);
+  if (Number(text) === 0) return text;
+  return value < 0 ? `−${text}` : `+${text}`;
+}
+
+/** A count the published copy hides without saying why (positives, source cells): `hidden`. */
+export function formatHiddenCount(n: number | null): string {
+  return n === null ? 'hidden' : formatCount(n);
+}
+
+/** Names in running text: `a, b and c`. */
+export function formatList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}

@@ -24,6 +24,10 @@ a:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
 h1 { font-size: 1.6rem; margin: 1.25rem 0 0.5rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.3rem; margin: 2rem 0 0.5rem; border-bottom: 1px solid var(--line); padding-bottom: 0.25rem; }
 h3 { font-size: 1.1rem; margin: 1.5rem 0 0.5rem; overflow-wrap: anywhere; }
+h4 { font-size: 1rem; margin: 1.25rem 0 0.4rem; overflow-wrap: anywhere; }
+.finding { border-left: 4px solid var(--warn); background: #fff8e1; padding: 0.4rem 0.75rem; overflow-wrap: anywhere; }
+ul.sentences { padding-left: 1.25rem; overflow-wrap: anywhere; }
+td.hidden-cell { color: var(--muted); font-style: italic; }
 .muted { color: var(--muted); }
 .badge { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 1rem; font-size: 0.85rem; font-weight: 600; color: #fff; text-transform: uppercase; letter-spacing: 0.02em; }
 .badge-pass { background: var(--pass); }

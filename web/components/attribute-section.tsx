@@ -1,6 +1,8 @@
 import type { AttributeResult, GroupStatus } from '../../functions/core/report/schema.ts';
 import { formatCount, formatNumber, formatP } from '../format.ts';
+import type { RenderedChart } from './chart-figure.tsx';
 import { GroupTable } from './group-table.tsx';
+import { LabelsSection } from './labels-section.tsx';
 
 export interface AttributeSectionProps {
   readonly attribute: AttributeResult;
@@ -14,6 +16,10 @@ export interface AttributeSectionProps {
   readonly maxTvd: number;
   /** True when the published copy withheld this attribute's count-derived statistics. */
   readonly statisticsWithheld: boolean;
+  /** The label-rate chart, when the attribute has label metrics. */
+  readonly labelChart?: RenderedChart | undefined;
+  /** True when the published copy withheld this attribute's CDD values. */
+  readonly cddWithheld?: boolean;
 }
 
 /** One attribute: plain-language summary, chart beside its table, and its test statistics. */
@@ -49,6 +55,18 @@ export function AttributeSection(props: AttributeSectionProps) {
         />
       </div>
       <AttributeStatistics {...props} />
+      <Weights attribute={a} />
+      {a.labels === undefined ? null : (
+        <LabelsSection
+          attributeName={a.name}
+          labels={a.labels}
+          groups={a.groups}
+          index={index}
+          minCellSize={minCellSize}
+          chart={props.labelChart}
+          cddWithheld={props.cddWithheld ?? false}
+        />
+      )}
     </section>
   );
 }
@@ -93,6 +111,19 @@ function AttributeStatistics({ attribute: a, maxTvd, statisticsWithheld }: Attri
       <dt>Jensen–Shannon divergence</dt>
       <dd>{formatNumber(a.distances.jsDivergence)}</dd>
     </dl>
+  );
+}
+
+/** With a `weight` column: what the weights cost, in one line. */
+function Weights({ attribute }: { readonly attribute: AttributeResult }) {
+  const w = attribute.weights;
+  if (w === undefined) return null;
+  const effective = w.effectiveN === null ? 'not available' : formatCount(Math.round(w.effectiveN));
+  return (
+    <p>
+      <strong>Weights:</strong>{' '}
+      {`counts are sums of row weights (weight sum ${formatCount(w.weightSum)}); effective sample size (Kish) ${effective}, design effect ${formatNumber(w.designEffect, 2)}. Intervals and tests use the effective sample size.`}
+    </p>
   );
 }
 

@@ -32,6 +32,11 @@ export function IntersectionSection({
           ? ': the reference has no joint table, so each cell is compared with the product of the two reference shares.'
           : '.'}
       </p>
+      {x.worstCells !== undefined && x.worstCells.length > 0 ? (
+        <p class="finding">
+          <strong>Most misrepresented cells</strong> (strongest evidence first): {x.worstCells.join(', ')}.
+        </p>
+      ) : null}
       <GroupTable
         caption={`${title}, ${basis} (${formatCount(x.total)} rows)`}
         groups={x.groups}

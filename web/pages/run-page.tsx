@@ -1,32 +1,34 @@
 import { PRIVACY_WARNING } from '../../functions/core/privacy/suppress.ts';
 import type { Report } from '../../functions/core/report/schema.ts';
 import { AttributeSection } from '../components/attribute-section.tsx';
+import type { RenderedChart } from '../components/chart-figure.tsx';
+import { CorrectionSection } from '../components/correction-section.tsx';
 import { IntersectionSection } from '../components/intersection-section.tsx';
 import { Layout } from '../components/layout.tsx';
+import { SourcesSection } from '../components/sources-section.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { formatBytes, formatCount, formatTime, safeExternalUrl } from '../format.ts';
 import { rootPrefix, sitePath } from '../paths.ts';
 
-export interface RenderedChart {
-  readonly svg: string;
-  readonly summary: string;
-}
+export type { RenderedChart };
 
 export interface RunPageProps {
   readonly report: Report;
   /** One chart per attribute, in the report's order. */
   readonly charts: readonly RenderedChart[];
+  /** Per attribute, in the report's order, its label-rate chart (undefined without labels). */
+  readonly labelCharts?: readonly (RenderedChart | undefined)[];
   readonly generatedAt: string;
 }
 
 /** `datasets/<id>/runs/<run>/index.html`: everything a reviewer needs about one run. */
-export function RunPage({ report, charts, generatedAt }: RunPageProps) {
+export function RunPage({ report, charts, labelCharts = [], generatedAt }: RunPageProps) {
   const { dataset, run } = report;
   const root = rootPrefix(sitePath.run(dataset.id, run.id));
   const k = report.privacy.minCellSize;
-  const withheld = new Set(
-    report.warnings.filter((w) => w.code === PRIVACY_WARNING.statisticsWithheld).map((w) => w.path),
-  );
+  const warned = (code: string) => new Set(report.warnings.filter((w) => w.code === code).map((w) => w.path));
+  const withheld = warned(PRIVACY_WARNING.statisticsWithheld);
+  const cddWithheld = warned(PRIVACY_WARNING.cddWithheld);
   return (
     <Layout
       title={`${dataset.id}, run ${run.id}`}
@@ -94,6 +96,8 @@ export function RunPage({ report, charts, generatedAt }: RunPageProps) {
             minCellSize={k}
             maxTvd={report.thresholds.maxTvd}
             statisticsWithheld={withheld.has(a.name)}
+            labelChart={labelCharts[i]}
+            cddWithheld={cddWithheld.has(a.name)}
           />
         ))}
       </section>
@@ -106,6 +110,21 @@ export function RunPage({ report, charts, generatedAt }: RunPageProps) {
           ))}
         </section>
       ) : null}
+
+      {report.sources === undefined ? null : (
+        <SourcesSection
+          sources={report.sources}
+          attributes={report.attributes}
+          withheld={warned(PRIVACY_WARNING.sourcesWithheld).has('sources')}
+        />
+      )}
+
+      {report.correction === undefined ? null : (
+        <CorrectionSection
+          correction={report.correction}
+          withheld={warned(PRIVACY_WARNING.correctionWithheld).has('correction')}
+        />
+      )}
 
       <section aria-labelledby="warnings">
         <h2 id="warnings">Warnings</h2>

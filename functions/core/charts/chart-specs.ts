@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { COMPLEMENTARY_NOTE } from '../privacy/suppress.ts';
-import type { AttributeResult, GroupResult, GroupStatus } from '../report/schema.ts';
+import type { AttributeResult, GroupResult, GroupStatus, LabelGroup, Labels } from '../report/schema.ts';
 
 /** A Vega-Lite specification, as the site renders it to SVG and embeds it. */
 export type VegaLiteSpec = TopLevelSpec;
@@ -150,4 +150,112 @@ function hiddenLabel(note: string | undefined): string {
 
 function percent(share: number | null): string {
   return share === null ? 'not available' : `${(share * 100).toFixed(1)} %`;
+}
+
+interface LabelChartRow {
+  group: string;
+  rate: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  hidden: boolean;
+  hiddenLabel: string;
+}
+
+/**
+ * A horizontal chart of one attribute's label: per group, the rate of positive labels in the
+ * dataset (bar) with its 95 % Wilson interval (thin rule), and the overall positive rate (dashed
+ * vertical rule). A group whose positives are hidden keeps its row with a text label and no bar.
+ * Undefined when the attribute has no label metrics. Pure.
+ */
+export function labelRateChartSpec(attribute: AttributeResult): VegaLiteSpec | undefined {
+  const labels = attribute.labels;
+  if (labels === undefined) return undefined;
+  const rows = labels.groups.map(labelChartRow);
+  const y = {
+    field: 'group',
+    type: 'nominal',
+    title: null,
+    sort: null,
+    scale: { domain: rows.map((r) => r.group) },
+    axis: { labelLimit: 180 },
+  } as const;
+  const xMax = Math.max(
+    0.01,
+    labels.positiveRate ?? 0,
+    ...rows.flatMap((r) => [r.rate, r.ciHigh]).filter((v): v is number => v !== null),
+  );
+  const x = {
+    type: 'quantitative' as const,
+    title: `Share of rows with a positive ${labels.column}`,
+    scale: { domain: [0, Math.min(1, xMax)], nice: true },
+    axis: { format: '.0%' },
+  };
+  const pct = { type: 'quantitative', format: '.1%' } as const;
+  const layer: NonNullable<Extract<VegaLiteSpec, { layer: unknown }>['layer']> = [
+    {
+      mark: { type: 'bar', height: { band: 0.7 }, color: '#56B4E9' },
+      transform: [{ filter: { field: 'hidden', equal: false } }],
+      encoding: {
+        y,
+        x: { ...x, field: 'rate' },
+        tooltip: [
+          { field: 'group', type: 'nominal', title: 'Group' },
+          { ...pct, field: 'rate', title: 'Positive rate' },
+          { ...pct, field: 'ciLow', title: '95 % interval from' },
+          { ...pct, field: 'ciHigh', title: '95 % interval to' },
+        ],
+      },
+    },
+    {
+      mark: { type: 'rule', color: '#333333', strokeWidth: 1.25 },
+      transform: [{ filter: { field: 'hidden', equal: false } }],
+      encoding: { y, x: { ...x, field: 'ciLow' }, x2: { field: 'ciHigh' } },
+    },
+    {
+      mark: { type: 'text', align: 'left', dx: 4, fontStyle: 'italic', color: '#555555' },
+      transform: [{ filter: { field: 'hidden', equal: true } }],
+      encoding: { y, x: { datum: 0, type: 'quantitative' }, text: { field: 'hiddenLabel' } },
+    },
+  ];
+  if (labels.positiveRate !== null) {
+    layer.push({
+      // Its own one-row data, so the rule is drawn once rather than once per group.
+      data: { values: [{ overall: labels.positiveRate }] },
+      mark: { type: 'rule', color: '#000000', strokeDash: [4, 3], strokeWidth: 1.5 },
+      encoding: { x: { ...x, field: 'overall' } },
+    });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: labelRateChartSummary(attribute.name, labels),
+    title: { text: `${attribute.name}: positive rate`, anchor: 'start', limit: 360 },
+    width: 360,
+    height: { step: 26 },
+    data: { values: rows as unknown as Record<string, unknown>[] },
+    layer,
+    config: { font: 'sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 } },
+  };
+}
+
+/** The label chart in words: `female: 20.4 % (95 % interval 19.4–21.4 %)`, and the overall rate. */
+export function labelRateChartSummary(attributeName: string, labels: Labels): string {
+  const parts = labels.groups.map((r) => {
+    if (r.positiveRate === null) return `${r.group}: hidden`;
+    const ci = r.ci === null ? '' : ` (95 % interval ${(r.ci[0] * 100).toFixed(1)}–${percent(r.ci[1])})`;
+    return `${r.group}: ${percent(r.positiveRate)}${ci}`;
+  });
+  const overall = labels.positiveRate === null ? '' : ` Overall ${percent(labels.positiveRate)}.`;
+  return `Bar chart of the rate of positive ${labels.column} labels per group of ${attributeName}. ${parts.join('; ')}.${overall}`;
+}
+
+function labelChartRow(r: LabelGroup): LabelChartRow {
+  const hidden = r.positiveRate === null;
+  return {
+    group: r.group,
+    rate: r.positiveRate,
+    ciLow: hidden ? null : (r.ci?.[0] ?? null),
+    ciHigh: hidden ? null : (r.ci?.[1] ?? null),
+    hidden,
+    hiddenLabel: hidden ? (r.positives === null ? 'hidden (protects a small count)' : 'not available') : '',
+  };
 }

@@ -124,6 +124,7 @@ export const sourcesSchema = z.object({
       name: z.string(),
       /** Set when one source provides most rows of the attribute's under-represented groups. */
       dominantSource: z.object({ source: z.string(), share: share }).nullable(),
+      /** Per group, its rows by source; `share` is the source's share of the group's rows. */
       groups: z.array(z.object({ group: z.string(), sources: z.array(sourceCountSchema) })),
     }),
   ),

@@ -4,11 +4,12 @@ import { suppressReport } from '../../../functions/core/privacy/suppress.ts';
 import { type Report, reportSchema } from '../../../functions/core/report/schema.ts';
 import { assertSafeSvg, PublishError, renderSite, type SiteFile } from '../../../web/index.ts';
 import { rootPrefix } from '../../../web/paths.ts';
-import { hostileNamesReport, sampleReport } from '../../fixtures/reports.ts';
+import { hostileNamesReport, labelledReport, sampleReport } from '../../fixtures/reports.ts';
 
 const GENERATED_AT = '2024-05-02T08:00:00.000Z';
 const RUN = 'datasets/marketing-leads/runs/20240501T120000Z/index.html';
 const HOSTILE_RUN = 'datasets/hostile-names/runs/run-1/index.html';
+const LABELLED_RUN = 'datasets/credit-applications/runs/20240601T090000Z/index.html';
 
 function olderRun(): Report {
   const report = sampleReport();
@@ -23,7 +24,7 @@ function publish(...reports: Report[]): Report[] {
 
 async function site(): Promise<Map<string, SiteFile>> {
   const files = await renderSite({
-    reports: publish(sampleReport(), olderRun(), hostileNamesReport()),
+    reports: publish(sampleReport(), olderRun(), hostileNamesReport(), labelledReport()),
     generatedAt: GENERATED_AT,
   });
   return new Map(files.map((f) => [f.path, f]));
@@ -114,6 +115,18 @@ describe('renderSite: refuses what must not be published', () => {
     expect(await refused([report])).toBe('REPORT_NOT_SUPPRESSED');
   });
 
+  it('a report marked suppressed that still shows small positives, negatives or source counts', async () => {
+    const positives = suppressReport(labelledReport(), 10);
+    positives.attributes[1]!.labels!.groups[6]!.positives = 3;
+    expect(await refused([positives])).toBe('REPORT_NOT_SUPPRESSED');
+    const negatives = suppressReport(labelledReport(), 10);
+    negatives.attributes[0]!.groups[0]!.positives = 5825; // 5 negatives of 5 830
+    expect(await refused([negatives])).toBe('REPORT_NOT_SUPPRESSED');
+    const source = suppressReport(labelledReport(), 10);
+    source.sources!.attributes[0]!.groups[2]!.sources[2]!.count = 2;
+    expect(await refused([source])).toBe('REPORT_NOT_SUPPRESSED');
+  });
+
   it('a report that is not valid report@1', async () => {
     const report = suppressReport(sampleReport(), 10);
     (report.rows as { read: number }).read = Number.NaN;
@@ -184,8 +197,15 @@ describe('renderSite: pages', () => {
   it('each attribute has its chart as inline SVG with a text alternative, beside its table', async () => {
     const html = text(await site(), RUN);
     const charts = [...html.matchAll(/<div class="chart" role="img" aria-label="([^"]*)"><svg /g)];
-    expect(charts).toHaveLength(2);
-    expect(charts[1]![1]).toContain('Bar chart of the share of rows per group of age_band');
+    const shares = charts.filter((c) => c[1]!.startsWith('Bar chart of the share of rows'));
+    expect(shares).toHaveLength(2);
+    expect(shares[1]![1]).toContain('Bar chart of the share of rows per group of age_band');
+    // sex has label metrics: its label-rate chart follows its table.
+    expect(charts.map((c) => (c[1]!.includes('rate of positive converted') ? 'labels' : 'shares'))).toEqual([
+      'shares',
+      'labels',
+      'shares',
+    ]);
     const headers = [
       'Group',
       'Count',
@@ -266,6 +286,216 @@ describe('renderSite: pages', () => {
   });
 });
 
+/** The text of the `<section>` whose heading has id `id` (up to the next section of that level). */
+function section(html: string, id: string): string {
+  const start = html.indexOf(`id="${id}"`);
+  if (start < 0) throw new Error(`no section ${id}`);
+  const open = html.lastIndexOf('<section', start);
+  let depth = 0;
+  const tag = /<(\/?)section[^>]*>/g;
+  tag.lastIndex = open;
+  for (let m = tag.exec(html); m; m = tag.exec(html)) {
+    depth += m[1] === '/' ? -1 : 1;
+    if (depth === 0) return html.slice(open, m.index + m[0].length);
+  }
+  throw new Error(`unclosed section ${id}`);
+}
+
+describe('renderSite: labels, weights, sources, correction, worst cells', () => {
+  it('each attribute with labels has a Labels subsection with a sentence per group', async () => {
+    const html = text(await site(), LABELLED_RUN);
+    const labels = section(html, 'labels-0');
+    expect(labels).toContain('<h4 id="labels-0">Labels: <code>approved</code></h4>');
+    expect(labels).toContain('Overall, 21.8 % of the rows with a value for sex are positive for approved.');
+    expect(labels).toContain(
+      '<li>female: positive rate 20.4 % vs 23.2 % for the rest; disparate impact 0.88 (passes the four-fifths rule).</li>',
+    );
+    expect(labels).toContain(
+      '<li>diverse: positive rate 47.8 % vs 21.8 % for the rest; disparate impact 2.19 (fails the four-fifths rule).</li>',
+    );
+  });
+
+  it('the label table has positives, rate with CI, Clarify metrics and a four-fifths badge per group', async () => {
+    const labels = section(text(await site(), LABELLED_RUN), 'labels-0');
+    expect(labels).toContain(
+      '<caption>sex: rate of positive approved per group, each group vs the rest</caption>',
+    );
+    const headers = [...labels.matchAll(/<th scope="col"[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+    expect(headers.slice(0, 13)).toEqual([
+      'Group',
+      'Positives',
+      'Positive rate',
+      '95 % CI',
+      'Class imbalance',
+      'DPL',
+      'DI',
+      'Four-fifths',
+      'KL',
+      'JS',
+      'Lp',
+      'TVD',
+      'KS',
+    ]);
+    const female = row(labels, 'female');
+    for (const cell of ['1,189', '20.4 %', '19.4–21.4 %', '+0.028', '0.88', '0.0281']) {
+      expect(female).toContain(`<td class="num">${cell}</td>`);
+    }
+    expect(female).toContain('<span class="badge badge-pass">pass</span>');
+    expect(row(labels, 'male')).toContain('<td class="num">−0.026</td>');
+    expect(row(labels, 'diverse')).toContain('<span class="badge badge-fail">fail</span>');
+  });
+
+  it('shows hidden positives as hidden, with no rate or metric, and says why', async () => {
+    const labels = section(text(await site(), LABELLED_RUN), 'labels-1');
+    const old = row(labels, '75+');
+    expect(old).toContain('<tr class="status-suppressed">');
+    expect(old).toContain('<td class="num">hidden</td>');
+    expect(old).toContain('<td class="num">+0.920</td>'); // class imbalance uses counts only
+    expect(old).not.toContain('%');
+    expect(old).not.toContain('badge');
+    expect(labels).toContain(
+      '<li>75+: positive rate hidden, because its positives or negatives are fewer than 10 or they protect such a count.</li>',
+    );
+    // Nowhere on the page or in the JSON: 3 approvals of 480 (0.6 %).
+    const files = await site();
+    for (const file of [LABELLED_RUN, LABELLED_RUN.replace('index.html', 'report.json')]) {
+      expect(text(files, file)).not.toMatch(/0\.00625|0\.6 %|"positives": 3,/);
+    }
+  });
+
+  it('states CDD, or that it is withheld; and the positive class’s composition against the reference', async () => {
+    const html = text(await site(), LABELLED_RUN);
+    const sex = section(html, 'labels-0');
+    expect(sex).toContain(
+      '<strong>Conditional demographic disparity</strong> given <code>age_band</code>: withheld in this published copy',
+    );
+    expect(sex).toContain(
+      '<caption>Rows with a positive approved: share of each group of sex compared with the reference</caption>',
+    );
+    const composition = sex.slice(sex.indexOf('<caption>Rows with a positive approved'));
+    expect(row(composition, 'female')).toContain('<td class="num">45.4 %</td><td class="num">50.7 %</td>');
+    expect(sex).toContain('total variation distance 0.051, Jensen–Shannon divergence 0.002.');
+    const age = section(html, 'labels-1');
+    expect(age).toContain('withheld in this published copy, because some shares are hidden.');
+    expect(age).not.toContain('Conditional demographic disparity');
+
+    const files = await renderSite({
+      reports: [suppressReport(labelledReport(), 1)],
+      generatedAt: GENERATED_AT,
+    });
+    const unhidden = text(new Map(files.map((f) => [f.path, f])), LABELLED_RUN);
+    expect(section(unhidden, 'labels-0')).toContain('female +0.018, male −0.018, diverse 0.000 (above 0');
+  });
+
+  it('draws a label-rate chart per attribute with labels, hidden groups as labelled gaps', async () => {
+    const html = text(await site(), LABELLED_RUN);
+    const labels = section(html, 'labels-1');
+    expect(labels).toMatch(
+      /<div class="chart" role="img" aria-label="Bar chart of the rate of positive approved labels per group of age_band\. [^"]*75\+: hidden\. Overall 21\.8 %\."><svg /,
+    );
+    expect(labels).toContain('dashed line: the rate over all rows');
+  });
+
+  it('has a weights line per weighted attribute', async () => {
+    const html = text(await site(), LABELLED_RUN);
+    expect(section(html, 'attribute-0')).toContain(
+      '<strong>Weights:</strong> counts are sums of row weights (weight sum 12,000); effective sample size (Kish) 11,204, design effect 1.07.',
+    );
+    expect(text(await site(), RUN)).not.toContain('<strong>Weights:</strong>');
+  });
+
+  it('has a Sources section: shares, largest share, effective number, group × source tables, the finding', async () => {
+    const sources = section(text(await site(), LABELLED_RUN), 'sources');
+    expect(sources).toContain('<caption>Rows per source of channel</caption>');
+    expect(row(sources, 'web-form')).toContain('<td class="num">6,540</td><td class="num">54.5 %</td>');
+    expect(sources).toContain('<dt>Largest share</dt><dd>54.5 %</dd>');
+    expect(sources).toContain('<dt>Effective number of sources</dt><dd>2.46 (');
+    expect(sources).toContain(
+      '<p class="finding"><strong>Finding:</strong> 51.8 % of the rows of the under-represented groups of age_band (65-74 and 75+) came from one source: branch.</p>',
+    );
+    const sexTable = section(sources, 'sources-0');
+    expect(sexTable).not.toContain('class="finding"');
+    const female = row(sexTable, 'female');
+    expect(female).toContain('<td class="num">54.2 % (3,160)</td>');
+    expect(female).toContain('<td class="num hidden-cell">hidden</td>');
+    expect(row(sexTable, 'diverse').match(/hidden-cell/g)).toHaveLength(2);
+    expect(row(section(sources, 'sources-1'), '75+')).toContain('<td class="num">56.3 % (270)</td>');
+  });
+
+  it('says when source statistics are withheld', async () => {
+    const report = labelledReport();
+    report.sources!.groups.push({ source: 'fax', count: 6, share: 6 / 12_006 });
+    const files = await renderSite({ reports: publish(report), generatedAt: GENERATED_AT });
+    const sources = section(text(new Map(files.map((f) => [f.path, f])), LABELLED_RUN), 'sources');
+    expect(row(sources, 'fax')).toContain('<td class="num">hidden</td><td class="num">—</td>');
+    expect(sources).toContain(
+      '<dt>Effective number of sources</dt><dd>withheld in this published copy because some sources are hidden</dd>',
+    );
+  });
+
+  it('has a Correction section in plain words', async () => {
+    const correction = section(text(await site(), LABELLED_RUN), 'correction');
+    expect(correction).toContain(
+      '<p>Weighting the 11,977 rows to the reference shares of sex and age_band (raking) would cost a design effect of 1.82, i.e. the data would be worth 6,581 rows (55 % of its rows).</p>',
+    );
+    expect(correction).toContain(
+      '<p>Raking converged in 7 iterations (largest remaining margin error 4.1e-7).</p>',
+    );
+    expect(correction).toContain('<p>Row weights range from 0.43 to 3.62. No cap was set.</p>');
+  });
+
+  it('says what the published copy withholds from the correction', async () => {
+    const report = sampleReport();
+    report.correction = { ...labelledReport().correction!, rows: 964, effectiveSampleSize: 964 / 1.82 };
+    const files = await renderSite({ reports: publish(report), generatedAt: GENERATED_AT });
+    const correction = section(text(new Map(files.map((f) => [f.path, f])), RUN), 'correction');
+    expect(correction).toContain(
+      'has a design effect that is withheld in this published copy, because some cells of the raked attributes are hidden.',
+    );
+    expect(correction).toContain('The smallest and largest weights are withheld in this published copy');
+    const hostile = section(text(await site(), HOSTILE_RUN), 'correction');
+    expect(hostile).toContain(
+      'Raking did not converge in 100 iterations (largest remaining margin error 0.012)',
+    );
+    expect(hostile).toContain(
+      'Weights were capped at 5.00 (some reached the cap and the rest were re-raked).',
+    );
+    expect(hostile).toContain('the design effect could not be computed.');
+  });
+
+  it('escapes the dominant source’s name in the finding', async () => {
+    const report = labelledReport();
+    const evil = '<img src=x onerror=alert(12)>';
+    for (const table of report.sources!.attributes) {
+      for (const r of table.groups) for (const s of r.sources) if (s.source === 'branch') s.source = evil;
+    }
+    report.sources!.groups[2]!.source = evil;
+    report.sources!.attributes[1]!.dominantSource!.source = evil;
+    const files = await renderSite({ reports: publish(report), generatedAt: GENERATED_AT });
+    const sources = section(text(new Map(files.map((f) => [f.path, f])), LABELLED_RUN), 'sources');
+    expect(sources).toContain('came from one source: &lt;img src=x onerror=alert(12)>.</p>');
+    expect(sources).toContain('<th scope="col" class="num">&lt;img src=x onerror=alert(12)></th>');
+  });
+
+  it('lists an intersection’s worst cells first, without hidden ones, names escaped', async () => {
+    const html = text(await site(), LABELLED_RUN);
+    const x = section(html, 'intersection-0');
+    expect(x).toContain(
+      '<p class="finding"><strong>Most misrepresented cells</strong> (strongest evidence first): female|75+, female|65-74, male|75+, male|65-74, female|18-24.</p>',
+    );
+    expect(x.indexOf('Most misrepresented cells')).toBeLessThan(x.indexOf('<table>'));
+
+    const report = sampleReport();
+    report.intersections[0]!.worstCells = ['male|75+', 'female|18-24', '<img src=x onerror=alert(11)>'];
+    const files = await renderSite({ reports: publish(report), generatedAt: GENERATED_AT });
+    const sample = section(text(new Map(files.map((f) => [f.path, f])), RUN), 'intersection-0');
+    expect(sample).toContain(
+      '(strongest evidence first): female|18-24, &lt;img src=x onerror=alert(11)>.</p>',
+    );
+    expect(text(await site(), RUN)).not.toContain('Most misrepresented cells');
+  });
+});
+
 describe('renderSite: safe to open', () => {
   it('renders hostile names as inert text everywhere', async () => {
     const files = await site();
@@ -278,6 +508,19 @@ describe('renderSite: safe to open', () => {
       '<th scope="row" class="group">&quot; onmouseover=&quot;alert(2)&quot; x=&quot;</th>',
     );
     expect(html).toContain('<h3 id="attribute-0">&lt;b>region&lt;/b></h3>');
+    // The same names in the label, composition and source tables: inert text there too.
+    const scriptRows = html.split('<th scope="row" class="group">&lt;script>alert(1)&lt;/script></th>');
+    expect(scriptRows.length - 1).toBe(4);
+    expect(html).toContain('<th scope="col" class="num">&lt;img src=x onerror=alert(7)></th>');
+    expect(html).toContain('<th scope="col" class="num">=cmd|&quot;/c calc&quot;!A1</th>');
+    expect(html).toContain('<th scope="row" class="group">&lt;img src=x onerror=alert(7)></th>');
+    expect(html).toContain('Labels: <code>&lt;i>label&lt;/i></code>');
+    expect(html).toContain('<code>&lt;script>alert(9)&lt;/script></code>');
+    expect(html).toContain('Note: raking did not converge for &lt;script>alert(10)&lt;/script>');
+    expect(html).toContain('reference shares of &lt;b>region&lt;/b> and &lt;i>other&lt;/i>');
+    expect(html).toContain(
+      '&lt;script>alert(1)&lt;/script>: positive rate 50.0 % vs 20.0 % for the rest; disparate impact 2.50 (fails the four-fifths rule).',
+    );
     expect(html).toContain('<code>javascript:alert(6)</code>');
     for (const [p, file] of files) {
       if (!p.endsWith('.html')) continue;
@@ -336,9 +579,11 @@ describe('renderSite: safe to open', () => {
 describe('assertSafeSvg', () => {
   it('accepts what vega draws', async () => {
     const files = await site();
-    const svgs = [...text(files, HOSTILE_RUN).matchAll(/<svg [\s\S]*?<\/svg>/g)].map((m) => m[0]);
-    expect(svgs).toHaveLength(1);
-    expect(() => assertSafeSvg(svgs[0]!)).not.toThrow();
+    for (const run of [HOSTILE_RUN, LABELLED_RUN]) {
+      const svgs = [...text(files, run).matchAll(/<svg [\s\S]*?<\/svg>/g)].map((m) => m[0]);
+      expect(svgs).toHaveLength(run === HOSTILE_RUN ? 2 : 4);
+      for (const svg of svgs) expect(() => assertSafeSvg(svg)).not.toThrow();
+    }
   });
 
   it.each([

@@ -7,18 +7,22 @@ import { describe, expect, it } from 'vitest';
 import {
   attributeChartSpec,
   attributeChartSummary,
+  labelRateChartSpec,
+  labelRateChartSummary,
   STATUS_LABEL,
   type VegaLiteSpec,
 } from '../../../../functions/core/charts/chart-specs.ts';
 import { suppressReport } from '../../../../functions/core/privacy/suppress.ts';
 import type { AttributeResult } from '../../../../functions/core/report/schema.ts';
-import { hostileNamesReport, sampleReport } from '../../../fixtures/reports.ts';
+import { hostileNamesReport, labelledReport, sampleReport } from '../../../fixtures/reports.ts';
 
 const require = createRequire(import.meta.url);
 const schemaPath = require.resolve('vega-lite/vega-lite-schema.json');
 const published = suppressReport(sampleReport(), 10);
 const [sex, age] = published.attributes as [AttributeResult, AttributeResult];
 const hostile = suppressReport(hostileNamesReport(), 10).attributes[0]!;
+const labelled = suppressReport(labelledReport(), 10);
+const [labelledSex, labelledAge] = labelled.attributes as [AttributeResult, AttributeResult];
 const cases: [string, AttributeResult][] = [
   ['sex, suppressed copy (hidden groups)', sex],
   ['age_band, suppressed copy', age],
@@ -174,5 +178,116 @@ describe('attributeChartSpec: content', () => {
     const input = structuredClone(age);
     expect(attributeChartSpec(input)).toEqual(attributeChartSpec(age));
     expect(input).toEqual(age);
+  });
+});
+
+/** Compiles a spec with Vega-Lite, collecting its warnings, and renders it to SVG with vega. */
+async function compileAndRender(spec: VegaLiteSpec): Promise<{ messages: string[]; svg: string }> {
+  const messages: string[] = [];
+  const logger = {
+    level: () => logger,
+    error: (...m: unknown[]) => {
+      messages.push(`error ${m.join(' ')}`);
+      return logger;
+    },
+    warn: (...m: unknown[]) => {
+      messages.push(`warn ${m.join(' ')}`);
+      return logger;
+    },
+    info: () => logger,
+    debug: () => logger,
+  } as unknown as NonNullable<NonNullable<Parameters<typeof vegaLite.compile>[1]>['logger']>;
+  const { spec: compiled } = vegaLite.compile(spec, { logger });
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return { messages, svg };
+}
+
+interface LabelRow {
+  group: string;
+  rate: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  hidden: boolean;
+  hiddenLabel: string;
+}
+
+describe('labelRateChartSpec', () => {
+  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, validateFormats: false });
+  const validate = ajv.compile(require(schemaPath) as object);
+  const labelCases: [string, AttributeResult][] = [
+    ['age_band, suppressed copy (hidden positives)', labelledAge],
+    ['sex, suppressed copy', labelledSex],
+    ['sex of the sample report (hidden groups)', sex],
+    ['hostile group names', hostile],
+    ['unsuppressed', labelledReport().attributes[1]!],
+  ];
+
+  for (const [name, attribute] of labelCases) {
+    it(`validates against vega-lite-schema.json, compiles without warnings and renders: ${name}`, async () => {
+      const spec = labelRateChartSpec(attribute)!;
+      const ok = validate(spec);
+      expect(validate.errors ?? [], JSON.stringify(validate.errors?.slice(0, 3))).toEqual([]);
+      expect(ok).toBe(true);
+      const { messages, svg } = await compileAndRender(spec);
+      expect(messages).toEqual([]);
+      expect(svg.startsWith('<svg')).toBe(true);
+    });
+  }
+
+  it('is undefined for an attribute without label metrics', () => {
+    expect(labelRateChartSpec(age)).toBeUndefined();
+  });
+
+  it('inlines per group the positive rate and its interval, and draws the overall rate as a rule', () => {
+    const spec = labelRateChartSpec(labelledAge) as unknown as {
+      data: { values: LabelRow[] };
+      layer: { mark: { type: string }; encoding: Record<string, { field?: string }> }[];
+      title: { text: string };
+    };
+    expect(spec.title.text).toBe('age_band: positive rate');
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(['bar', 'rule', 'text', 'rule']);
+    expect(spec.layer[3]!.encoding['x']!.field).toBe('overall');
+    expect((spec.layer[3] as unknown as { data: unknown }).data).toEqual({
+      values: [{ overall: labelledAge.labels!.positiveRate }],
+    });
+    const first = labelledAge.labels!.groups[0]!;
+    expect(spec.data.values[0]).toEqual({
+      group: '18-24',
+      rate: first.positiveRate,
+      ciLow: first.ci![0],
+      ciHigh: first.ci![1],
+      hidden: false,
+      hiddenLabel: '',
+    });
+    for (const row of spec.data.values) expect(Object.keys(row)).not.toContain('positives');
+  });
+
+  it('shows hidden positives as a labelled gap, with no rate or interval', () => {
+    const rows = (labelRateChartSpec(labelledAge) as unknown as { data: { values: LabelRow[] } }).data.values;
+    expect(rows.filter((r) => r.hidden).map((r) => r.group)).toEqual(['65-74', '75+']);
+    expect(rows[6]).toEqual({
+      group: '75+',
+      rate: null,
+      ciLow: null,
+      ciHigh: null,
+      hidden: true,
+      hiddenLabel: 'hidden (protects a small count)',
+    });
+  });
+
+  it('carries a text summary as its description', () => {
+    const spec = labelRateChartSpec(labelledAge)!;
+    expect(spec.description).toBe(labelRateChartSummary('age_band', labelledAge.labels!));
+    expect(spec.description).toContain('18-24: 15.4 % (95 % interval 13.7–17.3 %)');
+    expect(spec.description).toContain('75+: hidden');
+    expect(spec.description).toContain('Overall 21.8 %.');
+  });
+
+  it('is pure: equal input, equal output, input untouched', () => {
+    const input = structuredClone(labelledAge);
+    expect(labelRateChartSpec(input)).toEqual(labelRateChartSpec(labelledAge));
+    expect(input).toEqual(labelledAge);
   });
 });

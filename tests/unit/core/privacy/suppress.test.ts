@@ -10,10 +10,13 @@ import {
   type AttributeResult,
   type GroupResult,
   type IntersectionResult,
+  type LabelGroup,
+  type Labels,
   type Report,
   reportSchema,
+  type Sources,
 } from '../../../../functions/core/report/schema.ts';
-import { sampleReport } from '../../../fixtures/reports.ts';
+import { labelledReport, sampleReport } from '../../../fixtures/reports.ts';
 
 const K = 10;
 
@@ -216,40 +219,477 @@ describe('suppressReport: statistics that would give hidden counts back', () => 
   const published = suppressReport(sampleReport(), K);
   const sex = published.attributes[0]!;
 
-  it('withholds the χ² statistic, distances, diversity and labels of an attribute with hidden groups', () => {
+  it('withholds the χ² statistic, distances and diversity of an attribute with hidden groups', () => {
     expect(sex.tests.chiSquare).toEqual({ statistic: null, df: 1, pValue: null, method: 'asymptotic' });
     expect(Object.values(sex.distances).every((v) => v === null)).toBe(true);
     expect(Object.keys(sex.distances).sort()).toEqual(['hellinger', 'jsDivergence', 'kl', 'linf', 'tvd']);
     expect(Object.values(sex.diversity).every((v) => v === null)).toBe(true);
-    expect(sex.labels).toBeUndefined();
     expect(sex.status).toBe('pass');
   });
 
-  it('says so once, in a warning on the attribute, and keeps the original warnings and checks', () => {
+  it('keeps the labels of such an attribute, hiding only the rows of hidden groups (and their complements)', () => {
+    const labels = sex.labels!;
+    expect(labels.groups.map((r) => [r.group, r.positives])).toEqual([
+      ['female', null],
+      ['male', 70],
+      ['diverse', null],
+    ]);
+    expect(labels.positiveRate).toBeCloseTo(129 / 991, 12); // the label's margin stays
+    expect(byName(sex.groups, 'male').positives).toBe(70);
+  });
+
+  it('says so once per attribute and section, and keeps the original warnings and checks', () => {
     const codes = published.warnings.map((w) => `${w.code} ${w.path}`);
-    expect(codes).toEqual(['no-reference-group sex/diverse', `${PRIVACY_WARNING.statisticsWithheld} sex`]);
+    expect(codes).toEqual([
+      'no-reference-group sex/diverse',
+      `${PRIVACY_WARNING.statisticsWithheld} sex`,
+      `${PRIVACY_WARNING.labelsWithheld} sex`,
+    ]);
     expect(published.checks).toEqual(sampleReport().checks);
     expect(published.status).toBe('fail');
   });
 });
 
+/** A label row with every metric set, so that what suppression nulls is visible. */
+function labelRow(group: string, count: number, positives: number): LabelGroup {
+  const rate = count > 0 ? positives / count : null;
+  return {
+    group,
+    positives,
+    positiveRate: rate,
+    ci: rate === null ? null : [rate, rate],
+    classImbalance: 0.25,
+    dpl: 0.01,
+    disparateImpact: 0.95,
+    fourFifths: 'pass',
+    kl: 0.001,
+    js: 0.0005,
+    lp: 0.014,
+    tvd: 0.01,
+    ks: 0.01,
+  };
+}
+
+/** An attribute whose groups carry positives, with a full `labels` section: `[group, rows, positives]`. */
+function labelledAttribute(name: string, rows: readonly [string, number, number][]): AttributeResult {
+  const attribute = plainAttribute(name, Object.fromEntries(rows.map(([g, n]) => [g, n])));
+  const positives = rows.reduce((sum, [, , p]) => sum + p, 0);
+  for (const [i, [, , p]] of rows.entries()) attribute.groups[i]!.positives = p;
+  const labels: Labels = {
+    column: 'label',
+    positiveRate: attribute.total > 0 ? positives / attribute.total : null,
+    groups: rows.map(([g, n, p]) => labelRow(g, n, p)),
+    cdd: { strata: 'other', groups: rows.map(([g]) => ({ group: g, value: 0.02 })) },
+    positiveComposition: {
+      tvd: 0.05,
+      jsDivergence: 0.01,
+      groups: rows.map(([g, , p]) => ({
+        group: g,
+        share: positives > 0 ? p / positives : null,
+        referenceShare: 1 / rows.length,
+      })),
+    },
+  };
+  return { ...attribute, labels };
+}
+
+function row(labels: Labels | undefined, group: string): LabelGroup {
+  const found = labels?.groups.find((r) => r.group === group);
+  if (!found) throw new Error(`no label row ${group}`);
+  return found;
+}
+
+const WITHHELD_ROW = {
+  positives: null,
+  positiveRate: null,
+  ci: null,
+  dpl: null,
+  disparateImpact: null,
+  fourFifths: null,
+  kl: null,
+  js: null,
+  lp: null,
+  tvd: null,
+  ks: null,
+};
+
+describe('suppressReport: labels', () => {
+  it('positives 3 of 500 → the row’s positives, rate, interval and metrics are hidden; class imbalance stays', () => {
+    const report = reportWith([
+      labelledAttribute('a', [
+        ['x', 500, 3],
+        ['y', 600, 120],
+        ['z', 700, 200],
+      ]),
+    ]);
+    const a = suppressReport(report, K).attributes[0]!;
+    expect(row(a.labels, 'x')).toEqual({ group: 'x', ...WITHHELD_ROW, classImbalance: 0.25 });
+    expect(byName(a.groups, 'x')).toMatchObject({ count: 500, positives: null, status: 'no-reference' });
+    // 3 = total positives − 120 − 200: the smallest other positives (y, 120) are hidden with it.
+    expect(row(a.labels, 'y')).toMatchObject(WITHHELD_ROW);
+    expect(byName(a.groups, 'y').positives).toBeNull();
+    expect(row(a.labels, 'z')).toEqual(labelRow('z', 700, 200));
+    expect(a.labels!.positiveRate).toBeCloseTo(323 / 1800, 12);
+  });
+
+  it('negatives 2 → hidden too (count − positives is a small cell of the same table)', () => {
+    const report = reportWith([
+      labelledAttribute('a', [
+        ['x', 500, 498],
+        ['y', 600, 120],
+        ['z', 700, 200],
+      ]),
+    ]);
+    const a = suppressReport(report, K).attributes[0]!;
+    expect(row(a.labels, 'x')).toMatchObject(WITHHELD_ROW);
+    expect(row(a.labels, 'y').positives).toBeNull();
+    expect(row(a.labels, 'z').positives).toBe(200);
+  });
+
+  it('hides the whole row of a hidden group, class imbalance included (it gives the count back)', () => {
+    const report = reportWith([
+      labelledAttribute('a', [
+        ['x', 4, 0],
+        ['y', 600, 120],
+        ['z', 700, 200],
+      ]),
+    ]);
+    const a = suppressReport(report, K).attributes[0]!;
+    expect(row(a.labels, 'x')).toEqual({ group: 'x', ...WITHHELD_ROW, classImbalance: null });
+    // y is the complement of x in the attribute table: hidden group, hidden row.
+    expect(byName(a.groups, 'y').count).toBeNull();
+    expect(row(a.labels, 'y').classImbalance).toBeNull();
+    expect(row(a.labels, 'z')).toEqual(labelRow('z', 700, 200));
+  });
+
+  it('keeps every row when no positives or negatives are small', () => {
+    const report = labelledReport();
+    const sex = suppressReport(report, K).attributes[0]!;
+    expect(sex.labels!.groups).toEqual(report.attributes[0]!.labels!.groups);
+    expect(sex.labels!.positiveComposition).toEqual(report.attributes[0]!.labels!.positiveComposition);
+  });
+
+  it('the labelled fixture: 75+ has 3 approvals of 480 and 65-74 (the smallest other positives) protects it', () => {
+    const age = suppressReport(labelledReport(), K).attributes[1]!;
+    expect(age.labels!.groups.filter((r) => r.positives === null).map((r) => r.group)).toEqual([
+      '65-74',
+      '75+',
+    ]);
+    expect(age.groups.filter((g) => g.positives === null).map((g) => g.group)).toEqual(['65-74', '75+']);
+    expect(age.groups.every((g) => g.count !== null)).toBe(true); // hiding positives never hides a group
+  });
+
+  it('hides composition shares of hidden positives, and then its TVD and JS', () => {
+    const age = suppressReport(labelledReport(), K).attributes[1]!;
+    const composition = age.labels!.positiveComposition!;
+    expect(composition.groups.filter((g) => g.share === null).map((g) => g.group)).toEqual(['65-74', '75+']);
+    expect(byName(age.groups, '65-74').referenceShare).toBe(0.14);
+    expect(composition.groups.find((g) => g.group === '75+')!.referenceShare).toBe(0.135);
+    expect([composition.tvd, composition.jsDivergence]).toEqual([null, null]);
+  });
+
+  it('withholds CDD whenever k > 1 (its group × stratum × label cells are not in the report) and keeps it with k = 1', () => {
+    const report = labelledReport();
+    const hidden = suppressReport(report, K).attributes[0]!.labels!.cdd!;
+    expect(hidden.strata).toBe('age_band');
+    expect(hidden.groups.map((g) => [g.group, g.value])).toEqual([
+      ['female', null],
+      ['male', null],
+      ['diverse', null],
+    ]);
+    const out = suppressReport(report, K);
+    expect(out.warnings).toContainEqual(
+      expect.objectContaining({ code: PRIVACY_WARNING.cddWithheld, path: 'sex' }),
+    );
+    const kept = suppressReport(report, 1);
+    expect(kept.attributes[0]!.labels!.cdd).toEqual(report.attributes[0]!.labels!.cdd);
+    expect(kept.warnings.map((w) => w.code)).not.toContain(PRIVACY_WARNING.cddWithheld);
+  });
+
+  it('hides every row and the overall rate when the label’s total positives are small', () => {
+    const report = reportWith([
+      labelledAttribute('a', [
+        ['x', 500, 3],
+        ['y', 600, 0],
+        ['z', 700, 4],
+      ]),
+    ]);
+    const a = suppressReport(report, K).attributes[0]!;
+    expect(a.labels!.positiveRate).toBeNull();
+    // y has no positives, but its DPL would be the rest's rate 7/1200 and give the total back.
+    for (const name of ['x', 'y', 'z'])
+      expect(row(a.labels, name)).toMatchObject({ dpl: null, positiveRate: null });
+  });
+
+  it('links intersection positives to the attribute’s: a line of cells sums to the group’s positives', () => {
+    const a = labelledAttribute('a', [
+      ['a0', 100, 40],
+      ['a1', 100, 30],
+    ]);
+    const b = labelledAttribute('b', [
+      ['b0', 100, 3],
+      ['b1', 100, 67],
+    ]);
+    const x = plainIntersection(['a', 'b'], { 'a0|b0': 50, 'a0|b1': 50, 'a1|b0': 50, 'a1|b1': 50 });
+    const positives: Record<string, number> = { 'a0|b0': 2, 'a0|b1': 38, 'a1|b0': 1, 'a1|b1': 29 };
+    for (const cell of x.groups) cell.positives = positives[cell.group]!;
+    const out = suppressReport(reportWith([a, b], [x]), K);
+    // b0's positives (3) are small; b1's protect them; a0|b0 and a1|b0 are small cells themselves;
+    // then each a-line has one hidden cell and hides its other cell, which the a column then needs.
+    expect(byName(out.attributes[1]!.groups, 'b0').positives).toBeNull();
+    expect(out.intersections[0]!.groups.map((g) => [g.group, g.positives])).toEqual([
+      ['a0|b0', null],
+      ['a0|b1', null],
+      ['a1|b0', null],
+      ['a1|b1', null],
+    ]);
+    checkProtected(out, K, reportWith([a, b], [x]));
+  });
+
+  it('keeps weights: weight sum, Kish N_eff and design effect never split by group', () => {
+    const report = sampleReport();
+    report.attributes[0]!.weights = { weightSum: 991, effectiveN: 950.2, designEffect: 1.043 };
+    const sex = suppressReport(report, K).attributes[0]!;
+    expect(sex.groups.some((g) => g.status === 'suppressed')).toBe(true);
+    expect(sex.weights).toEqual({ weightSum: 991, effectiveN: 950.2, designEffect: 1.043 });
+  });
+});
+
+/** The sample report with a `sources` section whose group × source tables add up to its groups. */
+function sampleWithSources(): Report {
+  const report = sampleReport();
+  const count = (source: string, n: number, total: number) => ({
+    source,
+    count: n,
+    share: total > 0 ? n / total : null,
+  });
+  const table = (name: string, rows: Record<string, [number, number]>): Sources['attributes'][number] => ({
+    name,
+    dominantSource: name === 'age_band' ? { source: 'web', share: 0.6 } : null,
+    groups: Object.entries(rows).map(([group, [web, app]]) => ({
+      group,
+      sources: [count('web', web, web + app), count('app', app, web + app)],
+    })),
+  });
+  report.sources = {
+    column: 'channel',
+    groups: [count('web', 600, 991), count('app', 391, 991)],
+    largestShare: 600 / 991,
+    effectiveNumber: 1 / ((600 / 991) ** 2 + (391 / 991) ** 2),
+    attributes: [
+      table('sex', { female: [290, 190], male: [307, 200], diverse: [3, 1] }),
+      table('age_band', {
+        '18-24': [70, 50],
+        '25-34': [130, 80],
+        '35-44': [110, 80],
+        '45-54': [110, 70],
+        '55-64': [90, 60],
+        '65-74': [60, 40],
+        '75+': [25, 16],
+      }),
+    ],
+  };
+  return reportSchema.parse(report);
+}
+
+function sourceRow(sources: Sources | undefined, attribute: string, group: string) {
+  const found = sources?.attributes.find((a) => a.name === attribute)?.groups.find((g) => g.group === group);
+  if (!found) throw new Error(`no source row ${attribute}/${group}`);
+  return Object.fromEntries(found.sources.map((s) => [s.source, s.count]));
+}
+
+describe('suppressReport: sources', () => {
+  it('a group × source table: small cells hidden, complements hidden in the same row and column', () => {
+    const sources = suppressReport(labelledReport(), K).sources!;
+    // diverse: 4 from the app and 2 from branches (small); female's app and branch cells protect them
+    // in their columns, and hide each other in female's row.
+    expect(sourceRow(sources, 'sex', 'diverse')).toEqual({
+      'web-form': 17,
+      'mobile-app': null,
+      branch: null,
+      'partner-list': 0,
+    });
+    expect(sourceRow(sources, 'sex', 'female')).toEqual({
+      'web-form': 3160,
+      'mobile-app': null,
+      branch: null,
+      'partner-list': 196,
+    });
+    expect(sourceRow(sources, 'sex', 'male')).toEqual({
+      'web-form': 3363,
+      'mobile-app': 1888,
+      branch: 670,
+      'partner-list': 226,
+    });
+    const hidden = sources.attributes[0]!.groups[0]!.sources[1]!;
+    expect(hidden).toEqual({ source: 'mobile-app', count: null, share: null });
+    // Source totals are all ≥ 10 and visible: their statistics stay.
+    expect(sources.groups.every((s) => s.count !== null)).toBe(true);
+    expect(sources.effectiveNumber).toBeCloseTo(2.462, 3);
+    expect(sources.largestShare).toBe(0.545);
+  });
+
+  it('a hidden group also hides cells in its row of the source table (its count is the row’s margin)', () => {
+    const out = suppressReport(sampleWithSources(), K);
+    // female (480) is hidden in `sex` as the complement of diverse (4); had its web and app cells
+    // both stayed visible they would add up to it.
+    const female = sourceRow(out.sources, 'sex', 'female');
+    expect(Object.values(female).filter((n) => n === null).length).toBeGreaterThanOrEqual(1);
+    expect(sourceRow(out.sources, 'sex', 'diverse')).toEqual({ web: null, app: null });
+    checkProtected(out, K, sampleWithSources());
+  });
+
+  it('hides source totals below k with their share, protects them, and withholds the effective number', () => {
+    const report = sampleWithSources();
+    report.sources!.groups.push({ source: 'fax', count: 6, share: 6 / 997 });
+    const out = suppressReport(report, K).sources!;
+    expect(out.groups.map((s) => [s.source, s.count, s.share])).toEqual([
+      ['web', 600, 600 / 991],
+      ['app', null, null], // the complement: the smallest other total
+      ['fax', null, null],
+    ]);
+    expect(out.largestShare).toBe(600 / 991); // still the share of a visible source
+    expect(out.effectiveNumber).toBeNull();
+  });
+
+  it('withholds the largest share when the largest source is hidden', () => {
+    const report = sampleWithSources();
+    report.sources!.groups = [
+      { source: 'web', count: 5, share: 5 / 17 },
+      { source: 'app', count: 12, share: 12 / 17 },
+    ];
+    report.sources!.largestShare = 12 / 17;
+    const out = suppressReport(report, K).sources!;
+    expect(out.groups.map((s) => s.count)).toEqual([null, null]);
+    expect(out.largestShare).toBeNull();
+  });
+
+  it('keeps a dominant source when its under-represented groups and their cells are visible', () => {
+    const out = suppressReport(labelledReport(), K);
+    expect(out.sources!.attributes[1]!.dominantSource).toEqual({ source: 'branch', share: 570 / 1100 });
+  });
+
+  it('withholds a dominant source when a cell of an under-represented group is hidden', () => {
+    const report = labelledReport();
+    const row75 = report.sources!.attributes[1]!.groups.find((g) => g.group === '75+')!;
+    row75.sources[3]!.count = 4; // partner-list: 4 of 75+'s rows
+    row75.sources[0]!.count = 176;
+    const out = suppressReport(report, K);
+    expect(sourceRow(out.sources, 'age_band', '75+')['partner-list']).toBeNull();
+    expect(out.sources!.attributes[1]!.dominantSource).toBeNull();
+    expect(out.warnings).toContainEqual(
+      expect.objectContaining({ code: PRIVACY_WARNING.sourcesWithheld, path: 'sources' }),
+    );
+  });
+});
+
+describe('suppressReport: correction', () => {
+  const correction = {
+    method: 'raking' as const,
+    attributes: ['sex', 'age_band'],
+    converged: true,
+    iterations: 5,
+    maxMarginError: 1e-7,
+    designEffect: 1.31,
+    effectiveSampleSize: 735.9,
+    minWeight: 0.52,
+    maxWeight: 4.9,
+    cap: null,
+    capped: false,
+    rows: 964,
+  };
+
+  it('nulls the min and max weight when a cell is hidden, and says so in a warning', () => {
+    const out = suppressReport(reportSchema.parse({ ...sampleReport(), correction }), K);
+    expect(out.correction).toMatchObject({
+      minWeight: null,
+      maxWeight: null,
+      iterations: 5,
+      converged: true,
+    });
+    expect(out.warnings).toContainEqual(
+      expect.objectContaining({ code: PRIVACY_WARNING.correctionWithheld, path: 'correction' }),
+    );
+  });
+
+  it('nulls the design effect and effective sample size when a raked attribute has hidden groups', () => {
+    const out = suppressReport(reportSchema.parse({ ...sampleReport(), correction }), K);
+    expect(out.correction).toMatchObject({ designEffect: null, effectiveSampleSize: null, rows: 964 });
+  });
+
+  it('keeps the design effect when only attributes that are not raked have hidden cells', () => {
+    const report = reportSchema.parse({
+      ...sampleReport(),
+      correction: { ...correction, attributes: ['age_band'] },
+    });
+    report.intersections = [];
+    const out = suppressReport(report, K).correction!;
+    expect(out).toMatchObject({
+      designEffect: 1.31,
+      effectiveSampleSize: 735.9,
+      minWeight: null,
+      maxWeight: null,
+    });
+  });
+
+  it('keeps everything when nothing is hidden (hidden positives and source cells do not matter to raking)', () => {
+    const report = labelledReport();
+    const out = suppressReport(report, K);
+    expect(out.correction).toEqual(report.correction);
+    expect(out.warnings.map((w) => w.code)).not.toContain(PRIVACY_WARNING.correctionWithheld);
+  });
+});
+
+describe('suppressReport: worst cells', () => {
+  it('drops hidden cells from the worst cells and keeps the order of the rest', () => {
+    const report = sampleReport();
+    report.intersections[0]!.worstCells = [
+      'male|75+',
+      'female|18-24',
+      'female|75+',
+      'male|25-34',
+      'diverse|35-44',
+    ];
+    const out = suppressReport(report, K).intersections[0]!;
+    // male|75+ (6) and diverse|35-44 (1) are small; female|75+ is hidden as a complement.
+    expect(['male|75+', 'female|75+', 'diverse|35-44'].map((c) => byName(out.groups, c).count)).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    expect(out.worstCells).toEqual(['female|18-24', 'male|25-34']);
+  });
+
+  it('keeps them all when no cell is hidden', () => {
+    const report = labelledReport();
+    expect(suppressReport(report, K).intersections[0]!.worstCells).toEqual(
+      report.intersections[0]!.worstCells,
+    );
+  });
+});
+
 describe('suppressReport: contract', () => {
   it('returns a valid report@1 marked suppressed with the threshold used', () => {
-    const out = suppressReport(sampleReport(), K);
-    expect(reportSchema.parse(out)).toEqual(out);
-    expect(out.privacy).toEqual({ minCellSize: 10, suppressed: true });
+    for (const report of [sampleReport(), labelledReport(), sampleWithSources()]) {
+      const out = suppressReport(report, K);
+      expect(reportSchema.parse(out)).toEqual(out);
+      expect(out.privacy).toEqual({ minCellSize: 10, suppressed: true });
+    }
   });
 
   it('does not mutate its input', () => {
-    const input = sampleReport();
-    const before = structuredClone(input);
-    suppressReport(input, K);
-    expect(input).toEqual(before);
+    for (const input of [sampleReport(), labelledReport(), sampleWithSources()]) {
+      const before = structuredClone(input);
+      suppressReport(input, K);
+      expect(input).toEqual(before);
+    }
   });
 
   it('is idempotent', () => {
-    const once = suppressReport(sampleReport(), K);
-    expect(suppressReport(once, K)).toEqual(once);
+    for (const report of [sampleReport(), labelledReport(), sampleWithSources()]) {
+      const once = suppressReport(report, K);
+      expect(suppressReport(once, K)).toEqual(once);
+    }
   });
 
   it('keeps the larger threshold when an already suppressed copy is suppressed again', () => {
@@ -257,71 +697,263 @@ describe('suppressReport: contract', () => {
     expect(suppressReport(once, 5).privacy.minCellSize).toBe(10);
   });
 
+  it('the fixtures pass the independent protection check', () => {
+    for (const report of [sampleReport(), labelledReport(), sampleWithSources()]) {
+      checkProtected(suppressReport(report, K), K, report);
+    }
+  });
+
   it('property: no visible count below k, and no sum set with exactly one hidden cell unless warned', () => {
-    const attributeCounts = (min: number, max: number) =>
-      fc.array(fc.nat({ max: 60 }), { minLength: min, maxLength: max });
     fc.assert(
       fc.property(
-        attributeCounts(2, 5),
-        attributeCounts(2, 4),
-        fc.array(fc.nat({ max: 40 }), { minLength: 20, maxLength: 20 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 2, max: 3 }),
+        fc.integer({ min: 2, max: 3 }),
+        fc.array(fc.nat({ max: 25 }), { minLength: 36, maxLength: 36 }),
+        fc.array(fc.nat({ max: 30 }), { minLength: 12, maxLength: 12 }),
         fc.integer({ min: 0, max: 15 }),
-        (aCounts, bCounts, cellCounts, k) => {
-          const a = plainAttribute('a', Object.fromEntries(aCounts.map((n, i) => [`a${i}`, n])));
-          const b = plainAttribute('b', Object.fromEntries(bCounts.map((n, i) => [`b${i}`, n])));
-          const cells: Record<string, number> = {};
-          aCounts.forEach((_, i) => {
-            bCounts.forEach((_, j) => {
-              cells[`a${i}|b${j}`] = cellCounts[(i * 4 + j) % 20]!;
-            });
-          });
-          const out = suppressReport(reportWith([a, b], [plainIntersection(['a', 'b'], cells)]), k);
-          checkProtected(out, k);
+        (nA, nB, nS, counts, positives, k) => {
+          const report = randomReport(nA, nB, nS, counts, positives);
+          const out = suppressReport(report, k);
+          checkProtected(out, k, report);
+          expect(reportSchema.parse(out)).toEqual(out);
           expect(suppressReport(out, k)).toEqual(out);
         },
       ),
-      { seed: 20240501, numRuns: 300 },
+      { seed: 20240501, numRuns: 200 },
     );
   });
 });
 
 /**
- * An independent check of the published copy: every set of cells with a published sum (attribute
- * groups; intersection cells; each intersection row or column together with its attribute group)
- * has zero or at least two hidden cells — or a `privacy-cell-recoverable` warning and no visible
- * non-zero cell left that could have been hidden with it.
+ * A consistent random report from a three-way table of counts (a × b × source) and positives
+ * per a × b cell: attributes a and b with labels (a's first group under-represented), their
+ * intersection with positives and worst cells, sources with both group × source tables and a
+ * dominant source, and a raking correction over a and b.
  */
-function checkProtected(report: Report, k: number): void {
-  const all = [...report.attributes, ...report.intersections].flatMap((t) => t.groups);
-  for (const g of all) {
-    if (g.count !== null)
-      expect(g.count === 0 || g.count >= k, `${g.group} = ${g.count} is visible`).toBe(true);
+function randomReport(
+  nA: number,
+  nB: number,
+  nS: number,
+  counts: readonly number[],
+  positives: readonly number[],
+): Report {
+  const n = (i: number, j: number, s: number) => counts[(i * 9 + j * 3 + s) % 36]!;
+  const nij = (i: number, j: number) =>
+    Array.from({ length: nS }, (_, s) => n(i, j, s)).reduce((x, y) => x + y, 0);
+  const pij = (i: number, j: number) => Math.min(nij(i, j), positives[(i * 3 + j) % 12]!);
+  const range = (m: number) => Array.from({ length: m }, (_, i) => i);
+  const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
+
+  const a = labelledAttribute(
+    'a',
+    range(nA).map((i) => [
+      `a${i}`,
+      sum(range(nB).map((j) => nij(i, j))),
+      sum(range(nB).map((j) => pij(i, j))),
+    ]),
+  );
+  a.groups[0]!.status = 'under';
+  const b = labelledAttribute(
+    'b',
+    range(nB).map((j) => [
+      `b${j}`,
+      sum(range(nA).map((i) => nij(i, j))),
+      sum(range(nA).map((i) => pij(i, j))),
+    ]),
+  );
+  const cells: Record<string, number> = {};
+  for (const i of range(nA)) for (const j of range(nB)) cells[`a${i}|b${j}`] = nij(i, j);
+  const x = plainIntersection(['a', 'b'], cells);
+  for (const cell of x.groups) {
+    const [i, j] = cell.group.split('|').map((p) => Number(p.slice(1))) as [number, number];
+    cell.positives = pij(i, j);
   }
-  const sets: { path: string; cells: GroupResult[] }[] = report.attributes.map((a) => ({
-    path: a.name,
-    cells: a.groups,
-  }));
-  for (const x of report.intersections) {
-    const [first, second] = x.attributes as [string, string];
-    sets.push({ path: x.attributes.join(' × '), cells: x.groups });
-    const margins = (name: string) => report.attributes.find((a) => a.name === name)!.groups;
-    for (const [dim, other] of [
-      [0, second],
-      [1, first],
-    ] as const) {
-      for (const margin of margins(dim === 0 ? first : second)) {
-        const line = x.groups.filter((g) => g.group.split('|')[dim] === margin.group);
-        sets.push({ path: `${x.attributes.join(' × ')} (line along ${other})`, cells: [...line, margin] });
+  x.worstCells = x.groups.map((g) => g.group);
+
+  const share = (count: number, total: number) => (total > 0 ? count / total : null);
+  const totals = range(nS).map((s) => sum(range(nA).flatMap((i) => range(nB).map((j) => n(i, j, s)))));
+  const grand = sum(totals);
+  const sourceTable = (name: string, m: number, cell: (g: number, s: number) => number) => ({
+    name,
+    dominantSource: name === 'a' ? { source: 's0', share: 0.5 } : null,
+    groups: range(m).map((g) => {
+      const rowTotal = sum(range(nS).map((s) => cell(g, s)));
+      return {
+        group: `${name}${g}`,
+        sources: range(nS).map((s) => ({
+          source: `s${s}`,
+          count: cell(g, s),
+          share: share(cell(g, s), rowTotal),
+        })),
+      };
+    }),
+  });
+  const sources: Sources = {
+    column: 'channel',
+    groups: totals.map((t, s) => ({ source: `s${s}`, count: t, share: share(t, grand) })),
+    largestShare: grand > 0 ? Math.max(...totals) / grand : null,
+    effectiveNumber: grand > 0 ? 1 / sum(totals.map((t) => (t / grand) ** 2)) : null,
+    attributes: [
+      sourceTable('a', nA, (i, s) => sum(range(nB).map((j) => n(i, j, s)))),
+      sourceTable('b', nB, (j, s) => sum(range(nA).map((i) => n(i, j, s)))),
+    ],
+  };
+  return reportSchema.parse({
+    ...reportWith([a, b], [x]),
+    sources,
+    correction: {
+      method: 'raking',
+      attributes: ['a', 'b'],
+      converged: true,
+      iterations: 3,
+      maxMarginError: 0,
+      designEffect: 1.2,
+      effectiveSampleSize: grand / 1.2,
+      minWeight: 0.5,
+      maxWeight: 2,
+      cap: null,
+      capped: false,
+      rows: grand,
+    },
+  });
+}
+
+/**
+ * An independent check of a published copy against the report it came from. Every set of cells
+ * with a published sum has zero or at least two hidden cells — or a `privacy-cell-recoverable`
+ * warning and no visible non-zero cell left that could have been hidden with it. The sets:
+ * attribute groups; intersection cells; each intersection row or column with its attribute group;
+ * the same three for positives (a group's positives with the attribute's, the label's total being
+ * published); source totals; each group × source table, its rows with the attribute's group and
+ * its columns with the source's total. Besides: no visible count, positives or negatives in
+ * 1..k−1; hidden positives carry no rate or metric; shares of hidden source cells are hidden;
+ * statistics over hidden cells (effective number of sources, min/max weight, CDD, a dominant
+ * source over hidden cells, hidden worst cells) are gone.
+ */
+function checkProtected(report: Report, k: number, input: Report): void {
+  const isSmall = (n: number | null | undefined) => n !== null && n !== undefined && n > 0 && n < k;
+  const tables = [...report.attributes, ...report.intersections];
+  const all = tables.flatMap((t) => t.groups);
+  for (const g of all) {
+    expect(isSmall(g.count), `${g.group} = ${g.count} is visible`).toBe(false);
+    if (g.positives === undefined || g.positives === null) continue;
+    expect(g.count, `${g.group}: positives of a hidden group`).not.toBeNull();
+    expect(isSmall(g.positives) || isSmall(g.count! - g.positives), `${g.group}: small positives`).toBe(
+      false,
+    );
+  }
+
+  type Member = { count: number | null | undefined };
+  const sets: { path: string; cells: Member[] }[] = [];
+  const countOf = (g: GroupResult): Member => ({ count: g.count });
+  const positivesOf = (g: GroupResult): Member => ({ count: g.positives });
+  for (const [suffix, of] of [
+    ['', countOf],
+    [' (positives)', positivesOf],
+  ] as const) {
+    // A table whose groups carry no positives has no positives sets.
+    const counted = (groups: readonly GroupResult[]) =>
+      suffix === '' || groups.every((g) => g.positives !== undefined);
+    for (const a of report.attributes) {
+      if (counted(a.groups)) sets.push({ path: `${a.name}${suffix}`, cells: a.groups.map(of) });
+    }
+    for (const x of report.intersections) {
+      if (!counted(x.groups)) continue;
+      const [first, second] = x.attributes as [string, string];
+      const title = x.attributes.join(' × ');
+      sets.push({ path: `${title}${suffix}`, cells: x.groups.map(of) });
+      const margins = (name: string) => report.attributes.find((a) => a.name === name)!.groups;
+      for (const [dim, other] of [
+        [0, second],
+        [1, first],
+      ] as const) {
+        for (const margin of margins(dim === 0 ? first : second)) {
+          const line = x.groups.filter((g) => g.group.split('|')[dim] === margin.group).map(of);
+          const total = counted([margin]) ? [of(margin)] : [];
+          sets.push({ path: `${title} (line along ${other})${suffix}`, cells: [...line, ...total] });
+        }
       }
     }
   }
+
+  for (const a of report.attributes) {
+    for (const r of a.labels?.groups ?? []) {
+      const group = a.groups.find((g) => g.group === r.group)!;
+      if (group.positives !== undefined) expect(r.positives, `${a.name}/${r.group}`).toBe(group.positives);
+      if (r.positives === null) expect(r).toMatchObject(WITHHELD_ROW);
+      if (group.count === null) expect(r.classImbalance).toBeNull();
+      const visible = (r.positiveRate ?? null) !== null;
+      if (visible) expect(r.positives).not.toBeNull();
+    }
+    const composition = a.labels?.positiveComposition;
+    if (composition) {
+      for (const entry of composition.groups) {
+        const r = a.labels!.groups.find((l) => l.group === entry.group);
+        if (r?.positives === null) expect(entry.share).toBeNull();
+      }
+      if (composition.groups.some((e) => e.share === null)) expect(composition.tvd).toBeNull();
+    }
+    if (k > 1) for (const entry of a.labels?.cdd?.groups ?? []) expect(entry.value).toBeNull();
+  }
+
+  const sources = report.sources;
+  if (sources) {
+    const entries = [
+      ...sources.groups,
+      ...sources.attributes.flatMap((t) => t.groups.flatMap((r) => r.sources)),
+    ];
+    for (const s of entries) {
+      expect(isSmall(s.count), `source ${s.source} = ${s.count} is visible`).toBe(false);
+      if (s.count === null) expect(s.share).toBeNull();
+    }
+    if (sources.groups.some((s) => s.count === null)) expect(sources.effectiveNumber).toBeNull();
+    sets.push({ path: 'sources', cells: sources.groups });
+    for (const t of sources.attributes) {
+      const title = `sources: ${t.name} × ${sources.column}`;
+      sets.push({ path: title, cells: t.groups.flatMap((r) => r.sources) });
+      const attribute = report.attributes.find((a) => a.name === t.name)!;
+      for (const r of t.groups) {
+        const margin = attribute.groups.find((g) => g.group === r.group)!;
+        sets.push({
+          path: `${title} (line along ${sources.column})`,
+          cells: [...r.sources, countOf(margin)],
+        });
+      }
+      for (const total of sources.groups) {
+        const column = t.groups.map((r) => r.sources.find((s) => s.source === total.source)!);
+        sets.push({ path: `${title} (line along ${t.name})`, cells: [...column, total] });
+      }
+      if (t.dominantSource !== null) {
+        const under = input.attributes
+          .find((a) => a.name === t.name)!
+          .groups.filter((g) => g.status === 'under');
+        for (const g of under) {
+          expect(attribute.groups.find((x) => x.group === g.group)!.count).not.toBeNull();
+          const cells = t.groups.find((r) => r.group === g.group)?.sources ?? [];
+          expect(cells.every((s) => s.count !== null)).toBe(true);
+        }
+      }
+    }
+  }
+
+  const anyHidden = all.some((g) => g.count === null);
+  if (report.correction && anyHidden) {
+    expect([report.correction.minWeight, report.correction.maxWeight]).toEqual([null, null]);
+  }
+  for (const x of report.intersections) {
+    const hiddenCells = new Set(x.groups.filter(hidden).map((g) => g.group));
+    for (const name of x.worstCells ?? [])
+      expect(hiddenCells.has(name), `worst cell ${name} is hidden`).toBe(false);
+  }
+
   for (const set of sets) {
-    const nHidden = set.cells.filter(hidden).length;
+    const nHidden = set.cells.filter((c) => c.count === null).length;
     if (nHidden !== 1) continue;
     const warned = report.warnings.some(
       (w) => w.code === PRIVACY_WARNING.cellRecoverable && w.path === set.path,
     );
-    const spare = set.cells.some((g) => g.count !== null && g.count > 0);
+    const spare = set.cells.some((c) => c.count !== null && c.count !== undefined && c.count > 0);
     expect({ path: set.path, warned, spare }).toEqual({ path: set.path, warned: true, spare: false });
   }
 }
