@@ -62,6 +62,7 @@ export function rakingCorrection(
     cap: manifest.correction.cap ?? null,
     capped: result.capped,
     rows: cells.reduce((s, c) => s + c.count, 0),
+    cells: cells.map((c, i) => ({ cell: c.key.join('|'), rows: c.count, weight: result.weights[i] ?? null })),
   };
   if (result.reason) {
     // rake() numbers dimensions from 0 in the order of `targets`: name the attribute instead.

@@ -561,6 +561,8 @@ function withholdSourceStatistics(
  * freedom of the hidden cells, so it goes in that case too.
  */
 function withholdCorrection(correction: Correction, report: Report): void {
+  // Per-cell rows and weights are for the data's owners (the lake), never for publication.
+  delete correction.cells;
   const tables: { groups: GroupResult[] }[] = [...report.attributes, ...report.intersections];
   if (tables.some((t) => t.groups.some(isSuppressed))) {
     correction.minWeight = null;

@@ -146,6 +146,12 @@ export const correctionSchema = z.object({
   /** Rows used: those with a valid group for every raked attribute. */
   rows: num,
   reason: z.string().optional(),
+  /**
+   * Per cell of the raked cross-table (`female|18-24|Bayern`), its rows and the weight of each of
+   * its rows. Kept in the lake's report.json for whoever trains on the data; never published
+   * (cell counts would reveal small cells).
+   */
+  cells: z.array(z.object({ cell: z.string(), rows: num, weight: nullableNum })).optional(),
 });
 
 export const intersectionResultSchema = z.object({

@@ -145,3 +145,16 @@ describe('splitCell', () => {
     expect(splitCell('x|y', [['a'], ['y']])).toBeNull();
   });
 });
+
+describe('raking cells', () => {
+  it('keeps per-cell rows and weights that reproduce the reference marginals', () => {
+    const cells = result.correction!.cells!;
+    expect(cells.map((c) => c.cell).sort()).toEqual(['female|old', 'female|young', 'male|old', 'male|young']);
+    const total = cells.reduce((s, c) => s + c.rows * c.weight!, 0);
+    const share = (pick: (cell: string) => boolean) =>
+      cells.filter((c) => pick(c.cell)).reduce((s, c) => s + c.rows * c.weight!, 0) / total;
+    // the targets given in the rows above: sex 0.6 / 0.4, age young 0.4 / old 0.6
+    expect(Math.abs(share((c) => c.startsWith('female|')) - 0.6)).toBeLessThanOrEqual(1e-6); // rake tolerance
+    expect(Math.abs(share((c) => c.endsWith('|young')) - 0.4)).toBeLessThanOrEqual(1e-6);
+  });
+});

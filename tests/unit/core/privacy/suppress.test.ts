@@ -957,3 +957,12 @@ function checkProtected(report: Report, k: number, input: Report): void {
     expect({ path: set.path, warned, spare }).toEqual({ path: set.path, warned: true, spare: false });
   }
 }
+
+describe('raking cells', () => {
+  it('are never published', () => {
+    const report = labelledReport();
+    report.correction = { ...report.correction!, cells: [{ cell: 'a|b', rows: 3, weight: 2.5 }] };
+    expect(suppressReport(report, 10).correction!.cells).toBeUndefined();
+    expect(report.correction.cells).toHaveLength(1);
+  });
+});
