@@ -1,13 +1,17 @@
 import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DuckDbQueryEngine } from '../adapters/local/duckdb-query-engine.ts';
 import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
+import { localWorkerHost } from '../adapters/local/worker-pool.ts';
 import { RepscopeError, UsageError } from '../core/errors.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { mergeCatalogues } from '../core/references/reference.ts';
+import { withProfileParallelism } from '../pipeline/parallel-profile.ts';
+import type { RangeProgress, RangeResult, RangeTask } from '../pipeline/parallel-task.ts';
 import type { ProfileProgress } from '../pipeline/profile-stage.ts';
 import { loadDroppedReferences } from '../pipeline/references.ts';
 import { runRoot } from '../pipeline/run-root.ts';
@@ -50,15 +54,18 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
     )
+    .addOption(threadsOption())
     .action(
       async (
         dataFile: string,
-        opts: { manifest?: string; reference: string[]; json?: string; format: string },
+        opts: { manifest?: string; reference: string[]; json?: string; format: string; threads: number },
       ) => {
         const loaded = await loadManifest(dataFile, opts.manifest);
         const catalogue = await loadCatalogue(opts.reference);
         const bar = progress();
-        const report = await checkFile(dataFile, loaded, catalogue, bar.update).finally(bar.stop);
+        const report = await withThreads(opts.threads, () =>
+          checkFile(dataFile, loaded, catalogue, bar.update),
+        ).finally(bar.stop);
         if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
         io.stdout(
           opts.format === 'json'
@@ -75,11 +82,14 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .argument('<data-file>', 'CSV, JSON Lines or Parquet, optionally .gz')
     .option('-m, --manifest <file>', 'the manifest (default: repscope.yaml next to the data file)')
     .option('--reference <file.csv>', 'a reference population CSV (repeatable)', collect, [])
-    .action(async (dataFile: string, opts: { manifest?: string; reference: string[] }) => {
+    .addOption(threadsOption())
+    .action(async (dataFile: string, opts: { manifest?: string; reference: string[]; threads: number }) => {
       const loaded = await loadManifest(dataFile, opts.manifest);
       const catalogue = await loadCatalogue(opts.reference);
       const bar = progress();
-      const profiled = await profileFile(dataFile, loaded.manifest, catalogue, bar.update).finally(bar.stop);
+      const profiled = await withThreads(opts.threads, () =>
+        profileFile(dataFile, loaded.manifest, catalogue, bar.update),
+      ).finally(bar.stop);
       io.stdout(`${JSON.stringify(profiled.profile, null, 2)}\n`);
     });
 
@@ -89,7 +99,8 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
     .option('--reference <file.csv>', 'a reference population CSV (repeatable)', collect, [])
     .option('-v, --verbose', 'log each stage to stderr')
-    .action(async (opts: { root: string; reference: string[]; verbose?: boolean }) => {
+    .addOption(threadsOption())
+    .action(async (opts: { root: string; reference: string[]; verbose?: boolean; threads: number }) => {
       const store = new FileObjectStore(opts.root);
       const catalogue = mergeCatalogues([
         await loadCatalogue(opts.reference),
@@ -98,15 +109,18 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
       const engine = new DuckDbQueryEngine(store.root);
       const bar = progress();
       try {
-        const result = await runRoot({
-          store,
-          engine,
-          catalogue,
-          clock: systemClock,
-          logger: stderrLogger(Boolean(opts.verbose)),
-          codeVersion: await codeVersion(),
-          onProgress: bar.update,
-        });
+        const version = await codeVersion();
+        const result = await withThreads(opts.threads, () =>
+          runRoot({
+            store,
+            engine,
+            catalogue,
+            clock: systemClock,
+            logger: stderrLogger(Boolean(opts.verbose)),
+            codeVersion: version,
+            onProgress: bar.update,
+          }),
+        );
         bar.stop();
         for (const o of result.outcomes) {
           const runPage = path.join('site', 'datasets', o.dataset, 'runs', o.report.run.id, 'index.html');
@@ -215,10 +229,45 @@ export function showReference(catalogue: ReferenceCatalogue, id: string): string
   return `${lines.join('\n')}\n`;
 }
 
+/** Where the workers of `--threads` find the range task (TypeScript; the worker loads it with tsx). */
+const RANGE_TASK_MODULE = new URL('../pipeline/parallel-task.ts', import.meta.url);
+
+function threadsOption(): Option {
+  return new Option('--threads <n>', 'threads that profile a big file together (1: no worker threads)')
+    .argParser(parseThreads)
+    .default(os.availableParallelism(), 'all cores');
+}
+
+function parseThreads(value: string): number {
+  const threads = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(threads) || threads < 1) {
+    throw new InvalidArgumentError(`expected a whole number of threads, 1 or more; got '${value}'`);
+  }
+  return threads;
+}
+
+/**
+ * Runs a command's stages with `threads` threads for the profile stage: the calling thread plus
+ * worker threads, started only when a file is big enough to split, and ended afterwards.
+ */
+async function withThreads<T>(threads: number, work: () => Promise<T>): Promise<T> {
+  const host = localWorkerHost<RangeTask, RangeResult, RangeProgress>({
+    module: RANGE_TASK_MODULE,
+    exportName: 'profileRange',
+  });
+  try {
+    return await withProfileParallelism({ threads, startWorkers: host.startWorkers }, work);
+  } finally {
+    await host.close();
+  }
+}
+
+/** A progress bar on stderr when it is a terminal (env.progress): bytes read of all, MB/s, rows/s. */
 function progressReporter(env: CliEnvironment): { update: (p: ProfileProgress) => void; stop: () => void } {
   if (!env.progress) return { update: () => {}, stop: () => {} };
   const bar = new SingleBar({
-    format: 'profiling {bar} {percentage}% | {value_mb}/{total_mb} MB | {rate} MB/s',
+    format:
+      'profiling {bar} {percentage}% | {value_mb}/{total_mb} MB | {rate} MB/s | {rows} rows, {row_rate} rows/s',
     stream: process.stderr,
     hideCursor: true,
     clearOnComplete: true,
@@ -227,15 +276,19 @@ function progressReporter(env: CliEnvironment): { update: (p: ProfileProgress) =
   let active = false;
   return {
     update(p) {
+      const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+      const bytes = Math.min(p.bytesRead, p.bytesTotal);
       const payload = {
-        value_mb: (p.bytesRead / 1e6).toFixed(1),
+        value_mb: (bytes / 1e6).toFixed(1),
         total_mb: (p.bytesTotal / 1e6).toFixed(1),
-        rate: (p.bytesRead / 1e6 / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
+        rate: (bytes / 1e6 / seconds).toFixed(1),
+        rows: p.rowsRead.toLocaleString('en'),
+        row_rate: Math.round(p.rowsRead / seconds).toLocaleString('en'),
       };
       if (!active) {
-        bar.start(p.bytesTotal, p.bytesRead, payload);
+        bar.start(p.bytesTotal, bytes, payload);
         active = true;
-      } else bar.update(p.bytesRead, payload);
+      } else bar.update(bytes, payload);
     },
     stop() {
       if (active) bar.stop();

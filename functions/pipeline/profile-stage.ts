@@ -3,12 +3,11 @@ import { InputError } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import { buildPlan, type CountingPlan } from '../core/profile/plan.ts';
-import { mergeProfiles, type Profile, ProfileBuilder } from '../core/profile/profile.ts';
+import { mergeProfiles, type Profile } from '../core/profile/profile.ts';
 import { type ReferenceCatalogue, referenceGroups, requireReference } from '../core/references/reference.ts';
 import { detectFormat } from '../core/scan/format.ts';
-import { scanFile } from '../core/scan/scan-file.ts';
-import type { RandomAccessSource } from '../core/scan/types.ts';
-import { concat } from './io.ts';
+import { ambientParallelism, type ProfileParallelism, profileFileInRanges } from './parallel-profile.ts';
+import type { RangeProgress } from './parallel-task.ts';
 
 export interface DataFile {
   readonly key: string;
@@ -17,8 +16,11 @@ export interface DataFile {
 }
 
 export interface ProfileProgress {
+  /** Bytes read so far (compressed bytes for gzip; Parquet: the projected column chunks). */
   readonly bytesRead: number;
   readonly bytesTotal: number;
+  /** Records read so far, good and malformed (reported in steps, not per row). */
+  readonly rowsRead: number;
   readonly file: string;
 }
 
@@ -29,6 +31,11 @@ export interface ProfileStageInput {
   readonly catalogue: ReferenceCatalogue;
   /** Called as bytes are read; for progress bars. */
   readonly onProgress?: (progress: ProfileProgress) => void;
+  /**
+   * How one file may be spread over threads.
+   * @default - the ambient one set with withProfileParallelism, else one thread
+   */
+  readonly parallel?: ProfileParallelism;
 }
 
 export interface ProfileStageOutput {
@@ -54,11 +61,16 @@ export function planFor(manifest: Manifest, catalogue: ReferenceCatalogue): Coun
   return buildPlan(manifest, (reference) => referenceGroups(catalogue, reference));
 }
 
-/** Profile: streams each file once, decoding only the plan's columns, and merges the parts. */
+/**
+ * Profile: reads each file once, decoding only the plan's columns, and merges the parts. A big
+ * file is split into ranges counted on several threads (see profileFileInRanges); its source
+ * then carries the store's etag, since no one thread sees every byte to hash them.
+ */
 export async function profileStage(input: ProfileStageInput): Promise<ProfileStageOutput> {
   const { store, files, manifest } = input;
   if (files.length === 0) throw new InputError('INPUT_UNREADABLE', 'no data files to profile');
   const plan = planFor(manifest, input.catalogue);
+  const parallelism = input.parallel ?? ambientParallelism() ?? { threads: 1 };
   const heads = await Promise.all(
     files.map(async (f) => {
       const head = await store.head(f.key);
@@ -68,6 +80,7 @@ export async function profileStage(input: ProfileStageInput): Promise<ProfileSta
   );
   const bytesTotal = heads.reduce((s, h) => s + h.bytes, 0);
   let bytesBefore = 0;
+  let rowsBefore = 0;
   let profile: Profile | undefined;
   const fileColumns = new Set<string>();
   const hashes: string[] = [];
@@ -78,44 +91,38 @@ export async function profileStage(input: ProfileStageInput): Promise<ProfileSta
     const detected = detectFormat(file.name, manifest.format);
     format = detected.format;
     compression = detected.compression;
-    const builder = new ProfileBuilder(plan);
-    const hash = createHash('sha256');
     let read = 0;
-    const offset = bytesBefore;
-    const report = (n: number) => {
-      read += n;
-      input.onProgress?.({ bytesRead: offset + read, bytesTotal, file: file.name });
+    let rows = 0;
+    const report = (p: RangeProgress) => {
+      read += p.bytes;
+      rows += p.rows;
+      input.onProgress?.({
+        bytesRead: bytesBefore + Math.min(read, head.bytes),
+        bytesTotal,
+        rowsRead: rowsBefore + rows,
+        file: file.name,
+      });
     };
-    const stream = async function* () {
-      for await (const chunk of store.read(file.key)) {
-        hash.update(chunk);
-        report(chunk.byteLength);
-        yield chunk;
-      }
-    };
-    const random: RandomAccessSource = {
-      byteLength: head.bytes,
-      read: async (start, end) => {
-        const chunks: Uint8Array[] = [];
-        let size = 0;
-        for await (const c of store.read(file.key, { start, end })) {
-          chunks.push(c);
-          size += c.byteLength;
-        }
-        report(size);
-        return concat(chunks, size);
+    const part = await profileFileInRanges(
+      store,
+      {
+        key: file.key,
+        name: file.name,
+        format: detected.format,
+        compression: detected.compression,
+        bytes: head.bytes,
       },
-    };
-    const summary = await scanFile(
-      { fileName: file.name, format: detected.format, compression: detected.compression, stream, random },
-      { columns: plan.columns, csv: manifest.csv ?? {} },
-      builder,
+      plan,
+      manifest.csv ?? {},
+      parallelism,
+      report,
     );
-    for (const c of summary.header ?? []) fileColumns.add(c);
-    if (detected.format !== 'parquet') hashes.push(hash.digest('hex'));
-    const part = builder.toProfile();
-    profile = profile ? mergeProfiles(profile, part) : part;
+    for (const c of part.header) fileColumns.add(c);
+    if (part.sha256 !== undefined) hashes.push(part.sha256);
+    profile = profile ? mergeProfiles(profile, part.profile) : part.profile;
     bytesBefore += head.bytes;
+    rowsBefore += part.profile.rows.read;
+    input.onProgress?.({ bytesRead: bytesBefore, bytesTotal, rowsRead: rowsBefore, file: file.name });
   }
   const single = files.length === 1;
   const source: ProfileStageOutput['source'] = {

@@ -1,8 +1,13 @@
 import { InputError } from '../errors.ts';
-import type { RowValues, ScanSink } from '../scan/types.ts';
+import { type CodedScanSink, NO_CODE, type RowValues } from '../scan/types.ts';
 import { type IdentifierKind, identifierKindOfValue } from './identifiers.ts';
 import { normaliseValue } from './normalise.ts';
-import { type AttributePlan, type CountingPlan, type IntersectionPurpose, MAX_GROUPS_PER_ATTRIBUTE } from './plan.ts';
+import {
+  type AttributePlan,
+  type CountingPlan,
+  type IntersectionPurpose,
+  MAX_GROUPS_PER_ATTRIBUTE,
+} from './plan.ts';
 import { addToTally, emptyTally, mergeTally, type Tally } from './tally.ts';
 
 export const PROFILE_SCHEMA_ID = 'repscope/profile@1';
@@ -71,100 +76,237 @@ export interface Profile {
   readonly identifierHints: readonly IdentifierHint[];
 }
 
+/**
+ * Distinct values per column whose meaning (group, consent, label, weight) the builder remembers;
+ * values past this many are worked out row by row, so memory stays bounded on free-text columns.
+ */
+export const VALUE_CACHE_LIMIT = 4096;
+
+/** Group slots of a row: a group index ≥ 0, or one of these. */
 const MISSING = -1;
 const UNMAPPED = -2;
+const UNRESOLVED = -3;
+/** `IDENTIFIER - k`: a value that looks like identifier kind number k, counted as unmapped. */
+const IDENTIFIER = -16;
+const IDENTIFIER_KINDS: readonly IdentifierKind[] = [
+  'email',
+  'phone',
+  'iban',
+  'ip-address',
+  'name',
+  'national-id',
+  'street-address',
+  'birth-date',
+];
 
-/** Counts rows as a reader streams them. Use it as the reader's ScanSink. */
-export class ProfileBuilder implements ScanSink {
+/** Filter flags by code. */
+const FLAG_UNKNOWN = 0;
+const FLAG_YES = 1;
+const FLAG_NO = 2;
+
+/** The distinct values of one projected column, numbered in the order they were first seen. */
+interface ColumnValues {
+  readonly codes: Map<string, number>;
+  readonly texts: string[];
+}
+
+interface AttributeState {
+  readonly plan: AttributePlan;
+  /** Index into CountingPlan.columns. */
+  readonly column: number;
+  /** Group names by group index; the known groups first. */
+  readonly names: string[];
+  readonly index: Map<string, number>;
+  readonly tallies: Tally[];
+  /** Group slot by value code (UNRESOLVED until first needed). */
+  readonly byCode: Int32Array;
+  /** Upper bound on group indices (for intersection keys). */
+  readonly radix: number;
+  missing: number;
+  unmapped: number;
+}
+
+interface Cell {
+  readonly groups: readonly number[];
+  readonly tally: Tally;
+}
+
+interface IntersectionState {
+  readonly members: readonly number[];
+  /** Positional weights of the members' group indices in a numeric cell key; empty: string keys. */
+  readonly scales: readonly number[];
+  readonly cells: Map<number | string, Cell>;
+  incomplete: number;
+}
+
+interface FilterState {
+  readonly column: number;
+  readonly values: ReadonlySet<string>;
+  readonly byCode: Int8Array;
+}
+
+/**
+ * Counts rows as a reader streams them. Use it as the reader's ScanSink.
+ *
+ * The hot path does no per-row string work: every distinct value of a column gets a code (the
+ * CSV reader hands codes over directly, see CodedScanSink), and what a code means for each
+ * attribute and filter is worked out once, with the same rules as before (normaliseValue, the
+ * plan's lookups, bins, missing lists) and remembered for up to VALUE_CACHE_LIMIT values per column.
+ */
+export class ProfileBuilder implements CodedScanSink {
   private read = 0;
   private excludedNoConsent = 0;
   private malformedRows = 0;
   private readonly samples: { line: number; reason: string }[] = [];
-  private readonly groupTallies: Map<string, Tally>[];
-  private readonly missing: number[];
-  private readonly unmapped: number[];
-  private readonly cellTallies: Map<string, Tally>[];
-  private readonly incomplete: number[];
-  /** Per attribute, the group of the current row (or MISSING / UNMAPPED); reused per row. */
-  private readonly rowGroups: (string | number)[];
+  private readonly values: ColumnValues[];
+  private readonly attributes: AttributeState[];
+  private readonly intersections: IntersectionState[];
+  private readonly consent: FilterState | null;
+  private readonly label: FilterState | null;
+  private readonly weightColumn: number;
+  private readonly weightByCode: Float64Array;
+  private readonly weightKnown: Uint8Array;
+  /** Group slot of each attribute for the current row; reused. */
+  private readonly rowGroups: Int32Array;
+  /** Codes for `row()`; reused. */
+  private readonly rowCodeBuffer: Int32Array;
   private readonly hintCounts = new Map<string, number>();
   private sampled = 0;
 
   constructor(private readonly plan: CountingPlan) {
-    this.groupTallies = plan.attributes.map((a) => new Map(a.knownGroups.map((g) => [g, emptyTally()])));
-    this.missing = plan.attributes.map(() => 0);
-    this.unmapped = plan.attributes.map(() => 0);
-    this.cellTallies = plan.intersections.map(() => new Map());
-    this.incomplete = plan.intersections.map(() => 0);
-    this.rowGroups = plan.attributes.map(() => MISSING);
+    this.values = plan.columns.map(() => ({ codes: new Map(), texts: [] }));
+    this.attributes = plan.attributes.map((a) => {
+      const index = new Map<string, number>();
+      const names: string[] = [];
+      for (const group of a.knownGroups) {
+        if (index.has(group)) continue;
+        index.set(group, names.length);
+        names.push(group);
+      }
+      return {
+        plan: a,
+        column: a.columnIndex,
+        names,
+        index,
+        tallies: names.map(() => emptyTally()),
+        byCode: new Int32Array(VALUE_CACHE_LIMIT).fill(UNRESOLVED),
+        radix: Math.max(names.length, MAX_GROUPS_PER_ATTRIBUTE) + 1,
+        missing: 0,
+        unmapped: 0,
+      };
+    });
+    this.intersections = plan.intersections.map((x) => {
+      const scales: number[] = [];
+      let scale = 1;
+      for (const member of x.attributes) {
+        scales.push(scale);
+        scale *= this.attributes[member]!.radix;
+      }
+      return {
+        members: [...x.attributes],
+        scales: scale <= Number.MAX_SAFE_INTEGER ? scales : [],
+        cells: new Map(),
+        incomplete: 0,
+      };
+    });
+    const filter = (f: CountingPlan['consent']): FilterState | null =>
+      f ? { column: f.columnIndex, values: f.values, byCode: new Int8Array(VALUE_CACHE_LIMIT) } : null;
+    this.consent = filter(plan.consent);
+    this.label = filter(plan.label);
+    this.weightColumn = plan.weight ? plan.weight.columnIndex : -1;
+    this.weightByCode = new Float64Array(plan.weight ? VALUE_CACHE_LIMIT : 0);
+    this.weightKnown = new Uint8Array(plan.weight ? VALUE_CACHE_LIMIT : 0);
+    this.rowGroups = new Int32Array(plan.attributes.length);
+    this.rowCodeBuffer = new Int32Array(plan.columns.length);
+  }
+
+  /** Records read so far, good and malformed (for progress reports). */
+  get rowsRead(): number {
+    return this.read;
+  }
+
+  codeOf(column: number, text: string): number {
+    const values = this.values[column]!;
+    const known = values.codes.get(text);
+    if (known !== undefined) return known;
+    if (values.texts.length >= VALUE_CACHE_LIMIT) return NO_CODE;
+    const code = values.texts.length;
+    values.texts.push(text);
+    values.codes.set(text, code);
+    return code;
   }
 
   row(values: RowValues, line: number): void {
+    const codes = this.rowCodeBuffer;
+    for (let k = 0; k < codes.length; k++) {
+      const value = values[k];
+      codes[k] = value == null ? NO_CODE : this.codeOf(k, value);
+    }
+    this.rowCodes(codes, values, line);
+  }
+
+  rowCodes(codes: Int32Array, values: RowValues, line: number): void {
     this.read += 1;
-    const plan = this.plan;
     let weight = 1;
-    if (plan.weight) {
-      const raw = values[plan.weight.columnIndex];
-      weight = raw == null ? Number.NaN : parseNumber(raw);
+    if (this.weightColumn >= 0) {
+      weight = this.weightOf(codes[this.weightColumn]!, values);
       if (!(weight >= 0) || !Number.isFinite(weight)) {
         this.malformedRows += 1;
-        this.sample(line, `weight in column '${plan.weight.column}' is not a non-negative number`);
+        this.sample(line, `weight in column '${this.plan.weight!.column}' is not a non-negative number`);
         return;
       }
     }
-    if (plan.sampleValuesForIdentifiers && this.sampled < IDENTIFIER_SAMPLE_ROWS)
-      this.sampleIdentifiers(values);
-    if (plan.consent) {
-      const raw = values[plan.consent.columnIndex];
-      if (raw == null || !plan.consent.values.has(normaliseValue(raw))) {
-        this.excludedNoConsent += 1;
-        return;
+    if (this.plan.sampleValuesForIdentifiers && this.sampled < IDENTIFIER_SAMPLE_ROWS)
+      this.sampleIdentifiers(codes, values);
+    const consent = this.consent;
+    if (consent !== null && !this.passes(consent, codes[consent.column]!, values)) {
+      this.excludedNoConsent += 1;
+      return;
+    }
+    const label = this.label;
+    const positive = label !== null && this.passes(label, codes[label.column]!, values);
+    const attributes = this.attributes;
+    const rowGroups = this.rowGroups;
+    for (let i = 0; i < attributes.length; i++) {
+      const a = attributes[i]!;
+      const code = codes[a.column]!;
+      let group = code >= 0 ? a.byCode[code]! : UNRESOLVED;
+      if (group === UNRESOLVED) group = this.resolve(a, code, values);
+      rowGroups[i] = group;
+      if (group >= 0) addToTally(a.tallies[group]!, weight, positive);
+      else if (group === MISSING) a.missing += 1;
+      else {
+        a.unmapped += 1;
+        if (group <= IDENTIFIER)
+          this.hint(a.plan.column, IDENTIFIER_KINDS[IDENTIFIER - group]!, 'group-value');
       }
     }
-    let positive = false;
-    if (plan.label) {
-      const raw = values[plan.label.columnIndex];
-      positive = raw != null && plan.label.values.has(normaliseValue(raw));
-    }
-    for (let i = 0; i < plan.attributes.length; i++) {
-      const attribute = plan.attributes[i]!;
-      let group = groupOf(attribute, values[attribute.columnIndex] ?? null);
-      if (attribute.kind === 'values' && typeof group === 'string' && !this.groupTallies[i]!.has(group)) {
-        // A new distinct value is about to become a published group name: never let an
-        // identifier-looking value (e-mail, IBAN, IP, phone) do so.
-        const kind = identifierKindOfValue(group);
-        if (kind) {
-          this.hint(attribute.column, kind, 'group-value');
-          group = UNMAPPED;
-        }
-      }
-      this.rowGroups[i] = group;
-      if (group === MISSING) this.missing[i]! += 1;
-      else if (group === UNMAPPED) this.unmapped[i]! += 1;
-      else addToTally(this.tallyFor(this.groupTallies[i]!, group as string, attribute), weight, positive);
-    }
-    for (let j = 0; j < plan.intersections.length; j++) {
-      const members = plan.intersections[j]!.attributes;
-      let cell = '';
+    const intersections = this.intersections;
+    for (let j = 0; j < intersections.length; j++) {
+      const x = intersections[j]!;
+      const members = x.members;
+      const scales = x.scales;
+      let key = 0;
       let complete = true;
       for (let m = 0; m < members.length; m++) {
-        const group = this.rowGroups[members[m]!]!;
-        if (typeof group === 'number') {
+        const group = rowGroups[members[m]!]!;
+        if (group < 0) {
           complete = false;
           break;
         }
-        cell = m === 0 ? group : `${cell}|${group}`;
+        key += group * scales[m]!;
       }
       if (!complete) {
-        this.incomplete[j]! += 1;
+        x.incomplete += 1;
         continue;
       }
-      let tally = this.cellTallies[j]!.get(cell);
-      if (!tally) {
-        tally = emptyTally();
-        this.cellTallies[j]!.set(cell, tally);
+      const cellKey = scales.length === 0 ? members.map((m) => rowGroups[m]).join(',') : key;
+      let cell = x.cells.get(cellKey);
+      if (cell === undefined) {
+        cell = { groups: members.map((m) => rowGroups[m]!), tally: emptyTally() };
+        x.cells.set(cellKey, cell);
       }
-      addToTally(tally, weight, positive);
+      addToTally(cell.tally, weight, positive);
     }
   }
 
@@ -190,48 +332,99 @@ export class ProfileBuilder implements ScanSink {
         excludedNoConsent: this.excludedNoConsent,
         malformed: this.malformedRows,
       },
-      attributes: plan.attributes.map((a, i) => ({
-        name: a.name,
-        column: a.column,
-        groups: sortedGroups(this.groupTallies[i]!),
-        missing: this.missing[i]!,
-        unmapped: this.unmapped[i]!,
+      attributes: this.attributes.map((a) => ({
+        name: a.plan.name,
+        column: a.plan.column,
+        groups: sortedGroups(new Map(a.names.map((name, g) => [name, a.tallies[g]!]))),
+        missing: a.missing,
+        unmapped: a.unmapped,
       })),
       intersections: plan.intersections.map((x, j) => ({
         name: x.name,
         purpose: x.purpose,
         attributes: x.attributes.map((i) => plan.attributes[i]!.name),
-        cells: sortedGroups(this.cellTallies[j]!),
-        incomplete: this.incomplete[j]!,
+        cells: sortedGroups(this.cellTallies(this.intersections[j]!)),
+        incomplete: this.intersections[j]!.incomplete,
       })),
       malformedSamples: [...this.samples].sort((a, b) => a.line - b.line).slice(0, MALFORMED_SAMPLE_LIMIT),
       identifierHints: hints.sort(compareHints),
     };
   }
 
-  private tallyFor(tallies: Map<string, Tally>, group: string, attribute: AttributePlan): Tally {
-    let tally = tallies.get(group);
-    if (!tally) {
-      if (tallies.size >= MAX_GROUPS_PER_ATTRIBUTE) {
-        throw new InputError(
-          'TOO_MANY_GROUPS',
-          `column '${attribute.column}' (attribute ${attribute.name}) has more than ${MAX_GROUPS_PER_ATTRIBUTE} distinct values; expected a grouping column: declare groups or bins, or check the column name`,
-        );
-      }
-      tally = emptyTally();
-      tallies.set(group, tally);
+  /** Cells by name (`female|18-24`); cells whose names coincide are added up. */
+  private cellTallies(x: IntersectionState): Map<string, Tally> {
+    const byName = new Map<string, Tally>();
+    for (const cell of x.cells.values()) {
+      const name = cell.groups.map((g, m) => this.attributes[x.members[m]!]!.names[g]!).join('|');
+      const previous = byName.get(name);
+      byName.set(name, previous ? mergeTally(previous, cell.tally) : { ...cell.tally });
     }
-    return tally;
+    return byName;
+  }
+
+  /** The group slot of a value the cache does not answer; remembers it when the value has a code. */
+  private resolve(a: AttributeState, code: number, values: RowValues): number {
+    const raw = code >= 0 ? this.values[a.column]!.texts[code]! : (values[a.column] ?? null);
+    const group = groupOf(a.plan, raw);
+    let slot: number;
+    if (typeof group === 'number') slot = group;
+    else {
+      const known = a.index.get(group);
+      if (known !== undefined) slot = known;
+      else {
+        // A new distinct value is about to become a published group name: never let an
+        // identifier-looking value (e-mail, IBAN, IP, phone) do so. It can never join the groups
+        // later (only this path adds groups), so the verdict is remembered with the code.
+        const kind = a.plan.kind === 'values' ? identifierKindOfValue(group) : undefined;
+        slot = kind ? IDENTIFIER - IDENTIFIER_KINDS.indexOf(kind) : this.addGroup(a, group);
+      }
+    }
+    if (code >= 0) a.byCode[code] = slot;
+    return slot;
+  }
+
+  private addGroup(a: AttributeState, group: string): number {
+    if (a.names.length >= MAX_GROUPS_PER_ATTRIBUTE) throw tooManyGroups(a.plan);
+    const slot = a.names.length;
+    a.names.push(group);
+    a.index.set(group, slot);
+    a.tallies.push(emptyTally());
+    return slot;
+  }
+
+  private passes(filter: FilterState, code: number, values: RowValues): boolean {
+    if (code >= 0) {
+      const flag = filter.byCode[code]!;
+      if (flag !== FLAG_UNKNOWN) return flag === FLAG_YES;
+      const yes = filter.values.has(normaliseValue(this.values[filter.column]!.texts[code]!));
+      filter.byCode[code] = yes ? FLAG_YES : FLAG_NO;
+      return yes;
+    }
+    const raw = values[filter.column];
+    return raw != null && filter.values.has(normaliseValue(raw));
+  }
+
+  private weightOf(code: number, values: RowValues): number {
+    if (code >= 0) {
+      if (this.weightKnown[code] === 1) return this.weightByCode[code]!;
+      const weight = parseNumber(this.values[this.weightColumn]!.texts[code]!);
+      this.weightByCode[code] = weight;
+      this.weightKnown[code] = 1;
+      return weight;
+    }
+    const raw = values[this.weightColumn];
+    return raw == null ? Number.NaN : parseNumber(raw);
   }
 
   private sample(line: number, reason: string): void {
     if (this.samples.length < MALFORMED_SAMPLE_LIMIT) this.samples.push({ line, reason });
   }
 
-  private sampleIdentifiers(values: RowValues): void {
+  private sampleIdentifiers(codes: Int32Array, values: RowValues): void {
     this.sampled += 1;
     for (let c = 0; c < this.plan.columns.length; c++) {
-      const value = values[c];
+      const code = codes[c]!;
+      const value = code >= 0 ? this.values[c]!.texts[code]! : values[c];
       if (value == null) continue;
       const kind = identifierKindOfValue(value);
       if (!kind) continue;
@@ -245,8 +438,30 @@ export class ProfileBuilder implements ScanSink {
   }
 }
 
+function tooManyGroups(attribute: AttributePlan): InputError {
+  return new InputError(
+    'TOO_MANY_GROUPS',
+    `column '${attribute.column}' (attribute ${attribute.name}) has more than ${MAX_GROUPS_PER_ATTRIBUTE} distinct values; expected a grouping column: declare groups or bins, or check the column name`,
+  );
+}
+
+/**
+ * The group limit of ProfileBuilder, applied to a merged profile: parts counted apart can each
+ * stay under MAX_GROUPS_PER_ATTRIBUTE while together they pass it, which one pass would refuse.
+ *
+ * @throws InputError TOO_MANY_GROUPS, as ProfileBuilder would for the whole input
+ */
+export function checkGroupLimits(profile: Profile, plan: CountingPlan): void {
+  plan.attributes.forEach((attribute, i) => {
+    const groups = profile.attributes[i]?.groups.length ?? 0;
+    if (groups > MAX_GROUPS_PER_ATTRIBUTE && groups > new Set(attribute.knownGroups).size) {
+      throw tooManyGroups(attribute);
+    }
+  });
+}
+
 /** The group of one raw value, or MISSING / UNMAPPED. */
-function groupOf(attribute: AttributePlan, raw: string | null): string | number {
+function groupOf(attribute: AttributePlan, raw: string | null): string | typeof MISSING | typeof UNMAPPED {
   if (raw === null) return MISSING;
   const key = normaliseValue(raw);
   if (attribute.missing.has(key)) return MISSING;

@@ -40,10 +40,18 @@ async function* gunzipChunks(source: ByteStream, options: GunzipOptions): AsyncG
   let inputBytes = 0;
   let outputBytes = 0;
   let sourceFailure: { error: unknown } | undefined;
+  let stopped = false;
 
-  const compressed = new ReadableStream<Uint8Array>({
-    async pull(controller) {
+  // Uint8Array is a BufferSource; the cast only bridges the DOM typings' ArrayBuffer generics.
+  const inflate = new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+  const writer = inflate.writable.getWriter();
+  const reader = inflate.readable.getReader();
+  // Feed the compressed bytes one chunk at a time, each once the last is taken: pipeThrough()
+  // would read the whole source into memory ahead of a slower reader.
+  const pump = (async () => {
+    try {
       for (;;) {
+        if (stopped) return;
         let next: IteratorResult<Uint8Array>;
         try {
           next = await iterator.next();
@@ -51,25 +59,17 @@ async function* gunzipChunks(source: ByteStream, options: GunzipOptions): AsyncG
           sourceFailure = { error };
           throw error;
         }
-        if (next.done) {
-          controller.close();
-          return;
-        }
+        if (next.done) break;
         if (next.value.length === 0) continue;
         inputBytes += next.value.length;
-        controller.enqueue(next.value);
-        return;
+        await writer.write(next.value);
       }
-    },
-    async cancel() {
-      await iterator.return?.();
-    },
-  });
-  // Uint8Array is a BufferSource; the cast only bridges the DOM typings' ArrayBuffer generics.
-  const decompressed = compressed.pipeThrough(
-    new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
-  );
-  const reader = decompressed.getReader();
+      await writer.close();
+    } catch (error) {
+      await writer.abort(error).catch(() => undefined);
+    }
+  })();
+
   let finished = false;
   try {
     for (;;) {
@@ -84,7 +84,7 @@ async function* gunzipChunks(source: ByteStream, options: GunzipOptions): AsyncG
       }
       if (next.done) {
         finished = true;
-        return;
+        break;
       }
       outputBytes += next.value.length;
       if (outputBytes > minBytesForRatio && outputBytes > maxRatio * inputBytes) {
@@ -96,8 +96,14 @@ async function* gunzipChunks(source: ByteStream, options: GunzipOptions): AsyncG
       }
       yield next.value;
     }
+    await pump;
   } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
+    stopped = true;
+    if (!finished) {
+      await reader.cancel().catch(() => undefined);
+      await pump;
+      await iterator.return?.();
+    }
     reader.releaseLock();
   }
 }

@@ -2,7 +2,7 @@ import { InputError } from '../errors.ts';
 import { ByteBuffer, startsWithUtf8Bom } from './byte-buffer.ts';
 import { listNames } from './messages.ts';
 import { describeJsonType, describeNonScalar, scalarText } from './scalar.ts';
-import type { ByteStream, ScanOptions, ScanSink, ScanSummary } from './types.ts';
+import type { ByteStream, RangeSummary, ScanOptions, ScanSink, ScanSummary, TextRange } from './types.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -45,6 +45,38 @@ export async function scanJsonl(
   sink: ScanSink,
   limits: JsonlLimits = {},
 ): Promise<ScanSummary> {
+  const summary = await scanJsonlRange(
+    source,
+    options,
+    sink,
+    { offset: 0, skipToLineStart: false, stopAt: Number.POSITIVE_INFINITY },
+    limits,
+  );
+  checkJsonlColumns([summary], options);
+  return { records: summary.records, header: summary.header ?? [] };
+}
+
+/** What a JSON Lines range saw, for the column check across ranges ({@link checkJsonlColumns}). */
+export interface JsonlRangeSummary extends RangeSummary {
+  /** Lines that held a JSON object. */
+  readonly objects: number;
+  /** Per projected column: 1 when some object had it (even as null). */
+  readonly seen: readonly number[];
+}
+
+/**
+ * Scans one byte range of a JSON Lines file (see TextRange): a range after the first skips the
+ * partial line it starts in and numbers lines from 1 at its `begin`; every range reads past
+ * `stopAt` to the end of its last line. Does not check that the columns exist: call
+ * {@link checkJsonlColumns} with the summaries of all ranges.
+ */
+export async function scanJsonlRange(
+  source: ByteStream,
+  options: ScanOptions,
+  sink: ScanSink,
+  range: TextRange,
+  limits: JsonlLimits = {},
+): Promise<JsonlRangeSummary> {
   const { columns, fileName } = options;
   const maxLineBytes = limits.maxLineBytes ?? MAX_LINE_BYTES;
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -58,6 +90,7 @@ export async function scanJsonl(
   let records = 0;
   let objects = 0;
   let firstKeys: string[] | undefined;
+  const atFileStart = range.offset === 0 && !range.skipToLineStart;
 
   const readLine = (bytes: Uint8Array, start: number, end: number): void => {
     line++;
@@ -65,7 +98,7 @@ export async function scanJsonl(
     let from = start;
     let to = end;
     if (to > from && bytes[to - 1] === CR) to--;
-    if (line === 1 && startsWithUtf8Bom(bytes, from)) from += 3;
+    if (line === 1 && atFileStart && startsWithUtf8Bom(bytes, from)) from += 3;
     if (isBlank(bytes, from, to)) return;
     records++;
     let parsed: unknown;
@@ -100,40 +133,94 @@ export async function scanJsonl(
   };
 
   const carry = new ByteBuffer();
-  for await (const chunk of source) {
-    let start = 0;
-    for (;;) {
-      const newline = chunk.indexOf(LF, start);
-      if (newline === -1) {
-        if (carry.length + chunk.length - start > maxLineBytes)
-          throw tooLong(fileName, line + 1, maxLineBytes);
-        carry.append(chunk, start, chunk.length);
+  let position = range.offset;
+  let skipping = range.skipToLineStart;
+  let begin = range.offset;
+  let stopped = false;
+  /** Absolute offset of the first byte of the line being carried or read. */
+  let lineStart = range.offset;
+  const iterator = source[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    while (!stopped) {
+      const next = await iterator.next();
+      if (next.done) {
+        done = true;
         break;
       }
-      if (carry.length > 0) {
-        carry.append(chunk, start, newline);
-        readLine(carry.bytes, 0, carry.length);
-        carry.clear();
-      } else {
-        readLine(chunk, start, newline);
+      const chunk = next.value;
+      const chunkAbs = position;
+      position += chunk.length;
+      let start = 0;
+      if (skipping) {
+        const lf = chunk.indexOf(LF);
+        if (lf === -1) continue;
+        skipping = false;
+        start = lf + 1;
+        begin = chunkAbs + start;
+        lineStart = begin;
       }
-      start = newline + 1;
+      for (;;) {
+        if (carry.length === 0 && lineStart >= range.stopAt) {
+          stopped = true;
+          break;
+        }
+        const newline = chunk.indexOf(LF, start);
+        if (newline === -1) {
+          if (carry.length + chunk.length - start > maxLineBytes)
+            throw tooLong(fileName, line + 1, maxLineBytes);
+          carry.append(chunk, start, chunk.length);
+          break;
+        }
+        if (carry.length > 0) {
+          carry.append(chunk, start, newline);
+          readLine(carry.bytes, 0, carry.length);
+          carry.clear();
+        } else {
+          readLine(chunk, start, newline);
+        }
+        start = newline + 1;
+        lineStart = chunkAbs + start;
+      }
     }
+    if (!stopped && carry.length > 0) readLine(carry.bytes, 0, carry.length);
+  } finally {
+    if (!done) await iterator.return?.();
   }
-  if (carry.length > 0) readLine(carry.bytes, 0, carry.length);
+  if (skipping) begin = position;
+  const end = stopped ? lineStart : position;
+  return {
+    records,
+    header: firstKeys ?? [],
+    begin,
+    end,
+    lineBreaks: line - (!stopped && end > lineStart ? 1 : 0),
+    objects,
+    seen: [...seen],
+  };
+}
 
-  if (objects > 0) {
-    const missing = columns.findIndex((_, i) => seen[i] === 0);
-    if (missing !== -1) {
-      throw new InputError(
-        'COLUMN_NOT_FOUND',
-        `${fileName}: column '${columns[missing]}' not found in any of the ${objects} JSON objects ` +
-          `(use a dotted path such as 'address.state' for nested keys); the first object has keys ` +
-          listNames(firstKeys ?? []),
-      );
-    }
-  }
-  return { records, header: firstKeys ?? [] };
+/**
+ * The column check of JSON Lines over all ranges of a file, in order: a projected column must
+ * be present (even as null) in at least one object when the file has objects.
+ *
+ * @throws InputError COLUMN_NOT_FOUND naming the column, the object count and the first keys
+ */
+export function checkJsonlColumns(
+  ranges: readonly Pick<JsonlRangeSummary, 'objects' | 'seen' | 'header'>[],
+  options: ScanOptions,
+): void {
+  const objects = ranges.reduce((n, r) => n + r.objects, 0);
+  if (objects === 0) return;
+  const missing = options.columns.findIndex((_, i) => ranges.every((r) => r.seen[i] !== 1));
+  if (missing === -1) return;
+  const firstKeys = ranges.find((r) => r.objects > 0)?.header ?? [];
+  throw new InputError(
+    'COLUMN_NOT_FOUND',
+    `${options.fileName}: column '${options.columns[missing]}' not found in any of the ${objects} JSON objects ` +
+      `(use a dotted path such as 'address.state' for nested keys); the first object has keys ` +
+      listNames(firstKeys),
+  );
 }
 
 /** The value at `path`, null when an enclosing object is null, ABSENT when the path does not exist. */

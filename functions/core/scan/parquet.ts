@@ -3,8 +3,22 @@ import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../errors.ts';
 import { listNames } from './messages.ts';
+import {
+  type ColumnCodes,
+  chunkRange,
+  decodeColumnChunk,
+  NULL_VALUE,
+  supportedType,
+} from './parquet-pages.ts';
 import { describeNonScalar, scalarText } from './scalar.ts';
-import type { RandomAccessSource, ScanOptions, ScanSink, ScanSummary } from './types.ts';
+import {
+  isCodedSink,
+  NO_CODE,
+  type RandomAccessSource,
+  type ScanOptions,
+  type ScanSink,
+  type ScanSummary,
+} from './types.ts';
 
 /** Where one projected column is found in the rows hyparquet assembles. */
 interface ColumnPick {
@@ -32,6 +46,7 @@ export async function scanParquet(
   file: RandomAccessSource,
   options: ScanOptions,
   sink: ScanSink,
+  rowGroups?: RowGroupRange,
 ): Promise<ScanSummary> {
   const { fileName } = options;
   let readFailure: { error: unknown } | undefined;
@@ -60,19 +75,67 @@ export async function scanParquet(
   }
   const topNames = schema.children.map((child) => child.element.name);
   const picks = options.columns.map((column) => pickColumn(schema, column, fileName));
-  const readNames = [...new Set(picks.map((pick) => topNames[pick.top]!))];
-  const readIndex = picks.map((pick) => readNames.indexOf(topNames[pick.top]!));
-
+  // Flat columns of plain types are read page by page, dictionary indices kept (parquet-pages.ts).
+  const flatTypes = picks.map((pick) => {
+    const node = schema.children[pick.top]!;
+    return pick.keys.length === 0 && node.children.length === 0 && !pick.dateOnly
+      ? supportedType(node.element)
+      : undefined;
+  });
+  const coded = isCodedSink(sink) ? sink : null;
   const values: (string | null)[] = picks.map(() => null);
+  const codes = new Int32Array(picks.length);
+  const first = rowGroups?.start ?? 0;
+  const end = Math.min(rowGroups?.end ?? metadata.row_groups.length, metadata.row_groups.length);
   let records = 0;
   let rowStart = 0;
-  for (const [groupIndex, group] of metadata.row_groups.entries()) {
+  for (let groupIndex = 0; groupIndex < first; groupIndex++) {
+    rowStart += Number(metadata.row_groups[groupIndex]!.num_rows);
+  }
+  for (let groupIndex = first; groupIndex < end; groupIndex++) {
+    const group = metadata.row_groups[groupIndex]!;
     const groupRows = Number(group.num_rows);
     if (groupRows === 0) continue;
-    let rows: unknown[][] = [];
-    if (readNames.length === 0) {
-      rows = Array.from({ length: groupRows }, () => []);
-    } else {
+    const corrupt = (cause: unknown) =>
+      invalid(
+        `row group ${groupIndex + 1} (rows ${rowStart + 1} to ${rowStart + groupRows}) is corrupt`,
+        cause,
+      );
+
+    const fast: (FastColumn | undefined)[] = [];
+    for (const [k, pick] of picks.entries()) {
+      const type = flatTypes[k];
+      const meta = group.columns.find(
+        (c) =>
+          c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === topNames[pick.top],
+      )?.meta_data;
+      let column: FastColumn | undefined;
+      if (type !== undefined && meta !== undefined && meta.type === type) {
+        const range = chunkRange(meta);
+        let bytes: Uint8Array;
+        try {
+          bytes = new Uint8Array(await buffer.slice(range.start, range.end));
+        } catch (cause) {
+          throw corrupt(cause);
+        }
+        try {
+          const optional = schema.children[pick.top]!.element.repetition_type !== 'REQUIRED';
+          const decoded = decodeColumnChunk(bytes, type, optional, meta.codec, groupRows, compressors);
+          if (decoded)
+            column = { ...decoded, sinkCodes: new Int32Array(decoded.dictionary.length).fill(UNSET) };
+        } catch (cause) {
+          throw corrupt(cause);
+        }
+      }
+      fast.push(column);
+    }
+
+    // The other columns through hyparquet, column by column (no row objects), as page-sized chunks.
+    const readNames = [
+      ...new Set(picks.filter((_, k) => fast[k] === undefined).map((pick) => topNames[pick.top]!)),
+    ];
+    const chunks: { start: number; data: ArrayLike<unknown> }[][] = readNames.map(() => []);
+    if (readNames.length > 0) {
       try {
         await parquetRead({
           file: buffer,
@@ -81,38 +144,143 @@ export async function scanParquet(
           rowStart,
           rowEnd: rowStart + groupRows,
           compressors,
-          onComplete: (read) => {
-            rows = read;
+          onChunk: (chunk) => {
+            chunks[readNames.indexOf(chunk.columnName)]!.push({
+              start: chunk.rowStart - rowStart,
+              data: chunk.columnData,
+            });
           },
         });
       } catch (cause) {
-        throw invalid(
-          `row group ${groupIndex + 1} (rows ${rowStart + 1} to ${rowStart + groupRows}) is corrupt`,
-          cause,
-        );
+        throw corrupt(cause);
       }
     }
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
+    for (const list of chunks) list.sort((a, b) => a.start - b.start);
+    const cursors = picks.map((pick, k) =>
+      fast[k] === undefined ? new ColumnCursor(chunks[readNames.indexOf(topNames[pick.top]!)]!) : undefined,
+    );
+
+    for (let r = 0; r < groupRows; r++) {
       const line = rowStart + r + 1;
       records++;
       let problem: string | undefined;
       for (let k = 0; k < picks.length; k++) {
-        const pick = picks[k]!;
-        const value = walk(row[readIndex[k]!], pick.keys);
-        const text = scalarText(value);
-        if (text === undefined) {
-          problem = `column '${pick.name}' holds ${describeNonScalar(value)}, expected a scalar`;
-          break;
+        const column = fast[k];
+        if (column !== undefined) {
+          const index = column.codes[r]!;
+          if (index >= 0) {
+            const text = column.dictionary[index]!;
+            let code = coded ? column.sinkCodes[index]! : NO_CODE;
+            if (code === UNSET) {
+              code = coded!.codeOf(k, text);
+              column.sinkCodes[index] = code;
+            }
+            codes[k] = code;
+            values[k] = text;
+          } else if (index === NULL_VALUE) {
+            codes[k] = NO_CODE;
+            values[k] = null;
+          } else {
+            const text = column.plain[r]!;
+            codes[k] = coded ? coded.codeOf(k, text) : NO_CODE;
+            values[k] = text;
+          }
+          continue;
         }
-        values[k] = pick.dateOnly && text !== null && value instanceof Date ? text.slice(0, 10) : text;
+        const pick = picks[k]!;
+        const raw = cursors[k]!.at(r);
+        let text: string | null | undefined;
+        if (typeof raw === 'string' && pick.keys.length === 0) text = raw;
+        else {
+          const value = walk(raw, pick.keys);
+          text = scalarText(value);
+          if (text === undefined) {
+            problem = `column '${pick.name}' holds ${describeNonScalar(value)}, expected a scalar`;
+            break;
+          }
+          if (pick.dateOnly && text !== null && value instanceof Date) text = text.slice(0, 10);
+        }
+        values[k] = text;
+        codes[k] = coded && text !== null ? coded.codeOf(k, text) : NO_CODE;
       }
-      if (problem === undefined) sink.row(values, line);
-      else sink.malformed(line, problem);
+      if (problem !== undefined) sink.malformed(line, problem);
+      else if (coded) coded.rowCodes(codes, values, line);
+      else sink.row(values, line);
     }
     rowStart += groupRows;
   }
   return { records, header: topNames };
+}
+
+/** A column read by parquet-pages.ts, with the sink's code for each dictionary entry once known. */
+interface FastColumn extends ColumnCodes {
+  readonly sinkCodes: Int32Array;
+}
+
+/** A dictionary entry whose sink code is not asked for yet. */
+const UNSET = -3;
+
+/** Reads a column's values by row number, from its chunks in row order (rows only increase). */
+class ColumnCursor {
+  private index = 0;
+  private start = 0;
+  private data: ArrayLike<unknown> = [];
+
+  constructor(private readonly chunks: readonly { start: number; data: ArrayLike<unknown> }[]) {
+    const first = chunks[0];
+    if (first) {
+      this.start = first.start;
+      this.data = first.data;
+    }
+  }
+
+  at(row: number): unknown {
+    let offset = row - this.start;
+    while (offset >= this.data.length && this.index + 1 < this.chunks.length) {
+      const next = this.chunks[++this.index]!;
+      this.start = next.start;
+      this.data = next.data;
+      offset = row - this.start;
+    }
+    return offset >= 0 && offset < this.data.length ? this.data[offset] : undefined;
+  }
+}
+
+/** Row groups `[start, end)` of a Parquet file: the unit Parquet files are split into. */
+export interface RowGroupRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Sizes of a Parquet file's row groups, from its footer, for splitting the file. */
+export interface ParquetLayout {
+  readonly rowGroups: readonly { readonly rows: number; readonly bytes: number }[];
+}
+
+/**
+ * Reads the footer of a Parquet file: its row groups' row counts and compressed sizes.
+ * @throws InputError PARQUET_INVALID when the footer cannot be read
+ */
+export async function readParquetLayout(file: RandomAccessSource, fileName: string): Promise<ParquetLayout> {
+  let metadata: FileMetaData;
+  try {
+    metadata = await parquetMetadataAsync({
+      byteLength: file.byteLength,
+      slice: async (start, end) => toArrayBuffer(await file.read(start, end ?? file.byteLength)),
+    });
+  } catch (cause) {
+    throw new InputError(
+      'PARQUET_INVALID',
+      `${fileName}: not a readable Parquet file: the footer (file metadata) is missing, truncated or corrupt`,
+      { cause },
+    );
+  }
+  return {
+    rowGroups: metadata.row_groups.map((group) => ({
+      rows: Number(group.num_rows),
+      bytes: Number(group.total_byte_size),
+    })),
+  };
 }
 
 /** Finds `column` in the schema: a top-level name, else the longest top-level prefix plus struct keys. */

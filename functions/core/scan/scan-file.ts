@@ -5,7 +5,6 @@ import { isGzipMagic } from './format.ts';
 import { gunzip } from './gzip.ts';
 import { scanJsonl } from './jsonl.ts';
 import { gzipParquetMessage } from './messages.ts';
-import { scanParquet } from './parquet.ts';
 import type { ByteStream, RandomAccessSource, ScanSink, ScanSummary } from './types.ts';
 
 /** A data file as the scanners need it: a stream for CSV and JSON Lines, random access for Parquet. */
@@ -63,6 +62,8 @@ export async function scanFile(
     if (input.compression === 'gzip' || (random.byteLength >= 2 && isGzipMagic(await random.read(0, 2)))) {
       throw new InputError('INPUT_FORMAT', gzipParquetMessage(fileName));
     }
+    // Loaded on first use: CSV and JSON Lines readers (and worker threads) start faster without it.
+    const { scanParquet } = await import('./parquet.ts');
     return scanParquet(random, scanOptions, sink);
   }
 

@@ -13,6 +13,30 @@ export interface ScanSink {
   malformed(line: number, reason: string): void;
 }
 
+/** A code for "no code: read `values[k]`" in {@link CodedScanSink.rowCodes}. */
+export const NO_CODE = -1;
+
+/**
+ * A sink that numbers the distinct values of each column, so a reader can hand over a repeated
+ * value by its code instead of decoding it again (the CSV reader maps field bytes to codes).
+ * Codes are the sink's: stable for its lifetime, per column, dense from 0.
+ */
+export interface CodedScanSink extends ScanSink {
+  /** The code of `text` in projected column `column`, or NO_CODE when the sink numbers no more values there. */
+  codeOf(column: number, text: string): number;
+  /**
+   * Like `row`: `codes[k]` ≥ 0 stands for the text that `codeOf(k, text)` returned it for, and
+   * `values[k]` is then not read; where `codes[k]` is NO_CODE, `values[k]` holds the value.
+   * Both arrays are reused between calls.
+   */
+  rowCodes(codes: Int32Array, values: RowValues, line: number): void;
+}
+
+/** True when the sink takes codes. */
+export function isCodedSink(sink: ScanSink): sink is CodedScanSink {
+  return typeof (sink as Partial<CodedScanSink>).rowCodes === 'function';
+}
+
 export interface ScanOptions {
   /** The projection: nothing else is decoded. Dotted paths reach into JSON objects. */
   readonly columns: readonly string[];
@@ -42,6 +66,29 @@ export interface ScanSummary {
   readonly header?: readonly string[];
   /** CSV: the delimiter used. */
   readonly delimiter?: string;
+}
+
+/** Where a byte range of a CSV or JSON Lines file starts and stops. */
+export interface TextRange {
+  /** Absolute offset of the first byte the source yields. */
+  readonly offset: number;
+  /**
+   * True for every range but the first: the source starts one byte before the range, and
+   * everything up to and including the first line feed belongs to the previous range.
+   */
+  readonly skipToLineStart: boolean;
+  /** Records that start at or after this offset, right after a line feed, belong to the next range. */
+  readonly stopAt: number;
+}
+
+/** What a range scan saw, so that ranges can be checked against each other and put in order. */
+export interface RangeSummary extends ScanSummary {
+  /** Absolute offset of the first byte counted (after the skipped partial line). */
+  readonly begin: number;
+  /** Absolute offset where the scan stopped: the next range's `begin`, or the end of the file. */
+  readonly end: number;
+  /** Line breaks in [begin, end): add them up to turn range line numbers into file line numbers. */
+  readonly lineBreaks: number;
 }
 
 /** Random access to a file (Parquet footers, byte-range splits). */

@@ -1,0 +1,264 @@
+import { Worker } from 'node:worker_threads';
+import { type ErrorCode, RepscopeError } from '../../core/errors.ts';
+import type { ObjectStore } from '../../core/ports.ts';
+import { FileObjectStore } from './file-object-store.ts';
+
+/** What each worker thread is started with. */
+export interface WorkerData {
+  /** File URL of the module whose export runs the tasks (TypeScript: the worker registers tsx). */
+  readonly module: string;
+  readonly exportName: string;
+  /** Root of the FileObjectStore handed to the task function. */
+  readonly storeRoot: string;
+}
+
+export interface WorkerRequest {
+  readonly id: number;
+  readonly input: unknown;
+}
+
+export type WorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'progress'; readonly id: number; readonly progress: unknown }
+  | { readonly type: 'result'; readonly id: number; readonly output: unknown }
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      readonly error: { name: string; message: string; code?: ErrorCode; stack?: string };
+    };
+
+export interface WorkerPoolOptions {
+  /** Worker threads to start. */
+  readonly size: number;
+  /**
+   * The module that runs tasks: its export `exportName` is called as
+   * `(store, input, report) => Promise<output>` with a FileObjectStore on `storeRoot`; input,
+   * output and progress are structured-cloned (plain JSON in practice).
+   */
+  readonly module: URL;
+  readonly exportName: string;
+  readonly storeRoot: string;
+}
+
+const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
+
+interface Slot {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  failed?: Error;
+}
+
+/**
+ * A fixed set of worker_threads that run one exported function of a module on tasks pulled from
+ * a queue. The threads start (and load TypeScript through tsx) as soon as the pool is made, so
+ * they warm up while the caller does other work; each takes tasks only once it is ready. Idle
+ * threads do not keep the process alive; `close()` ends them.
+ */
+export class WorkerPool<In, Out, Progress> {
+  readonly size: number;
+  private readonly slots: Slot[];
+  private nextId = 0;
+  private draining = false;
+  private closed = false;
+
+  constructor(options: WorkerPoolOptions) {
+    this.size = Math.max(1, Math.floor(options.size));
+    const workerData: WorkerData = {
+      module: options.module.href,
+      exportName: options.exportName,
+      storeRoot: options.storeRoot,
+    };
+    this.slots = Array.from({ length: this.size }, () => {
+      const worker = new Worker(BOOTSTRAP, {
+        workerData,
+        execArgv: workerExecArgv(),
+      });
+      worker.unref();
+      const slot: Slot = {
+        worker,
+        ready: new Promise<void>((resolve, reject) => {
+          const onMessage = (message: WorkerReply) => {
+            if (message.type !== 'ready') return;
+            worker.off('message', onMessage);
+            worker.off('error', onError);
+            resolve();
+          };
+          const onError = (error: Error) => {
+            slot.failed = error;
+            reject(error);
+          };
+          worker.on('message', onMessage);
+          worker.once('error', onError);
+        }),
+      };
+      // A worker that fails to start is reported by drain(), not as an unhandled rejection.
+      slot.ready.catch(() => undefined);
+      worker.on('error', (error) => {
+        slot.failed ??= error;
+      });
+      return slot;
+    });
+  }
+
+  /**
+   * Every worker takes inputs from `next` until it returns undefined (so `next` decides when to
+   * stop, e.g. after a failure); a worker still starting when `exhausted` resolves takes none.
+   * Resolves when all taken inputs are done; rejects with the first failure (a task's error,
+   * rebuilt as a RepscopeError with its code when it was one).
+   */
+  async drain(
+    next: () => In | undefined,
+    onResult: (input: In, output: Out) => void,
+    onProgress: (progress: Progress) => void,
+    exhausted: Promise<void> = new Promise(() => {}),
+  ): Promise<void> {
+    if (this.closed) throw new Error('WorkerPool: drain() after close()');
+    if (this.draining) throw new Error('WorkerPool: one drain() at a time');
+    this.draining = true;
+    let failure: { error: unknown } | undefined;
+    const take = () => (failure ? undefined : next());
+    for (const slot of this.slots) slot.worker.ref();
+    try {
+      await Promise.all(
+        this.slots.map(async (slot) => {
+          // A thread that cannot start takes no tasks; the others (and the caller) do them. Nor
+          // does one still starting when the queue runs dry: it finishes starting in the background.
+          const started = await Promise.race([
+            slot.ready.then(
+              () => true,
+              () => false,
+            ),
+            exhausted.then(() => false),
+          ]);
+          if (!started) return;
+          try {
+            for (let input = take(); input !== undefined; input = take()) {
+              onResult(input, await this.run(slot, input, onProgress));
+            }
+          } catch (error) {
+            failure ??= { error };
+          }
+        }),
+      );
+    } finally {
+      for (const slot of this.slots) slot.worker.unref();
+      this.draining = false;
+    }
+    if (failure) throw failure.error;
+  }
+
+  /** Resolves once every thread has started (or failed to). */
+  async ready(): Promise<void> {
+    await Promise.allSettled(this.slots.map((slot) => slot.ready));
+  }
+
+  /** Ends every worker thread. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private run(slot: Slot, input: In, onProgress: (progress: Progress) => void): Promise<Out> {
+    const id = this.nextId++;
+    const { worker } = slot;
+    return new Promise<Out>((resolve, reject) => {
+      const done = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (message: WorkerReply) => {
+        if (message.type === 'ready' || message.id !== id) return;
+        if (message.type === 'progress') {
+          onProgress(message.progress as Progress);
+          return;
+        }
+        done();
+        if (message.type === 'result') resolve(message.output as Out);
+        else reject(rebuildError(message.error));
+      };
+      const onError = (error: Error) => {
+        done();
+        reject(new Error(`a worker thread failed: ${error.message}`, { cause: error }));
+      };
+      const onExit = (code: number) => {
+        done();
+        reject(new Error(`a worker thread stopped (exit code ${code}) before finishing its task`));
+      };
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      worker.once('exit', onExit);
+      if (slot.failed) {
+        onError(slot.failed);
+        return;
+      }
+      worker.postMessage({ id, input } satisfies WorkerRequest);
+    });
+  }
+}
+
+/**
+ * The parent's Node.js flags without module preloads (`--import tsx`, `--require …`): the
+ * bootstrap registers tsx itself, and a second loader would only slow the start down.
+ */
+function workerExecArgv(): string[] {
+  const args = process.execArgv;
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (/^(--import|--require|-r|--loader|--experimental-loader)$/.test(arg)) {
+      i++;
+      continue;
+    }
+    if (/^--(import|require|loader|experimental-loader)=/.test(arg)) continue;
+    kept.push(arg);
+  }
+  return kept;
+}
+
+function rebuildError(error: { name: string; message: string; code?: ErrorCode; stack?: string }): Error {
+  const rebuilt = error.code ? new RepscopeError(error.code, error.message) : new Error(error.message);
+  rebuilt.name = error.name;
+  if (error.stack) rebuilt.stack = error.stack;
+  return rebuilt;
+}
+
+/** Worker threads for the profile stage's ranges, structurally a pipeline `RangeWorkers`. */
+export interface LocalRangeWorkers<In, Out, Progress> {
+  readonly size: number;
+  ready(): Promise<void>;
+  drain(
+    next: () => In | undefined,
+    onResult: (input: In, output: Out) => void,
+    onProgress: (progress: Progress) => void,
+    exhausted: Promise<void>,
+  ): Promise<void>;
+}
+
+/**
+ * Starts worker pools on demand for a composition root: `startWorkers(count, store)` gives a
+ * pool of `count` threads reading the same folder as `store` (a FileObjectStore; any other store
+ * gets undefined: run in the calling thread). A pool is kept and reused for the same folder while
+ * it has at least `count` threads; `close()` ends it.
+ */
+export function localWorkerHost<In, Out, Progress>(task: { module: URL; exportName: string }) {
+  let pool: WorkerPool<In, Out, Progress> | undefined;
+  let poolRoot: string | undefined;
+  return {
+    startWorkers(count: number, store: ObjectStore): LocalRangeWorkers<In, Out, Progress> | undefined {
+      if (!(store instanceof FileObjectStore) || count < 1) return undefined;
+      if (pool && (pool.size < count || poolRoot !== store.root)) {
+        void pool.close();
+        pool = undefined;
+      }
+      poolRoot = store.root;
+      pool ??= new WorkerPool<In, Out, Progress>({ size: count, ...task, storeRoot: store.root });
+      return pool;
+    },
+    async close(): Promise<void> {
+      const closing = pool;
+      pool = undefined;
+      await closing?.close();
+    },
+  };
+}
