@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { profileFileWithDuckDb } from '../adapters/local/duckdb-file-profiler.ts';
 import { DuckDbQueryEngine } from '../adapters/local/duckdb-query-engine.ts';
 import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
@@ -10,9 +11,11 @@ import { localWorkerHost } from '../adapters/local/worker-pool.ts';
 import { RepscopeError, UsageError } from '../core/errors.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { mergeCatalogues } from '../core/references/reference.ts';
+import { detectFormat } from '../core/scan/format.ts';
 import { withProfileParallelism } from '../pipeline/parallel-profile.ts';
 import type { RangeProgress, RangeResult, RangeTask } from '../pipeline/parallel-task.ts';
 import type { ProfileProgress } from '../pipeline/profile-stage.ts';
+import { planFor } from '../pipeline/profile-stage.ts';
 import { loadDroppedReferences } from '../pipeline/references.ts';
 import { runRoot } from '../pipeline/run-root.ts';
 import { checkFile, loadManifest, profileFile } from './analyse-file.ts';
@@ -83,15 +86,39 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .option('-m, --manifest <file>', 'the manifest (default: repscope.yaml next to the data file)')
     .option('--reference <file.csv>', 'a reference population CSV (repeatable)', collect, [])
     .addOption(threadsOption())
-    .action(async (dataFile: string, opts: { manifest?: string; reference: string[]; threads: number }) => {
-      const loaded = await loadManifest(dataFile, opts.manifest);
-      const catalogue = await loadCatalogue(opts.reference);
-      const bar = progress();
-      const profiled = await withThreads(opts.threads, () =>
-        profileFile(dataFile, loaded.manifest, catalogue, bar.update),
-      ).finally(bar.stop);
-      io.stdout(`${JSON.stringify(profiled.profile, null, 2)}\n`);
-    });
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'stream: repscope reads the bytes; sql: one GROUP BY GROUPING SETS query in DuckDB',
+      )
+        .choices(['stream', 'sql'])
+        .default('stream'),
+    )
+    .action(
+      async (
+        dataFile: string,
+        opts: { manifest?: string; reference: string[]; threads: number; engine: 'stream' | 'sql' },
+      ) => {
+        const loaded = await loadManifest(dataFile, opts.manifest);
+        const catalogue = await loadCatalogue(opts.reference);
+        if (opts.engine === 'sql') {
+          const plan = planFor(loaded.manifest, catalogue);
+          const { format } = detectFormat(dataFile, loaded.manifest.format);
+          const profile = await profileFileWithDuckDb(path.resolve(dataFile), format, plan, {
+            threads: opts.threads,
+            ...(loaded.manifest.csv ? { csv: loaded.manifest.csv } : {}),
+            fileName: dataFile,
+          });
+          io.stdout(`${JSON.stringify(profile, null, 2)}\n`);
+          return;
+        }
+        const bar = progress();
+        const profiled = await withThreads(opts.threads, () =>
+          profileFile(dataFile, loaded.manifest, catalogue, bar.update),
+        ).finally(bar.stop);
+        io.stdout(`${JSON.stringify(profiled.profile, null, 2)}\n`);
+      },
+    );
 
   program
     .command('run')

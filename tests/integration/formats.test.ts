@@ -59,6 +59,17 @@ describe('every format gives the same profile', () => {
     for (const name of files.slice(1)) expect(profiles.get(name), name).toEqual(csv);
   });
 
+  it('profile --engine sql gives the same counts as the streaming profiler', async () => {
+    for (const name of ['leads.csv', 'leads.parquet', 'leads.jsonl']) {
+      const sql = await runCli(['profile', path.join(dir, name), '--engine', 'sql']);
+      expect(sql.stderr).toBe('');
+      expect(sql.code).toBe(0);
+      const { malformedSamples: _a, ...fromSql } = JSON.parse(sql.stdout);
+      const { malformedSamples: _b, ...fromStream } = profiles.get('leads.csv') as Record<string, unknown>;
+      expect(fromSql, name).toEqual(fromStream);
+    }
+  });
+
   it('check gives the same verdict and numbers for CSV and Parquet, and the report validates', async () => {
     const a = await runCli(['check', path.join(dir, 'leads.csv'), '--format', 'json']);
     const b = await runCli(['check', path.join(dir, 'leads.parquet'), '--format', 'json']);
