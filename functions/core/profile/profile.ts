@@ -120,8 +120,6 @@ interface AttributeState {
   readonly tallies: Tally[];
   /** Group slot by value code (UNRESOLVED until first needed). */
   readonly byCode: Int32Array;
-  /** Upper bound on group indices (for intersection keys). */
-  readonly radix: number;
   missing: number;
   unmapped: number;
 }
@@ -131,11 +129,14 @@ interface Cell {
   readonly tally: Tally;
 }
 
+/** Cells by group index of the first member, then of the next, …: a trie of arrays, leaves are cells. */
+type CellTrie = (CellTrie | Cell | undefined)[];
+
 interface IntersectionState {
   readonly members: readonly number[];
-  /** Positional weights of the members' group indices in a numeric cell key; empty: string keys. */
-  readonly scales: readonly number[];
-  readonly cells: Map<number | string, Cell>;
+  readonly root: CellTrie;
+  /** Every cell, in the order they were first seen. */
+  readonly cells: Cell[];
   incomplete: number;
 }
 
@@ -190,25 +191,16 @@ export class ProfileBuilder implements CodedScanSink {
         index,
         tallies: names.map(() => emptyTally()),
         byCode: new Int32Array(VALUE_CACHE_LIMIT).fill(UNRESOLVED),
-        radix: Math.max(names.length, MAX_GROUPS_PER_ATTRIBUTE) + 1,
         missing: 0,
         unmapped: 0,
       };
     });
-    this.intersections = plan.intersections.map((x) => {
-      const scales: number[] = [];
-      let scale = 1;
-      for (const member of x.attributes) {
-        scales.push(scale);
-        scale *= this.attributes[member]!.radix;
-      }
-      return {
-        members: [...x.attributes],
-        scales: scale <= Number.MAX_SAFE_INTEGER ? scales : [],
-        cells: new Map(),
-        incomplete: 0,
-      };
-    });
+    this.intersections = plan.intersections.map((x) => ({
+      members: [...x.attributes],
+      root: [],
+      cells: [],
+      incomplete: 0,
+    }));
     const filter = (f: CountingPlan['consent']): FilterState | null =>
       f ? { column: f.columnIndex, values: f.values, byCode: new Int8Array(VALUE_CACHE_LIMIT) } : null;
     this.consent = filter(plan.consent);
@@ -285,28 +277,40 @@ export class ProfileBuilder implements CodedScanSink {
     for (let j = 0; j < intersections.length; j++) {
       const x = intersections[j]!;
       const members = x.members;
-      const scales = x.scales;
-      let key = 0;
-      let complete = true;
-      for (let m = 0; m < members.length; m++) {
+      const last = members.length - 1;
+      let node = x.root;
+      let cell: Cell | undefined;
+      if (last < 0) {
+        cell = x.cells[0];
+        if (cell === undefined) {
+          cell = { groups: [], tally: emptyTally() };
+          x.cells.push(cell);
+        }
+      }
+      for (let m = 0; m <= last; m++) {
         const group = rowGroups[members[m]!]!;
         if (group < 0) {
-          complete = false;
+          node = [];
           break;
         }
-        key += group * scales[m]!;
+        if (m === last) {
+          cell = node[group] as Cell | undefined;
+          if (cell === undefined) {
+            cell = { groups: members.map((a) => rowGroups[a]!), tally: emptyTally() };
+            node[group] = cell;
+            x.cells.push(cell);
+          }
+        } else {
+          let next = node[group] as CellTrie | undefined;
+          if (next === undefined) {
+            next = [];
+            node[group] = next;
+          }
+          node = next;
+        }
       }
-      if (!complete) {
-        x.incomplete += 1;
-        continue;
-      }
-      const cellKey = scales.length === 0 ? members.map((m) => rowGroups[m]).join(',') : key;
-      let cell = x.cells.get(cellKey);
-      if (cell === undefined) {
-        cell = { groups: members.map((m) => rowGroups[m]!), tally: emptyTally() };
-        x.cells.set(cellKey, cell);
-      }
-      addToTally(cell.tally, weight, positive);
+      if (cell === undefined) x.incomplete += 1;
+      else addToTally(cell.tally, weight, positive);
     }
   }
 
@@ -354,7 +358,7 @@ export class ProfileBuilder implements CodedScanSink {
   /** Cells by name (`female|18-24`); cells whose names coincide are added up. */
   private cellTallies(x: IntersectionState): Map<string, Tally> {
     const byName = new Map<string, Tally>();
-    for (const cell of x.cells.values()) {
+    for (const cell of x.cells) {
       const name = cell.groups.map((g, m) => this.attributes[x.members[m]!]!.names[g]!).join('|');
       const previous = byName.get(name);
       byName.set(name, previous ? mergeTally(previous, cell.tally) : { ...cell.tally });

@@ -24,8 +24,12 @@ export class ByteInterner {
   private used = 0;
   private count = 0;
   private readonly maxEntries: number;
-  /** Slot and hash of the last `get` that missed, for `set`. */
+  /** Keys of up to 3 bytes, packed with their length into one non-zero int: no byte compare. */
+  private readonly shortKeys: Int32Array;
+  private readonly shortValues: Int32Array;
+  /** Slot and hash (or packed short key) of the last `get` that missed, for `set`. */
   private freeSlot = -1;
+  private freeShort = false;
   private lastHash = 0;
 
   constructor(maxEntries = 8192) {
@@ -38,11 +42,34 @@ export class ByteInterner {
     this.offsets = new Int32Array(slots);
     this.values = new Int32Array(slots);
     this.keys = new Uint8Array(Math.min(maxEntries, 1024) * 16);
+    this.shortKeys = new Int32Array(slots);
+    this.shortValues = new Int32Array(slots);
   }
 
   /** The value kept for `bytes[start, end)`, or MISS. */
   get(bytes: Uint8Array, start: number, end: number): number {
     const length = end - start;
+    if (length <= 3) {
+      let key = length + 1;
+      if (length > 0) key |= bytes[start]! << 8;
+      if (length > 1) key |= bytes[start + 1]! << 16;
+      if (length > 2) key |= bytes[start + 2]! << 24;
+      const mask = this.mask;
+      const shortKeys = this.shortKeys;
+      let slot = (Math.imul(key, 0x9e3779b1) >>> 15) & mask;
+      for (;;) {
+        const k = shortKeys[slot]!;
+        if (k === key) return this.shortValues[slot]!;
+        if (k === 0) {
+          this.freeSlot = slot;
+          this.freeShort = true;
+          this.lastHash = key;
+          return MISS;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+    this.freeShort = false;
     if (length > MAX_INTERNED_KEY_BYTES) {
       this.freeSlot = -1;
       return MISS;
@@ -83,6 +110,13 @@ export class ByteInterner {
   set(bytes: Uint8Array, start: number, end: number, value: number): boolean {
     const slot = this.freeSlot;
     if (slot < 0 || this.count >= this.maxEntries) return false;
+    this.freeSlot = -1;
+    this.count++;
+    if (this.freeShort) {
+      this.shortKeys[slot] = this.lastHash;
+      this.shortValues[slot] = value;
+      return true;
+    }
     const length = end - start;
     if (this.used + length > this.keys.length) this.grow(this.used + length);
     this.keys.set(bytes.subarray(start, end), this.used);
@@ -91,8 +125,6 @@ export class ByteInterner {
     this.lengths[slot] = length;
     this.hashes[slot] = this.lastHash;
     this.values[slot] = value;
-    this.count++;
-    this.freeSlot = -1;
     return true;
   }
 
