@@ -43,11 +43,24 @@ export interface ProfileParallelism {
   readonly startWorkers?: (count: number, store: ObjectStore) => RangeWorkers | undefined;
   /** A file is split only into ranges at least this big. @default 16 MiB */
   readonly minRangeBytes?: number;
+  /**
+   * Files smaller than this are read in one pass: a worker thread needs 0.3–0.5 s to start
+   * (it loads the TypeScript through tsx), more than it would save on them.
+   * @default - DEFAULT_MIN_SPLIT_BYTES for the format (64 MiB for CSV and JSON Lines, 192 MiB
+   *   for Parquet, whose bytes hold more rows)
+   */
+  readonly minSplitBytes?: number;
   /** Ranges per thread, so that a slow range (a thread still warming up) does not hold up the end. @default 8 */
   readonly rangesPerThread?: number;
 }
 
 export const DEFAULT_MIN_RANGE_BYTES = 16 * 1024 * 1024;
+/** Below these sizes a split costs more (worker start-up) than it saves; measured in bench/. */
+export const DEFAULT_MIN_SPLIT_BYTES: Readonly<Record<SplitFile['format'], number>> = {
+  csv: 64 * 1024 * 1024,
+  jsonl: 64 * 1024 * 1024,
+  parquet: 192 * 1024 * 1024,
+};
 const DEFAULT_RANGES_PER_THREAD = 8;
 
 const ambient = new AsyncLocalStorage<ProfileParallelism>();
@@ -198,10 +211,18 @@ export async function splitFile(
   });
 }
 
-/** More than one thread, a file of at least two minimum ranges, and not gzip (a stream has no ranges). */
+/**
+ * More than one thread, a file of at least two minimum ranges and of the minimum split size, and
+ * not gzip (a compressed stream has no ranges).
+ */
 function worthSplitting(file: SplitFile, parallelism: ProfileParallelism): boolean {
   const minRange = Math.max(1, parallelism.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES);
-  return Math.floor(parallelism.threads) > 1 && file.bytes >= 2 * minRange && file.compression !== 'gzip';
+  const minSplit = parallelism.minSplitBytes ?? DEFAULT_MIN_SPLIT_BYTES[file.format];
+  return (
+    Math.floor(parallelism.threads) > 1 &&
+    file.bytes >= Math.max(2 * minRange, minSplit) &&
+    file.compression !== 'gzip'
+  );
 }
 
 /** Workers worth starting for a file: one per minimum range beyond the first, at most threads − 1. */

@@ -51,6 +51,7 @@ function withWorkers(threads: number) {
   const parallelism: ProfileParallelism = {
     threads,
     minRangeBytes: 32 * 1024,
+    minSplitBytes: 0,
     startWorkers: (count, store) => {
       const workers = host.startWorkers(count, store);
       if (!workers) return undefined;

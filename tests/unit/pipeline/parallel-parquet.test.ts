@@ -40,7 +40,7 @@ describe('Parquet row-group ranges', () => {
       compression: 'none' as const,
       bytes,
     };
-    const options = { threads: 3, minRangeBytes: 1024 };
+    const options = { threads: 3, minRangeBytes: 1024, minSplitBytes: 0 };
     const ranges = await splitFile(store, file, plan, {}, options);
     const groups = ranges.map((r) => (r.kind === 'row-groups' ? [r.start, r.end] : []));
     expect(groups.length).toBeGreaterThan(2);

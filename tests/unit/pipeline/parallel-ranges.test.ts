@@ -253,7 +253,7 @@ async function profiled(store: ObjectStore, file: SplitFile, threads: number): P
     file,
     PLAN,
     {},
-    { threads, minRangeBytes: 4096, rangesPerThread: 3 },
+    { threads, minRangeBytes: 4096, minSplitBytes: 0, rangesPerThread: 3 },
     () => {},
   );
 }
@@ -288,7 +288,7 @@ describe('profileFileInRanges', () => {
       file,
       PLAN,
       {},
-      { threads: 4, minRangeBytes: 65536 },
+      { threads: 4, minRangeBytes: 65536, minSplitBytes: 0 },
       () => {},
     );
     expect(four.ranges).toBe(1);
@@ -299,11 +299,15 @@ describe('profileFileInRanges', () => {
     const bytes = bigCsv(3000);
     const store = memoryStore({ 'd.csv': bytes }, 4096);
     const file = fileOf('d.csv', bytes, 'csv');
-    const options = { threads: 4, minRangeBytes: 4096, rangesPerThread: 4 };
+    const options = { threads: 4, minRangeBytes: 4096, minSplitBytes: 0, rangesPerThread: 4 };
     expect(await splitFile(store, { ...file, compression: 'gzip' }, PLAN, {}, options)).toEqual([
       { kind: 'whole' },
     ]);
     expect(await splitFile(store, file, PLAN, {}, { threads: 4 })).toEqual([{ kind: 'whole' }]);
+    // Below the minimum split size (64 MiB for CSV by default) a worker would not pay for its start.
+    expect(await splitFile(store, file, PLAN, {}, { threads: 4, minRangeBytes: 4096 })).toEqual([
+      { kind: 'whole' },
+    ]);
     expect(await splitFile(store, file, PLAN, {}, { ...options, threads: 1 })).toEqual([{ kind: 'whole' }]);
     expect((await splitFile(store, file, PLAN, {}, options)).length).toBe(16);
   });
@@ -333,6 +337,29 @@ intersections: [[sex, age_band]]
     );
     const json = JSON.parse(JSON.stringify(encodePlan(plan)));
     expect(decodePlan(json)).toEqual(plan);
+  });
+
+  it('runs the same from a task that went through JSON, and its result goes through JSON unchanged', async () => {
+    const bytes = bigCsv(500);
+    const store = memoryStore({ 'd.csv': bytes }, 4096);
+    const file = fileOf('d.csv', bytes, 'csv');
+    const layout = readCsvLayout(bytes, true, { columns: PLAN.columns, fileName: 'd.csv' })!;
+    const range: RangeSpec = {
+      kind: 'text',
+      index: 1,
+      offset: 5000,
+      skipToLineStart: true,
+      stopAt: 9000,
+      layout,
+    };
+    const direct = await profileRange(store, task(file, range, false));
+    const viaJson = await profileRange(store, JSON.parse(JSON.stringify(task(file, range, false))));
+    expect(viaJson).toEqual(direct);
+    expect(JSON.parse(JSON.stringify(direct))).toEqual(direct);
+    expect(direct.text).toMatchObject({
+      begin: bytes.indexOf(0x0a, 5000) + 1,
+      end: bytes.indexOf(0x0a, 9000 - 1) + 1,
+    });
   });
 
   it('refuses what JSON cannot carry', () => {
