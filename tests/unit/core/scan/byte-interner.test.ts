@@ -46,7 +46,7 @@ describe('ByteInterner', () => {
   it('tells apart keys that differ only in length or in zero bytes', () => {
     const table = new ByteInterner();
     const keys = ['', '\0', '\0\0', '\0\0\0', 'a', 'a\0', 'ab', 'abc', 'abcd', 'abcd\0'];
-    keys.forEach((k, i) => expect(lookup(table, k, i).kept).toBe(true));
-    keys.forEach((k, i) => expect(lookup(table, k, -1).got).toBe(i));
+    for (const [i, k] of keys.entries()) expect(lookup(table, k, i).kept).toBe(true);
+    for (const [i, k] of keys.entries()) expect(lookup(table, k, -1).got).toBe(i);
   });
 });
