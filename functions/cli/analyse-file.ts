@@ -9,9 +9,9 @@ import type { Manifest } from '../core/manifest/schema.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import type { Report } from '../core/report/schema.ts';
 import { compareStage } from '../pipeline/compare-stage.ts';
+import { sha256 } from '../pipeline/io.ts';
 import { type ProfileProgress, type ProfileStageOutput, profileStage } from '../pipeline/profile-stage.ts';
 import { writeReferenceTable } from '../pipeline/references.ts';
-import { sha256 } from '../pipeline/run-root.ts';
 import { codeVersion, systemClock, withScratchLake } from './local.ts';
 
 export interface LoadedManifest {

@@ -17,7 +17,6 @@ import type { RangeProgress, RangeResult, RangeTask } from '../pipeline/parallel
 import type { ProfileProgress } from '../pipeline/profile-stage.ts';
 import { planFor } from '../pipeline/profile-stage.ts';
 import { loadDroppedReferences } from '../pipeline/references.ts';
-import { runRoot } from '../pipeline/run-root.ts';
 import { checkFile, loadManifest, profileFile } from './analyse-file.ts';
 import { type CliEnvironment, readEnvironment } from './env.ts';
 import { formatReport } from './format-report.ts';
@@ -137,6 +136,9 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
       const bar = progress();
       try {
         const version = await codeVersion();
+        // Loaded on demand: publishing pulls in the site stack (vega, preact), which `profile`
+        // and `check` never need; keeping it out of their start-up keeps their memory down.
+        const { runRoot } = await import('../pipeline/run-root.ts');
         const result = await withThreads(opts.threads, () =>
           runRoot({
             store,

@@ -1,5 +1,11 @@
+import { createHash } from 'node:crypto';
 import { StoreError } from '../core/errors.ts';
 import type { ObjectStore } from '../core/ports.ts';
+
+/** Hex SHA-256 of a text (manifests in provenance). */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
 
 /** Reads a whole (small) object as UTF-8 text. */
 export async function readText(store: ObjectStore, key: string, maxBytes = 16 << 20): Promise<string> {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { RepscopeError } from '../core/errors.ts';
 import { lakeKeys, runId } from '../core/lake/layout.ts';
 import { parseManifest } from '../core/manifest/parse.ts';
@@ -7,7 +6,7 @@ import type { Clock, Logger, ObjectStore, QueryEngine } from '../core/ports.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
 import { compareStage } from './compare-stage.ts';
-import { readText } from './io.ts';
+import { readText, sha256 } from './io.ts';
 import { type ProfileProgress, profileStage } from './profile-stage.ts';
 import { publishStage } from './publish-stage.ts';
 import { writeReferenceTable } from './references.ts';
@@ -188,8 +187,4 @@ function errorReport(
     warnings: [{ code: error.code.toLowerCase().replaceAll('_', '-'), message: error.message }],
     provenance: { manifestSha256: '', references: [], codeVersion, columnsRead: [] },
   });
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
