@@ -3,7 +3,6 @@
  * scipy/numpy. Each test is named by the exact Python call that produced its expected value;
  * tolerances come from the fixture: |actual − expected| ≤ atol + rtol·|expected|.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   benjaminiHochberg,
@@ -27,15 +26,7 @@ import {
   totalVariationDistance,
   wilsonInterval,
 } from '../../../../functions/core/stats/index.ts';
-
-type OracleCase = {
-  readonly call: string;
-  readonly args: unknown[];
-  readonly expected: unknown;
-  readonly rtol: number;
-  readonly atol: number;
-  readonly note?: string;
-};
+import { casesOf, expectClose, loadFixture, type OracleCase } from './oracle-fixture.ts';
 
 type ExpectedChiSquare = {
   readonly statistic: number | null;
@@ -50,32 +41,8 @@ type ExpectedChiSquare = {
   };
 };
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../../../fixtures/oracles/stats.json', import.meta.url), 'utf8'),
-) as { versions: Record<string, string>; cases: Record<string, OracleCase[]> };
-
-function cases(name: string): OracleCase[] {
-  const list = fixture.cases[name];
-  if (list === undefined || list.length === 0) throw new Error(`fixture has no cases for ${name}`);
-  return list;
-}
-
-function expectClose(
-  actual: number | null | undefined,
-  expected: number | null,
-  c: OracleCase,
-  what = '',
-): void {
-  const label = `${c.call}${what}: actual ${actual}, expected ${expected}`;
-  if (expected === null) {
-    expect(actual ?? null, label).toBeNull();
-    return;
-  }
-  expect(typeof actual, label).toBe('number');
-  const a = actual as number;
-  expect(Number.isFinite(a), label).toBe(true);
-  expect(Math.abs(a - expected), label).toBeLessThanOrEqual(c.atol + c.rtol * Math.abs(expected));
-}
+const fixture = loadFixture('stats');
+const cases = (name: string): OracleCase[] => casesOf(fixture, name);
 
 function expectStatValue(actual: StatValue, c: OracleCase): void {
   expectClose(actual.value, c.expected as number | null, c);
