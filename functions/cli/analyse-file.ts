@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDbQueryEngine } from '../adapters/local/duckdb-query-engine.ts';
 import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { ManifestError } from '../core/errors.ts';
 import { runId } from '../core/lake/layout.ts';
@@ -10,6 +9,7 @@ import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import type { Report } from '../core/report/schema.ts';
 import { compareStage } from '../pipeline/compare-stage.ts';
 import { sha256 } from '../pipeline/io.ts';
+import type { ProfileParallelism } from '../pipeline/parallel-profile.ts';
 import { type ProfileProgress, type ProfileStageOutput, profileStage } from '../pipeline/profile-stage.ts';
 import { writeReferenceTable } from '../pipeline/references.ts';
 import { codeVersion, systemClock, withScratchLake } from './local.ts';
@@ -37,11 +37,22 @@ export async function loadManifest(
   return { manifest: parseManifest(text, file), text, path: file };
 }
 
+/** What `profile` and `check` pass on to the profile stage. */
+export interface AnalyseFileOptions {
+  /** Called as bytes are read; for progress bars. */
+  readonly onProgress?: (p: ProfileProgress) => void;
+  /**
+   * How a big file may be spread over threads (see profileFileInRanges).
+   * @default - one thread: the file is read in one pass on the calling thread
+   */
+  readonly parallel?: ProfileParallelism;
+}
+
 export async function profileFile(
   dataFile: string,
   manifest: Manifest,
   catalogue: ReferenceCatalogue,
-  onProgress?: (p: ProfileProgress) => void,
+  options: AnalyseFileOptions = {},
 ): Promise<ProfileStageOutput> {
   const absolute = path.resolve(dataFile);
   return profileStage({
@@ -49,7 +60,8 @@ export async function profileFile(
     files: [{ key: path.basename(absolute), name: dataFile }],
     manifest,
     catalogue,
-    ...(onProgress ? { onProgress } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.parallel ? { parallel: options.parallel } : {}),
   });
 }
 
@@ -58,10 +70,12 @@ export async function checkFile(
   dataFile: string,
   loaded: LoadedManifest,
   catalogue: ReferenceCatalogue,
-  onProgress?: (p: ProfileProgress) => void,
+  options: AnalyseFileOptions = {},
 ): Promise<Report> {
   const startedAt = systemClock.now();
-  const profiled = await profileFile(dataFile, loaded.manifest, catalogue, onProgress);
+  const profiled = await profileFile(dataFile, loaded.manifest, catalogue, options);
+  // Loaded here, not at start-up: `repscope profile` never needs DuckDB's native library.
+  const { DuckDbQueryEngine } = await import('../adapters/local/duckdb-query-engine.ts');
   return withScratchLake(async (root) => {
     const store = new FileObjectStore(root);
     const engine = new DuckDbQueryEngine(root);

@@ -3,8 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { profileFileWithDuckDb } from '../adapters/local/duckdb-file-profiler.ts';
-import { DuckDbQueryEngine } from '../adapters/local/duckdb-query-engine.ts';
 import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
 import { localWorkerHost } from '../adapters/local/worker-pool.ts';
@@ -12,7 +10,7 @@ import { RepscopeError, UsageError } from '../core/errors.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { mergeCatalogues } from '../core/references/reference.ts';
 import { detectFormat } from '../core/scan/format.ts';
-import { withProfileParallelism } from '../pipeline/parallel-profile.ts';
+import type { ProfileParallelism } from '../pipeline/parallel-profile.ts';
 import type { RangeProgress, RangeResult, RangeTask } from '../pipeline/parallel-task.ts';
 import type { ProfileProgress } from '../pipeline/profile-stage.ts';
 import { planFor } from '../pipeline/profile-stage.ts';
@@ -65,8 +63,8 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         const loaded = await loadManifest(dataFile, opts.manifest);
         const catalogue = await loadCatalogue(opts.reference);
         const bar = progress();
-        const report = await withThreads(opts.threads, () =>
-          checkFile(dataFile, loaded, catalogue, bar.update),
+        const report = await withThreads(opts.threads, (parallel) =>
+          checkFile(dataFile, loaded, catalogue, { onProgress: bar.update, parallel }),
         ).finally(bar.stop);
         if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
         io.stdout(
@@ -103,6 +101,8 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         if (opts.engine === 'sql') {
           const plan = planFor(loaded.manifest, catalogue);
           const { format } = detectFormat(dataFile, loaded.manifest.format);
+          // DuckDB's native library (~20 MB resident) is loaded only by the commands that use it.
+          const { profileFileWithDuckDb } = await import('../adapters/local/duckdb-file-profiler.ts');
           const profile = await profileFileWithDuckDb(path.resolve(dataFile), format, plan, {
             threads: opts.threads,
             ...(loaded.manifest.csv ? { csv: loaded.manifest.csv } : {}),
@@ -112,8 +112,8 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
           return;
         }
         const bar = progress();
-        const profiled = await withThreads(opts.threads, () =>
-          profileFile(dataFile, loaded.manifest, catalogue, bar.update),
+        const profiled = await withThreads(opts.threads, (parallel) =>
+          profileFile(dataFile, loaded.manifest, catalogue, { onProgress: bar.update, parallel }),
         ).finally(bar.stop);
         io.stdout(`${JSON.stringify(profiled.profile, null, 2)}\n`);
       },
@@ -132,6 +132,7 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         await loadCatalogue(opts.reference),
         ...(await loadDroppedReferences(store)),
       ]);
+      const { DuckDbQueryEngine } = await import('../adapters/local/duckdb-query-engine.ts');
       const engine = new DuckDbQueryEngine(store.root);
       const bar = progress();
       try {
@@ -139,7 +140,7 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         // Loaded on demand: publishing pulls in the site stack (vega, preact), which `profile`
         // and `check` never need; keeping it out of their start-up keeps their memory down.
         const { runRoot } = await import('../pipeline/run-root.ts');
-        const result = await withThreads(opts.threads, () =>
+        const result = await withThreads(opts.threads, (parallel) =>
           runRoot({
             store,
             engine,
@@ -148,6 +149,7 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
             logger: stderrLogger(Boolean(opts.verbose)),
             codeVersion: version,
             onProgress: bar.update,
+            parallel,
           }),
         );
         bar.stop();
@@ -276,16 +278,20 @@ function parseThreads(value: string): number {
 }
 
 /**
- * Runs a command's stages with `threads` threads for the profile stage: the calling thread plus
- * worker threads, started only when a file is big enough to split, and ended afterwards.
+ * Runs `work` with the profile parallelism of `threads` threads, which `work` passes on to the
+ * profile stage: the calling thread plus worker threads, started only when a file is big enough
+ * to split, and ended once `work` has settled.
  */
-async function withThreads<T>(threads: number, work: () => Promise<T>): Promise<T> {
+async function withThreads<T>(
+  threads: number,
+  work: (parallel: ProfileParallelism) => Promise<T>,
+): Promise<T> {
   const host = localWorkerHost<RangeTask, RangeResult, RangeProgress>({
     module: RANGE_TASK_MODULE,
     exportName: 'profileRange',
   });
   try {
-    return await withProfileParallelism({ threads, startWorkers: host.startWorkers }, work);
+    return await work({ threads, startWorkers: host.startWorkers });
   } finally {
     await host.close();
   }

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ObjectStore } from '../core/ports.ts';
 import type { CountingPlan } from '../core/profile/plan.ts';
 import { checkGroupLimits, mergeProfiles, type Profile } from '../core/profile/profile.ts';
@@ -62,24 +61,6 @@ export const DEFAULT_MIN_SPLIT_BYTES: Readonly<Record<SplitFile['format'], numbe
   parquet: 192 * 1024 * 1024,
 };
 const DEFAULT_RANGES_PER_THREAD = 8;
-
-const ambient = new AsyncLocalStorage<ProfileParallelism>();
-
-/**
- * Runs `work` with `parallelism` as the profile stage's default for every call inside it (the
- * CLI sets `--threads` this way for commands whose stages it does not call directly).
- */
-export function withProfileParallelism<T>(
-  parallelism: ProfileParallelism,
-  work: () => Promise<T>,
-): Promise<T> {
-  return ambient.run(parallelism, work);
-}
-
-/** The parallelism set by the innermost {@link withProfileParallelism}, if any. */
-export function ambientParallelism(): ProfileParallelism | undefined {
-  return ambient.getStore();
-}
 
 export interface SplitFile {
   readonly key: string;

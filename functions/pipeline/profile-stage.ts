@@ -6,7 +6,7 @@ import { buildPlan, type CountingPlan } from '../core/profile/plan.ts';
 import { mergeProfiles, type Profile } from '../core/profile/profile.ts';
 import { type ReferenceCatalogue, referenceGroups, requireReference } from '../core/references/reference.ts';
 import { detectFormat } from '../core/scan/format.ts';
-import { ambientParallelism, type ProfileParallelism, profileFileInRanges } from './parallel-profile.ts';
+import { type ProfileParallelism, profileFileInRanges } from './parallel-profile.ts';
 import type { RangeProgress } from './parallel-task.ts';
 
 export interface DataFile {
@@ -32,8 +32,8 @@ export interface ProfileStageInput {
   /** Called as bytes are read; for progress bars. */
   readonly onProgress?: (progress: ProfileProgress) => void;
   /**
-   * How one file may be spread over threads.
-   * @default - the ambient one set with withProfileParallelism, else one thread
+   * How a big file may be spread over threads (see profileFileInRanges).
+   * @default - one thread: every file is read in one pass on the calling thread
    */
   readonly parallel?: ProfileParallelism;
 }
@@ -70,7 +70,7 @@ export async function profileStage(input: ProfileStageInput): Promise<ProfileSta
   const { store, files, manifest } = input;
   if (files.length === 0) throw new InputError('INPUT_UNREADABLE', 'no data files to profile');
   const plan = planFor(manifest, input.catalogue);
-  const parallelism = input.parallel ?? ambientParallelism() ?? { threads: 1 };
+  const parallelism = input.parallel ?? { threads: 1 };
   const heads = await Promise.all(
     files.map(async (f) => {
       const head = await store.head(f.key);

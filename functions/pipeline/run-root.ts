@@ -7,6 +7,7 @@ import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
 import { compareStage } from './compare-stage.ts';
 import { readText, sha256 } from './io.ts';
+import type { ProfileParallelism } from './parallel-profile.ts';
 import { type ProfileProgress, profileStage } from './profile-stage.ts';
 import { publishStage } from './publish-stage.ts';
 import { writeReferenceTable } from './references.ts';
@@ -19,6 +20,11 @@ export interface PipelineContext {
   readonly logger: Logger;
   readonly codeVersion: string;
   readonly onProgress?: (progress: ProfileProgress) => void;
+  /**
+   * How the profile stage may spread a big file over threads (see profileFileInRanges).
+   * @default - one thread: every file is read in one pass on the calling thread
+   */
+  readonly parallel?: ProfileParallelism;
 }
 
 export interface DatasetOutcome {
@@ -95,6 +101,7 @@ export async function analyseDataset(
       manifest,
       catalogue: context.catalogue,
       ...(context.onProgress ? { onProgress: context.onProgress } : {}),
+      ...(context.parallel ? { parallel: context.parallel } : {}),
     });
     const report = await compareStage({
       store: context.store,
