@@ -1,22 +1,34 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import { main } from '../functions/cli/main.ts';
 import type { Profile } from '../functions/core/profile/profile.ts';
-import { type BenchFormat, duckDbSource, groupingSetsSql } from './duckdb-query.ts';
+import type { BenchFormat } from './duckdb-query.ts';
 
 /**
- * One measurement in its own process (so its peak RSS is its own), run by bench/run.ts:
- * `tsx bench/measure.ts '<json>'` prints one JSON line with the wall time, CPU time, peak RSS and
- * the counts, in a shape both engines share so run.ts can check that they agree.
+ * One measurement in its own process (so its peak RSS is its own), run by bench/run.ts, which
+ * compiles this file with `bundleModule` (functions/adapters/local/ts-bundle.mjs) and starts
+ * `node <compiled measure.mjs> '<json>'`, without a TypeScript loader in the process
+ * (`tsx bench/measure.ts '<json>'` works as well, but tsx's loader thread adds ~35 MB of RSS).
+ * Prints one JSON line with the wall time, CPU time, peak RSS and the counts, in a shape every
+ * engine shares so run.ts can check that they agree.
+ *
+ * Engines:
+ * - `repscope`: the CLI's `main(['profile', file, '--manifest', m, '--threads', n])` in-process;
+ * - `sql`: the same call with `--engine sql` (the counting plan rendered by `renderGroupingSetsSql`
+ *   and run by DuckDB; loading DuckDB and creating its instance are part of the timed call, as
+ *   they are part of `repscope profile --engine sql`);
+ * - `duckdb`: the hand-written lean query of bench/duckdb-query.ts (instance creation not timed).
+ *
+ * DuckDB (~35 MB resident once its native library is loaded) and bench/duckdb-query.ts are
+ * imported only by the `duckdb` engine, so the other engines' RSS holds only what they load.
  */
 export interface MeasureRequest {
-  readonly engine: 'repscope' | 'duckdb';
+  readonly engine: 'repscope' | 'duckdb' | 'sql';
   readonly format: BenchFormat;
   readonly file: string;
   readonly manifest: string;
   readonly threads: number;
 }
 
-/** Counts both engines report: rows kept and dropped, then per `attribute` → group → [rows, positives]. */
+/** Counts every engine reports: rows kept and dropped, then per `attribute` → group → [rows, positives]. */
 export interface Counts {
   readonly used: number;
   readonly excludedNoConsent: number;
@@ -27,19 +39,27 @@ export interface MeasureResult {
   readonly engine: MeasureRequest['engine'];
   readonly format: BenchFormat;
   readonly threads: number;
+  /** Wall time of the timed call, in the process (start-up and module loading not included), ms. */
   readonly wallMs: number;
+  /** CPU time of the timed call (every thread of the process), ms. */
   readonly cpuMs: number;
   /** Peak resident set of the measuring process (worker threads included), MiB. */
   readonly maxRssMiB: number;
-  /** Resident set just before the timed call (modules loaded, nothing read), MiB. */
+  /**
+   * Resident set just before the timed call (the measuring modules loaded, for `duckdb` its
+   * instance created, nothing read), MiB.
+   */
   readonly baselineRssMiB: number;
   readonly rows: number;
   readonly counts: Counts;
 }
 
-async function measureRepscope(
-  request: MeasureRequest,
-): Promise<Omit<MeasureResult, 'maxRssMiB' | 'baselineRssMiB'>> {
+type Measured = Omit<MeasureResult, 'maxRssMiB'>;
+
+const rssMiB = () => process.memoryUsage().rss / 1024 / 1024;
+
+/** `repscope profile` (engine `repscope`) or `repscope profile --engine sql` (engine `sql`). */
+async function measureProfile(request: MeasureRequest): Promise<Measured> {
   let stdout = '';
   let stderr = '';
   const io = {
@@ -51,16 +71,22 @@ async function measureRepscope(
     },
   };
   const env = { debug: false, progress: false, port: '0' };
+  const args = [
+    'profile',
+    request.file,
+    '--manifest',
+    request.manifest,
+    '--threads',
+    String(request.threads),
+  ];
+  if (request.engine === 'sql') args.push('--engine', 'sql');
+  const baselineRssMiB = rssMiB();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const code = await main(
-    ['profile', request.file, '--manifest', request.manifest, '--threads', String(request.threads)],
-    io,
-    env,
-  );
+  const code = await main(args, io, env);
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
-  if (code !== 0) throw new Error(`repscope profile exited ${code}: ${stderr}`);
+  if (code !== 0) throw new Error(`repscope ${args.join(' ')} exited ${code}: ${stderr}`);
   const profile = JSON.parse(stdout) as Profile;
   const groups: Counts['groups'] = {};
   for (const a of profile.attributes) {
@@ -74,22 +100,25 @@ async function measureRepscope(
     groups[x.name] = byCell;
   }
   return {
-    engine: 'repscope',
+    engine: request.engine,
     format: request.format,
     threads: request.threads,
     wallMs,
     cpuMs: (used.user + used.system) / 1000,
+    baselineRssMiB,
     rows: profile.rows.read,
     counts: { used: profile.rows.used, excludedNoConsent: profile.rows.excludedNoConsent, groups },
   };
 }
 
-async function measureDuckDb(
-  request: MeasureRequest,
-): Promise<Omit<MeasureResult, 'maxRssMiB' | 'baselineRssMiB'>> {
+/** The hand-written lean `GROUP BY GROUPING SETS` query of bench/duckdb-query.ts. */
+async function measureDuckDb(request: MeasureRequest): Promise<Measured> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { duckDbSource, groupingSetsSql } = await import('./duckdb-query.ts');
   const instance = await DuckDBInstance.create(':memory:', { threads: String(request.threads) });
   const connection = await instance.connect();
   const sql = groupingSetsSql(duckDbSource(request.format, request.file));
+  const baselineRssMiB = rssMiB();
   const cpu = process.cpuUsage();
   const started = performance.now();
   const reader = await connection.runAndReadAll(sql);
@@ -140,14 +169,19 @@ async function measureDuckDb(
     threads: request.threads,
     wallMs,
     cpuMs: (cpuUsed.user + cpuUsed.system) / 1000,
+    baselineRssMiB,
     rows: used + excluded,
     counts: { used, excludedNoConsent: excluded, groups },
   };
 }
 
 const request = JSON.parse(process.argv[2] ?? '{}') as MeasureRequest;
-const baselineRssMiB = process.memoryUsage().rss / 1024 / 1024;
-if (!request.engine) throw new Error('usage: tsx bench/measure.ts \'{"engine":…}\' (run by bench/run.ts)');
-const result = request.engine === 'repscope' ? await measureRepscope(request) : await measureDuckDb(request);
-const out: MeasureResult = { ...result, maxRssMiB: process.resourceUsage().maxRSS / 1024, baselineRssMiB };
+if (!['repscope', 'duckdb', 'sql'].includes(request.engine)) {
+  throw new Error(
+    'usage: node <bench/measure.ts compiled by bundleModule> \'{"engine":"repscope"|"duckdb"|"sql",…}\' ' +
+      '(run by bench/run.ts)',
+  );
+}
+const result = request.engine === 'duckdb' ? await measureDuckDb(request) : await measureProfile(request);
+const out: MeasureResult = { ...result, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -4,22 +4,46 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { bundleModule } from '../functions/adapters/local/ts-bundle.mjs';
 import type { BenchFormat } from './duckdb-query.ts';
 import { generateBenchData } from './generate.ts';
 import type { Counts, MeasureRequest, MeasureResult } from './measure.ts';
 
 /**
- * `npm run bench [-- --rows 10000000 --threads 1,2 --formats csv,parquet --repeat 3]`
+ * `npm run bench [-- --rows 10000000 --threads 1,2 --formats csv,parquet --repeat 3
+ *   --engines repscope,duckdb,sql]` (`--no-duckdb` drops the `duckdb` engine)
  *
- * Generates the data (cached in bench/data/), then for every format and thread count runs
- * `repscope profile` (the CLI's main() in-process, in a child process of its own) and the same
- * counts as one DuckDB `GROUP BY GROUPING SETS` query (another child process), `--repeat` times
- * each, alternating engines. Prints the best wall time of each with rows/s, MB/s of the file on
- * disk, its peak RSS, and the ratio repscope/DuckDB; checks that both counted the same; writes
- * everything to bench/data/results-<rows>.json.
+ * Generates the data (cached in bench/data/) and compiles bench/measure.ts once with
+ * `bundleModule` (cached in node_modules/.cache/repscope/), then for every format and thread count
+ * measures each engine in a child process of its own, `node <compiled measure.mjs> '<json>'`
+ * (no TypeScript loader, so the child's peak RSS is the engine's), `--repeat` times each,
+ * alternating engines:
+ * - `repscope`: `repscope profile` (the CLI's main() called in-process);
+ * - `duckdb`: the hand-written lean `GROUP BY GROUPING SETS` query of bench/duckdb-query.ts, the
+ *   baseline of the headline ratio repscope/DuckDB;
+ * - `sql`: `repscope profile --engine sql` (the counting plan rendered by renderGroupingSetsSql with
+ *   every normalisation rule, run by DuckDB), main() called in-process as well.
+ *
+ * For each engine it prints the run with the best in-process wall time: that time and, in
+ * brackets, the child's time from spawn to exit (Node start-up, module loading and DuckDB instance
+ * creation included), rows/s and MB/s of the file on disk (repscope and DuckDB), peak RSS (RSS
+ * before the timed call in brackets), and the ratios repscope/DuckDB and sql/DuckDB of the
+ * in-process wall times. It checks that each engine counted what DuckDB's query counted (without
+ * the `duckdb` engine, `sql` against `repscope`) and writes every run's figures to
+ * bench/data/results-<rows>.json.
  */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
+
+type Engine = MeasureRequest['engine'];
+const ENGINES: readonly Engine[] = ['repscope', 'duckdb', 'sql'];
+const LABEL: Record<Engine, string> = { repscope: 'repscope', duckdb: 'DuckDB', sql: 'sql' };
+
+/** One child's result and its time from spawn to exit. */
+interface Measurement extends MeasureResult {
+  /** Spawn to exit of the child: Node start-up, module loading, DuckDB instance creation included, ms. */
+  readonly processMs: number;
+}
 
 interface Options {
   rows: number;
@@ -27,7 +51,7 @@ interface Options {
   threads: number[];
   formats: BenchFormat[];
   repeat: number;
-  duckdb: boolean;
+  engines: Engine[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -37,8 +61,9 @@ function parseOptions(argv: readonly string[]): Options {
     threads: [...new Set([1, availableParallelism()])],
     formats: ['csv', 'csv.gz', 'jsonl', 'parquet'],
     repeat: 3,
-    duckdb: true,
+    engines: [...ENGINES],
   };
+  let noDuckDb = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -51,29 +76,42 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--threads') options.threads = value().split(',').map(Number);
     else if (flag === '--formats') options.formats = value().split(',') as BenchFormat[];
     else if (flag === '--repeat') options.repeat = Number(value());
-    else if (flag === '--no-duckdb') options.duckdb = false;
+    else if (flag === '--engines') {
+      const engines = value().split(',');
+      const unknown = engines.filter((e) => !(ENGINES as readonly string[]).includes(e));
+      if (unknown.length > 0) throw new Error(`--engines: ${unknown.join(', ')}? (${ENGINES.join(', ')})`);
+      options.engines = [...new Set(engines as Engine[])];
+    } else if (flag === '--no-duckdb') noDuckDb = true;
     else throw new Error(`unknown option ${flag}; see bench/run.ts`);
   }
+  if (noDuckDb) options.engines = options.engines.filter((e) => e !== 'duckdb');
   if (!Number.isSafeInteger(options.rows) || options.rows < 1) throw new Error('--rows: a whole number');
+  if (options.engines.length === 0) throw new Error('no engine left to measure');
   return options;
 }
 
-async function measure(request: MeasureRequest): Promise<MeasureResult> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx', path.join(HERE, 'measure.ts'), JSON.stringify(request)],
-    { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, REPSCOPE_PROGRESS: '0' } },
-  );
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as MeasureResult;
+/** Runs one measurement in a child process: the compiled measure.ts, without a TypeScript loader. */
+async function measure(measureFile: string, request: MeasureRequest): Promise<Measurement> {
+  const started = performance.now();
+  const { stdout } = await run(process.execPath, [measureFile, JSON.stringify(request)], {
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, REPSCOPE_PROGRESS: '0' },
+  });
+  const processMs = performance.now() - started;
+  return { ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as MeasureResult), processMs };
 }
 
-/** Null when `a` (repscope) has every count `b` (DuckDB) has, else the first difference. */
-function sameCounts(a: Counts, b: Counts): string | null {
+/**
+ * Null when engine `a` has the counts `b` has for the attributes and intersections `names`
+ * (default: every one `b` counted), else the first difference.
+ */
+function sameCounts(a: Counts, b: Counts, aName: string, names = Object.keys(b.groups)): string | null {
   if (a.used !== b.used) return `rows used ${a.used} vs ${b.used}`;
   if (a.excludedNoConsent !== b.excludedNoConsent)
     return `rows without consent ${a.excludedNoConsent} vs ${b.excludedNoConsent}`;
-  for (const name of Object.keys(b.groups)) {
-    if (!(name in a.groups)) return `${name}: not counted by repscope`;
+  for (const name of names) {
+    if (!(name in a.groups)) return `${name}: not counted by ${aName}`;
+    if (!(name in b.groups)) return `${name}: counted by ${aName} only`;
     const x = a.groups[name] ?? {};
     const y = b.groups[name] ?? {};
     for (const group of new Set([...Object.keys(x), ...Object.keys(y)])) {
@@ -86,9 +124,13 @@ function sameCounts(a: Counts, b: Counts): string | null {
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
 
 const options = parseOptions(process.argv.slice(2));
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const measureFile = fileURLToPath(
+  await bundleModule({ name: 'bench-measure', file: path.join(HERE, 'measure.ts') }),
+);
 const files = await generateBenchData(path.join(HERE, 'data'), options.rows, options.seed, log);
 const fileOf: Record<BenchFormat, string> = {
   csv: files.csv,
@@ -105,89 +147,170 @@ const loadBefore = load();
 log(
   `machine: ${cpu}, ${availableParallelism()} cores, Node ${process.version}; ${fmt(options.rows)} rows; load ${loadBefore}`,
 );
+log(`engines: ${options.engines.join(', ')}; each run: node ${path.relative(process.cwd(), measureFile)}`);
+
+/** The engine every other one is checked against: DuckDB's query, else repscope. */
+const reference: Engine | undefined = options.engines.includes('duckdb')
+  ? 'duckdb'
+  : options.engines.includes('repscope') && options.engines.includes('sql')
+    ? 'repscope'
+    : undefined;
 
 interface Row {
   format: BenchFormat;
   bytes: number;
   threads: number;
-  repscope: MeasureResult;
-  duckdb?: MeasureResult;
-  countsAgree: string;
-  all: MeasureResult[];
+  /** Per engine measured, its run with the best in-process wall time. */
+  repscope?: Measurement;
+  duckdb?: Measurement;
+  sql?: Measurement;
+  /** In-process wall time of the best run ÷ DuckDB's best. */
+  ratios: { repscopeToDuckdb?: number; sqlToDuckdb?: number };
+  /** The engine the others' counts were compared with (absent: nothing compared). */
+  countsComparedWith?: Engine;
+  /** Per engine compared with `countsComparedWith`: 'yes' or the first difference. */
+  countsAgree: Partial<Record<Engine, string>>;
+  all: Measurement[];
 }
 const rows: Row[] = [];
-const best = (results: MeasureResult[]) => results.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+const best = (results: Measurement[]) =>
+  results.length === 0 ? undefined : results.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+const ratio = (m: Measurement | undefined, base: Measurement | undefined) =>
+  m && base ? m.wallMs / base.wallMs : undefined;
 for (const format of options.formats) {
   const file = fileOf[format];
   const bytes = (await stat(file)).size;
   for (const threads of options.threads) {
-    const all: MeasureResult[] = [];
+    const all: Measurement[] = [];
     for (let r = 0; r < options.repeat; r++) {
-      const request = { format, file, manifest: files.manifest, threads };
-      all.push(await measure({ ...request, engine: 'repscope' }));
-      if (options.duckdb) all.push(await measure({ ...request, engine: 'duckdb' }));
+      for (const engine of options.engines) {
+        all.push(await measure(measureFile, { engine, format, file, manifest: files.manifest, threads }));
+      }
     }
-    const repscope = best(all.filter((m) => m.engine === 'repscope'));
-    const duck = options.duckdb ? best(all.filter((m) => m.engine === 'duckdb')) : undefined;
-    const disagreement = duck ? sameCounts(repscope.counts, duck.counts) : 'not compared';
+    const bestOf = Object.fromEntries(
+      options.engines.map((e) => [e, best(all.filter((m) => m.engine === e))]),
+    ) as Partial<Record<Engine, Measurement>>;
+    const countsAgree: Row['countsAgree'] = {};
+    const base = reference ? bestOf[reference] : undefined;
+    if (reference && base) {
+      for (const engine of options.engines) {
+        const m = bestOf[engine];
+        if (engine === reference || !m) continue;
+        // DuckDB's query counts a fixed set of attributes; two profiles are compared on all of theirs.
+        const names =
+          reference === 'duckdb'
+            ? undefined
+            : [...new Set([...Object.keys(m.counts.groups), ...Object.keys(base.counts.groups)])];
+        countsAgree[engine] = sameCounts(m.counts, base.counts, engine, names) ?? 'yes';
+      }
+    }
+    const ratios: Row['ratios'] = {};
+    const repscopeToDuckdb = ratio(bestOf.repscope, bestOf.duckdb);
+    const sqlToDuckdb = ratio(bestOf.sql, bestOf.duckdb);
+    if (repscopeToDuckdb !== undefined) ratios.repscopeToDuckdb = repscopeToDuckdb;
+    if (sqlToDuckdb !== undefined) ratios.sqlToDuckdb = sqlToDuckdb;
     const row: Row = {
       format,
       bytes,
       threads,
-      repscope,
-      ...(duck ? { duckdb: duck } : {}),
-      countsAgree: disagreement ?? 'yes',
+      ...bestOf,
+      ratios,
+      ...(Object.keys(countsAgree).length > 0 ? { countsComparedWith: reference } : {}),
+      countsAgree,
       all,
     };
     rows.push(row);
-    const ratio = duck ? (repscope.wallMs / duck.wallMs).toFixed(2) : '-';
+    const timings = options.engines.map((e) => {
+      const m = bestOf[e]!;
+      return `${e} ${fmt(m.wallMs)} ms (process ${fmt(m.processMs)} ms)`;
+    });
+    const ratioText = [
+      repscopeToDuckdb === undefined ? '' : `  repscope/duckdb ${repscopeToDuckdb.toFixed(2)}`,
+      sqlToDuckdb === undefined ? '' : `  sql/duckdb ${sqlToDuckdb.toFixed(2)}`,
+    ].join('');
     log(
-      `${format.padEnd(7)} ${threads}t  repscope ${fmt(repscope.wallMs)} ms  duckdb ${duck ? fmt(duck.wallMs) : '-'} ms  ratio ${ratio}  counts agree: ${row.countsAgree}`,
+      `${format.padEnd(7)} ${threads}t  ${timings.join('  ')}${ratioText}  counts agree: ${agreement(row)}`,
     );
   }
 }
 
-const header =
-  '| format | MB | threads | repscope s | rows/s | MB/s | peak RSS MiB (before reading) | DuckDB s | rows/s | MB/s | peak RSS MiB (before reading) | repscope/DuckDB | counts agree |';
-const lines = [
-  header,
-  `|${header
-    .split('|')
-    .slice(1, -1)
-    .map(() => '---')
-    .join('|')}|`,
+/** The "counts agree" cell: per engine compared, 'yes' or the first difference. */
+function agreement(row: Row): string {
+  const entries = Object.entries(row.countsAgree);
+  if (entries.length === 0) return 'not compared';
+  const against = row.countsComparedWith === 'duckdb' ? '' : ` (vs ${row.countsComparedWith})`;
+  return entries.map(([engine, text]) => `${engine}${against}: ${text}`).join('; ');
+}
+
+const has = (engine: Engine) => options.engines.includes(engine);
+const timeCells = (m: Measurement | undefined) =>
+  m ? `${seconds(m.wallMs)} (${seconds(m.processMs)})` : '-';
+const rssCells = (m: Measurement | undefined) => (m ? `${fmt(m.maxRssMiB)} (${fmt(m.baselineRssMiB)})` : '-');
+const columns: { title: string; cell: (r: Row) => string }[] = [
+  { title: 'format', cell: (r) => r.format },
+  { title: 'MB', cell: (r) => fmt(r.bytes / 1e6) },
+  { title: 'threads', cell: (r) => String(r.threads) },
 ];
-for (const r of rows) {
-  const mb = r.bytes / 1e6;
-  const cells = (m: MeasureResult | undefined) =>
-    m
-      ? [
-          (m.wallMs / 1000).toFixed(2),
-          fmt(m.rows / (m.wallMs / 1000)),
-          fmt(mb / (m.wallMs / 1000)),
-          `${fmt(m.maxRssMiB)} (${fmt(m.baselineRssMiB)})`,
-        ]
-      : ['-', '-', '-', '-'];
-  lines.push(
-    `| ${r.format} | ${fmt(mb)} | ${r.threads} | ${cells(r.repscope).join(' | ')} | ${cells(r.duckdb).join(' | ')} | ${r.duckdb ? (r.repscope.wallMs / r.duckdb.wallMs).toFixed(2) : '-'} | ${r.countsAgree} |`,
+for (const engine of ['repscope', 'duckdb'] as const) {
+  if (!has(engine)) continue;
+  const rate = (r: Row, per: number) => {
+    const m = r[engine];
+    return m ? fmt(per / (m.wallMs / 1000)) : '-';
+  };
+  columns.push(
+    { title: `${LABEL[engine]} s (process s)`, cell: (r) => timeCells(r[engine]) },
+    { title: 'rows/s', cell: (r) => rate(r, r[engine]?.rows ?? 0) },
+    { title: 'MB/s', cell: (r) => rate(r, r.bytes / 1e6) },
+    { title: 'peak RSS MiB (before reading)', cell: (r) => rssCells(r[engine]) },
   );
 }
+if (has('sql')) {
+  columns.push(
+    { title: 'sql s (process s)', cell: (r) => timeCells(r.sql) },
+    { title: 'peak RSS MiB (before reading)', cell: (r) => rssCells(r.sql) },
+  );
+}
+if (has('duckdb') && has('repscope')) {
+  columns.push({ title: 'repscope/DuckDB', cell: (r) => r.ratios.repscopeToDuckdb?.toFixed(2) ?? '-' });
+}
+if (has('duckdb') && has('sql')) {
+  columns.push({ title: 'sql/DuckDB', cell: (r) => r.ratios.sqlToDuckdb?.toFixed(2) ?? '-' });
+}
+columns.push({ title: 'counts agree', cell: agreement });
+
+const lines = [
+  `| ${columns.map((c) => c.title).join(' | ')} |`,
+  `|${columns.map(() => '---').join('|')}|`,
+  ...rows.map((r) => `| ${columns.map((c) => c.cell(r)).join(' | ')} |`),
+];
 process.stdout.write(`\n${lines.join('\n')}\n\n`);
 const loadAfter = load();
 process.stdout.write(
-  `${fmt(options.rows)} rows; best of ${options.repeat} runs each; ${cpu}, ${availableParallelism()} cores, ` +
+  `${fmt(options.rows)} rows; per engine the run with the best in-process wall time of ${options.repeat}, ` +
+    `(process s) its child from spawn to exit; ${cpu}, ${availableParallelism()} cores, ` +
     `Node ${process.version}; load average (1, 5, 15 min) ${loadBefore} before, ${loadAfter} after\n`,
 );
 const out = path.join(HERE, 'data', `results-${options.rows}.json`);
 // Counts are checked above; keep the file small.
-const saved = rows.map(({ all, repscope, duckdb, ...row }) => ({
+const withoutCounts = (m: Measurement) => ({ ...m, counts: undefined });
+const saved = rows.map(({ all, repscope, duckdb, sql, ...row }) => ({
   ...row,
-  repscope: { ...repscope, counts: undefined },
-  ...(duckdb ? { duckdb: { ...duckdb, counts: undefined } } : {}),
-  all: all.map((m) => ({ ...m, counts: undefined })),
+  ...(repscope ? { repscope: withoutCounts(repscope) } : {}),
+  ...(duckdb ? { duckdb: withoutCounts(duckdb) } : {}),
+  ...(sql ? { sql: withoutCounts(sql) } : {}),
+  all: all.map(withoutCounts),
 }));
 await writeFile(
   out,
-  `${JSON.stringify({ options, machine: { cpu, cores: availableParallelism(), node: process.version, loadBefore, loadAfter }, rows: saved }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      options,
+      machine: { cpu, cores: availableParallelism(), node: process.version, loadBefore, loadAfter },
+      measureModule: path.relative(process.cwd(), measureFile),
+      rows: saved,
+    },
+    null,
+    2,
+  )}\n`,
 );
 log(`results: ${path.relative(process.cwd(), out)}`);
