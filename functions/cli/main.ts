@@ -260,7 +260,7 @@ export function showReference(catalogue: ReferenceCatalogue, id: string): string
   return `${lines.join('\n')}\n`;
 }
 
-/** Where the workers of `--threads` find the range task (TypeScript; the worker loads it with tsx). */
+/** Where the workers of `--threads` find the range task (the pool compiles it with esbuild, cached). */
 const RANGE_TASK_MODULE = new URL('../pipeline/parallel-task.ts', import.meta.url);
 
 function threadsOption(): Option {

@@ -44,7 +44,7 @@ export interface ProfileParallelism {
   readonly minRangeBytes?: number;
   /**
    * Files smaller than this are read in one pass: a worker thread needs 0.3–0.5 s to start
-   * (it loads the TypeScript through tsx), more than it would save on them.
+   * and its code runs cold at first), more than it would save on them.
    * @default - DEFAULT_MIN_SPLIT_BYTES for the format (64 MiB for CSV and JSON Lines, 192 MiB
    *   for Parquet, whose bytes hold more rows)
    */

@@ -17,8 +17,8 @@ import { runCli, tempDir } from '../fixtures/cli.ts';
 import { LEADS_MANIFEST, leadsCsv, leadsJsonl, skewedLeads } from '../fixtures/leads.ts';
 
 /**
- * Real worker threads: each loads the TypeScript range task through its own tsx registration
- * (functions/adapters/local/worker-bootstrap.mjs), also under vitest. Files are small, so the
+ * Real worker threads: each runs the range task compiled by esbuild (ts-bundle.mjs, cached in
+ * node_modules/.cache/repscope), also under vitest. Files are small, so the
  * minimum range is lowered to make them split.
  */
 const TASK_MODULE = new URL('../../functions/pipeline/parallel-task.ts', import.meta.url);
