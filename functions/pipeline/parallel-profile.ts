@@ -43,10 +43,13 @@ export interface ProfileParallelism {
   /** A file is split only into ranges at least this big. @default 16 MiB */
   readonly minRangeBytes?: number;
   /**
-   * Files smaller than this are read in one pass: a worker thread needs 0.3–0.5 s to start
-   * and its code runs cold at first), more than it would save on them.
-   * @default - DEFAULT_MIN_SPLIT_BYTES for the format (64 MiB for CSV and JSON Lines, 192 MiB
-   *   for Parquet, whose bytes hold more rows)
+   * Files smaller than this are read in one pass: a worker thread is ready ~50–90 ms after it is
+   * asked for, and each thread's first range runs cold (its code not yet optimised, while the
+   * other thread competes for the cores), which a small file does not earn back. Measured on two
+   * cores (docs/BENCHMARKS.md): a 95 MB CSV takes as long on two threads as on one, 238 MB 1.4×
+   * less.
+   * @default - DEFAULT_MIN_SPLIT_BYTES for the format (128 MiB for CSV, 64 MiB for JSON Lines,
+   *   which is read at half CSV's speed, 192 MiB for Parquet, whose bytes hold more rows)
    */
   readonly minSplitBytes?: number;
   /** Ranges per thread, so that a slow range (a thread still warming up) does not hold up the end. @default 8 */
@@ -56,7 +59,7 @@ export interface ProfileParallelism {
 export const DEFAULT_MIN_RANGE_BYTES = 16 * 1024 * 1024;
 /** Below these sizes a split costs more (worker start-up) than it saves; measured in bench/. */
 export const DEFAULT_MIN_SPLIT_BYTES: Readonly<Record<SplitFile['format'], number>> = {
-  csv: 64 * 1024 * 1024,
+  csv: 128 * 1024 * 1024,
   jsonl: 64 * 1024 * 1024,
   parquet: 192 * 1024 * 1024,
 };

@@ -304,7 +304,7 @@ describe('profileFileInRanges', () => {
       { kind: 'whole' },
     ]);
     expect(await splitFile(store, file, PLAN, {}, { threads: 4 })).toEqual([{ kind: 'whole' }]);
-    // Below the minimum split size (64 MiB for CSV by default) a worker would not pay for its start.
+    // Below the minimum split size (128 MiB for CSV by default) a worker would not pay for its start.
     expect(await splitFile(store, file, PLAN, {}, { threads: 4, minRangeBytes: 4096 })).toEqual([
       { kind: 'whole' },
     ]);
