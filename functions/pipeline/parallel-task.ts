@@ -7,6 +7,7 @@ import type { Compression, DataFormat } from '../core/scan/format.ts';
 import { scanJsonlRange } from '../core/scan/jsonl.ts';
 import { scanFile } from '../core/scan/scan-file.ts';
 import type { ByteStream, RandomAccessSource, TextRange } from '../core/scan/types.ts';
+import { inflateWithZlib } from './inflate.ts';
 import { concat } from './io.ts';
 
 /**
@@ -124,7 +125,7 @@ export async function profileRange(
           }),
         random: randomAccess(store, file.key, file.bytes, count),
       },
-      { columns: plan.columns, csv: task.csv },
+      { columns: plan.columns, csv: task.csv, gzip: { inflate: inflateWithZlib } },
       builder,
     );
     flush();

@@ -2,7 +2,7 @@ import { InputError } from '../errors.ts';
 import { scanCsv } from './csv.ts';
 import type { Compression, DataFormat } from './format.ts';
 import { isGzipMagic } from './format.ts';
-import { gunzip } from './gzip.ts';
+import { type GunzipOptions, gunzip } from './gzip.ts';
 import { scanJsonl } from './jsonl.ts';
 import { gzipParquetMessage } from './messages.ts';
 import type { ByteStream, RandomAccessSource, ScanSink, ScanSummary } from './types.ts';
@@ -29,11 +29,8 @@ export interface ScanFileOptions {
     readonly header?: boolean;
     readonly encoding?: string;
   };
-  /** Decompression-bomb limits. @default - see GunzipOptions */
-  readonly gzip?: {
-    readonly maxRatio?: number;
-    readonly minBytesForRatio?: number;
-  };
+  /** Decompression-bomb limits and the inflater. @default - see GunzipOptions */
+  readonly gzip?: Omit<GunzipOptions, 'fileName'>;
 }
 
 /**
