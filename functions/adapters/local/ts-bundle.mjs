@@ -14,18 +14,30 @@
 //   resolved relative to the source tree (references/, web/, task modules) keep working.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const SELF = fileURLToPath(import.meta.url);
+const PROJECT_ROOT = path.resolve(path.dirname(SELF), '..', '..', '..');
 export const CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'repscope');
 /** Bump when the build options below change, so older caches are not reused. */
 const FORMAT_VERSION = 1;
 /** Output folders of an entry that are no longer current are removed once this old. */
 const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 const VIRTUAL = 'repscope-entry';
+
+/** The installed esbuild's version (part of the cache key), or '' when it cannot be read. */
+function esbuildVersion() {
+  try {
+    return JSON.parse(
+      readFileSync(path.join(PROJECT_ROOT, 'node_modules', 'esbuild', 'package.json'), 'utf8'),
+    ).version;
+  } catch {
+    return '';
+  }
+}
 
 /** @param {string} text */
 const hash = (text) => createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -39,7 +51,9 @@ export async function bundleModule(request) {
     throw new Error(`bundle name '${request.name}' must be lower-case letters, digits and dashes`);
   }
   const entry = entryOf(request);
-  const key = hash(JSON.stringify({ FORMAT_VERSION, entry, node: process.versions.node }));
+  const key = hash(
+    JSON.stringify({ FORMAT_VERSION, entry, node: process.versions.node, esbuild: esbuildVersion() }),
+  );
   const indexFile = path.join(CACHE_DIR, `${request.name}-${key}.json`);
   const current = currentBuild(indexFile);
   if (current) return current;
@@ -80,6 +94,13 @@ function currentBuild(indexFile) {
   } catch {
     return undefined;
   }
+  try {
+    // Marks the folder as used now, so that tidying up leaves it alone for a day.
+    const now = new Date();
+    utimesSync(path.join(CACHE_DIR, index.dir), now, now);
+  } catch {
+    // a read-only cache still works
+  }
   return pathToFileURL(entryFile);
 }
 
@@ -97,9 +118,12 @@ async function build(name, entry, indexFile) {
       `repscope: cannot load esbuild to compile its TypeScript (${message(error)}); run npm ci`,
     );
   }
+  /** Every project file as read: its size and mtime taken before reading, so an edit made while
+   * compiling makes the next start compile again. @type {Map<string, { size: number, mtimeMs: number }>} */
+  const read = new Map();
   /** @type {import('esbuild').Plugin} */
-  const sourceUrls = {
-    name: 'repscope-source-urls',
+  const project = {
+    name: 'repscope-project',
     setup(b) {
       b.onResolve({ filter: new RegExp(`^${VIRTUAL}$`) }, () => ({ path: 'entry', namespace: VIRTUAL }));
       b.onLoad({ filter: /.*/, namespace: VIRTUAL }, () => ({
@@ -107,29 +131,31 @@ async function build(name, entry, indexFile) {
         resolveDir: 'resolveDir' in entry ? entry.resolveDir : PROJECT_ROOT,
         loader: 'ts',
       }));
-      b.onLoad({ filter: /\.(m?[jt]s|tsx)$/ }, async (args) => {
+      // This module stays an import of the compiled code (bundling it would also rewrite its own
+      // mentions of import.meta).
+      b.onResolve({ filter: /ts-bundle\.mjs$/ }, (args) => {
+        const resolved = path.resolve(args.resolveDir, args.path);
+        return resolved === SELF ? { path: pathToFileURL(SELF).href, external: true } : undefined;
+      });
+      b.onLoad({ filter: /.*/ }, async (args) => {
+        const s = await stat(args.path);
+        read.set(args.path, { size: s.size, mtimeMs: s.mtimeMs });
         const text = await readFile(args.path, 'utf8');
-        if (!text.includes('import.meta')) return undefined;
-        const url = JSON.stringify(pathToFileURL(args.path).href);
-        const dirname = JSON.stringify(path.dirname(args.path));
-        const filename = JSON.stringify(args.path);
-        return {
-          contents: text
-            .replaceAll('import.meta.url', url)
-            .replaceAll('import.meta.dirname', dirname)
-            .replaceAll('import.meta.filename', filename),
-          loader: loaderOf(args.path),
-        };
+        return { contents: withSourceUrls(text, args.path), loader: loaderOf(args.path) };
       });
     },
   };
+  // The compiler options (jsx, target) come from tsconfig.json: a change there rebuilds too.
+  const tsconfig = path.join(PROJECT_ROOT, 'tsconfig.json');
+  const tsconfigStat = await stat(tsconfig).catch(() => undefined);
+  if (tsconfigStat) read.set(tsconfig, { size: tsconfigStat.size, mtimeMs: tsconfigStat.mtimeMs });
   const started = performance.now();
   let result;
   try {
     result = await esbuild.build({
       entryPoints: { main: 'file' in entry ? entry.file : VIRTUAL },
       absWorkingDir: PROJECT_ROOT,
-      tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
+      tsconfig,
       bundle: true,
       splitting: true,
       format: 'esm',
@@ -144,7 +170,7 @@ async function build(name, entry, indexFile) {
       sourcemap: 'inline',
       sourcesContent: false,
       logLevel: 'silent',
-      plugins: [sourceUrls],
+      plugins: [project],
     });
   } catch (error) {
     throw new Error(`repscope: compiling ${name} failed: ${buildErrors(error)}`);
@@ -170,22 +196,23 @@ async function build(name, entry, indexFile) {
         if (!(await exists(path.join(target, 'main.mjs')))) throw error;
       }
     }
-    const inputs = [];
+    const inputs = tsconfigStat ? [{ path: tsconfig, ...read.get(tsconfig) }] : [];
     for (const input of Object.keys(result.metafile.inputs)) {
       if (input.startsWith(`${VIRTUAL}:`)) continue;
       const file = path.resolve(PROJECT_ROOT, input);
-      const s = await stat(file);
-      inputs.push({ path: file, size: s.size, mtimeMs: s.mtimeMs });
+      const seen = read.get(file);
+      if (seen === undefined) throw new Error(`${input} was compiled without being read through the cache`);
+      inputs.push({ path: file, ...seen });
     }
     const scratchIndex = `${indexFile}.${randomUUID()}.tmp`;
     await writeFile(scratchIndex, JSON.stringify({ dir, entry: 'main.mjs', inputs }));
     await rename(scratchIndex, indexFile);
-    await removeStale(name, dir);
   } catch (error) {
     throw new Error(
       `repscope: cannot write its compiled modules to ${CACHE_DIR} (${message(error)}); the folder must be writable`,
     );
   }
+  await removeStale().catch(() => undefined); // tidying up is best effort
   if (process.env.REPSCOPE_DEBUG) {
     process.stderr.write(
       `repscope: compiled ${name} in ${Math.round(performance.now() - started)} ms → ${dir}\n`,
@@ -195,21 +222,46 @@ async function build(name, entry, indexFile) {
 }
 
 /**
- * Removes this entry's older output folders once they are a day old (a process started from one
- * may still be running before that).
- * @param {string} name
- * @param {string} keep
+ * Removes output folders that no index points to any more and that were last used (built or
+ * started from) over a day ago: a process started from one may still be loading its chunks.
  */
-async function removeStale(name, keep) {
+async function removeStale() {
   const now = Date.now();
-  for (const entry of await readdir(CACHE_DIR, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name === keep) continue;
-    const isOld = entry.name.startsWith(`${name}-`) || entry.name.startsWith('.tmp-');
-    if (!isOld) continue;
+  const entries = await readdir(CACHE_DIR, { withFileTypes: true });
+  const current = new Set();
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+    try {
+      current.add(JSON.parse(await readFile(path.join(CACHE_DIR, entry.name), 'utf8')).dir);
+    } catch {
+      // an index being replaced or broken: its folder is not protected, but is recent anyway
+    }
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory() || current.has(entry.name)) continue;
     const folder = path.join(CACHE_DIR, entry.name);
     const s = await stat(folder).catch(() => undefined);
     if (s && now - s.mtimeMs > STALE_AFTER_MS) await rm(folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * `import.meta.url`, `.dirname` and `.filename` in a source replaced by its own values, so that
+ * paths resolved relative to the source tree keep working from the compiled folder.
+ * @param {string} text
+ * @param {string} file
+ */
+function withSourceUrls(text, file) {
+  if (!text.includes('import.meta')) return text;
+  const values = {
+    url: JSON.stringify(pathToFileURL(file).href),
+    dirname: JSON.stringify(path.dirname(file)),
+    filename: JSON.stringify(file),
+  };
+  return text.replace(
+    /\bimport\.meta\.(url|dirname|filename)\b/g,
+    (_match, /** @type {'url' | 'dirname' | 'filename'} */ key) => values[key],
+  );
 }
 
 /** @param {string} file */
@@ -225,7 +277,8 @@ async function exists(file) {
 /** @param {string} file @returns {import('esbuild').Loader} */
 function loaderOf(file) {
   if (file.endsWith('.tsx')) return 'tsx';
-  if (/\.m?ts$/.test(file)) return 'ts';
+  if (/\.[cm]?ts$/.test(file)) return 'ts';
+  if (file.endsWith('.json')) return 'json';
   return 'js';
 }
 

@@ -93,6 +93,13 @@ export class WorkerPool<In, Out, Progress> {
       }),
     );
     const entry = this.entry;
+    // Not fatal (the calling thread does the work), but never silent: --threads would do nothing.
+    entry.catch((error: unknown) => {
+      process.emitWarning(
+        `worker threads cannot start, counting on the calling thread only: ${error instanceof Error ? error.message : String(error)}`,
+        { code: 'REPSCOPE_WORKERS' },
+      );
+    });
     this.slots = Array.from({ length: this.size }, () => {
       const slot: Slot = { ready: Promise.resolve() };
       slot.ready = entry.then((url) => {
@@ -104,19 +111,32 @@ export class WorkerPool<In, Out, Progress> {
         worker.on('error', (error) => {
           slot.failed ??= error;
         });
+        worker.on('exit', (code) => {
+          // A thread that is gone takes no more tasks (run() refuses to post to it).
+          slot.failed ??= new Error(`a worker thread stopped (exit code ${code})`);
+        });
         return new Promise<void>((resolve, reject) => {
           const onMessage = (message: WorkerReply) => {
             if (message.type !== 'ready') return;
             worker.off('message', onMessage);
             worker.off('error', onError);
+            worker.off('exit', onExit);
             resolve();
           };
           const onError = (error: Error) => {
+            worker.off('exit', onExit);
             slot.failed = error;
             reject(error);
           };
+          const onExit = (code: number) => {
+            worker.off('message', onMessage);
+            worker.off('error', onError);
+            slot.failed ??= new Error(`a worker thread stopped (exit code ${code}) before it was ready`);
+            reject(slot.failed);
+          };
           worker.on('message', onMessage);
           worker.once('error', onError);
+          worker.once('exit', onExit);
         });
       });
       // A worker that fails to start is reported by drain(), not as an unhandled rejection.

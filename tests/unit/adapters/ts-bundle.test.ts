@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,5 +118,47 @@ describe('bundleModule', () => {
     await expect(bundleModule({ name: '../escape', file: path.join(dir, 'a.ts') })).rejects.toThrow(
       /must be lower-case letters, digits and dashes/,
     );
+  });
+
+  it('replaces only import.meta.url/dirname/filename and keeps ts-bundle.mjs itself an import', async () => {
+    const h = await write(
+      'h.ts',
+      [
+        `import { CACHE_DIR as cache } from ${JSON.stringify(path.resolve('functions/adapters/local/ts-bundle.mjs'))};`,
+        'export const cacheDir = cache;',
+        '// @ts-expect-error: not a property of import.meta',
+        "export const other = import.meta.urlish ?? 'none';",
+        'export const dir = import.meta.dirname;',
+        '',
+      ].join('\n'),
+    );
+    const url = await bundleModule({ name: name('meta'), file: h });
+    const compiled = await readFile(url, 'utf8');
+    expect(compiled).toContain(
+      `from "${pathToFileURL(path.resolve('functions/adapters/local/ts-bundle.mjs')).href}"`,
+    );
+    expect(compiled).not.toContain('function withSourceUrls'); // not bundled, so never rewritten
+    const loaded = (await import(url.href)) as { cacheDir: string; other: string; dir: string };
+    expect(loaded.cacheDir).toBe(CACHE_DIR);
+    expect(loaded.other).toBe('none');
+    expect(loaded.dir).toBe(dir);
+  });
+
+  it('tidies up unused output folders after a day, but never one an index still points to', async () => {
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    const i = await write('i.ts', 'export const i = 1;\n');
+    const kept = await bundleModule({ name: name('kept'), file: i });
+    const keptFolder = path.dirname(kept.pathname);
+    await utimes(keptFolder, twoDaysAgo, twoDaysAgo);
+    const orphan = path.join(CACHE_DIR, `${name('orphan')}-0000000000000000`);
+    await mkdir(orphan, { recursive: true });
+    await utimes(orphan, twoDaysAgo, twoDaysAgo);
+    // Any build tidies up: here a fresh one.
+    await bundleModule({ name: name('trigger'), file: await write('j.ts', 'export const j = 2;\n') });
+    await expect(stat(orphan)).rejects.toThrow(/ENOENT/);
+    expect((await stat(keptFolder)).isDirectory()).toBe(true);
+    // Starting from the kept build marks it as used now.
+    expect((await bundleModule({ name: name('kept'), file: i })).href).toBe(kept.href);
+    expect(Date.now() - (await stat(keptFolder)).mtimeMs).toBeLessThan(60_000);
   });
 });
