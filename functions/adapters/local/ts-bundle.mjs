@@ -149,7 +149,6 @@ async function build(name, entry, indexFile) {
   const tsconfig = path.join(PROJECT_ROOT, 'tsconfig.json');
   const tsconfigStat = await stat(tsconfig).catch(() => undefined);
   if (tsconfigStat) read.set(tsconfig, { size: tsconfigStat.size, mtimeMs: tsconfigStat.mtimeMs });
-  const started = performance.now();
   let result;
   try {
     result = await esbuild.build({
@@ -213,11 +212,6 @@ async function build(name, entry, indexFile) {
     );
   }
   await removeStale().catch(() => undefined); // tidying up is best effort
-  if (process.env.REPSCOPE_DEBUG) {
-    process.stderr.write(
-      `repscope: compiled ${name} in ${Math.round(performance.now() - started)} ms → ${dir}\n`,
-    );
-  }
   return pathToFileURL(path.join(target, 'main.mjs'));
 }
 
