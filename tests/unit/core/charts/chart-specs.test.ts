@@ -71,25 +71,8 @@ describe('attributeChartSpec: valid Vega-Lite', () => {
     });
 
     it(`compiles with vega-lite without warnings and renders with vega: ${name}`, async () => {
-      const messages: string[] = [];
-      const logger = {
-        level: () => logger,
-        error: (...m: unknown[]) => {
-          messages.push(`error ${m.join(' ')}`);
-          return logger;
-        },
-        warn: (...m: unknown[]) => {
-          messages.push(`warn ${m.join(' ')}`);
-          return logger;
-        },
-        info: () => logger,
-        debug: () => logger,
-      } as unknown as NonNullable<NonNullable<Parameters<typeof vegaLite.compile>[1]>['logger']>;
-      const { spec } = vegaLite.compile(attributeChartSpec(attribute), { logger });
+      const { messages, svg } = await compileAndRender(attributeChartSpec(attribute));
       expect(messages).toEqual([]);
-      const view = new vega.View(vega.parse(spec), { renderer: 'none' });
-      const svg = await view.toSVG();
-      view.finalize();
       expect(svg.startsWith('<svg')).toBe(true);
     });
   }
