@@ -1,4 +1,4 @@
-import { PublishError } from './errors.ts';
+import { PublishError } from '../functions/core/errors.ts';
 
 const DATASET_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const RUN_ID = /^[0-9A-Za-z._-]+$/;

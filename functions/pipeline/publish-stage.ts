@@ -1,5 +1,5 @@
-import { PublishError } from '../../web/errors.ts';
 import { renderSite } from '../../web/site.tsx';
+import { PublishError } from '../core/errors.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
 import { formatIssues } from '../core/manifest/parse.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
