@@ -34,6 +34,14 @@ const processIo: CliIo = {
   stderr: (t) => process.stderr.write(t),
 };
 
+interface RunOptions {
+  root: string;
+  reference: string[];
+  verbose?: boolean;
+  threads: number;
+  engine: ProfileEngine;
+}
+
 export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('repscope')
     .description('Does a training dataset represent the people it is meant to represent?')
@@ -118,70 +126,60 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .option('-v, --verbose', 'log each stage to stderr')
     .addOption(threadsOption())
     .addOption(engineOption())
-    .action(
-      async (opts: {
-        root: string;
-        reference: string[];
-        verbose?: boolean;
-        threads: number;
-        engine: ProfileEngine;
-      }) => {
-        const store = new FileObjectStore(opts.root);
-        const catalogue = mergeCatalogues([
-          await loadCatalogue(opts.reference),
-          ...(await loadDroppedReferences(store)),
-        ]);
-        const { DuckDbQueryEngine } = await import('../adapters/local/duckdb-query-engine.ts');
-        const engine = new DuckDbQueryEngine(store.root);
-        const bar = progress();
-        try {
-          const version = await codeVersion();
-          // Loaded on demand: publishing pulls in the site stack (vega, preact), which `profile`
-          // and `check` never need; keeping it out of their start-up keeps their memory down.
-          const { runRoot } = await import('../pipeline/run-root.ts');
-          const { renderSite } = await import('../../web/site.tsx');
-          const result = await withThreads(opts.threads, async (parallel) =>
-            runRoot({
-              store,
-              engine,
-              profiler: await localProfiler(store, opts.engine, parallel),
-              catalogue,
-              clock: systemClock,
-              logger: stderrLogger(Boolean(opts.verbose)),
-              codeVersion: version,
-              onProgress: bar.update,
-              renderSite,
-            }),
-          );
-          bar.stop();
-          for (const o of result.outcomes) {
-            const runPage = `${lakeKeys.site}${sitePath.run(o.dataset, o.report.run.id)}`;
-            io.stdout(`${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}  ${o.error ? '' : runPage}\n`);
-            if (o.error) io.stdout(`      ${o.error.message}\n`);
-            for (const c of o.report.checks) {
-              if (!o.error && c.status !== 'pass')
-                io.stdout(`      ${c.status === 'fail' ? '✗' : '!'} ${c.message}\n`);
-            }
+    .action(async (opts: RunOptions) => {
+      const store = new FileObjectStore(opts.root);
+      const catalogue = mergeCatalogues([
+        await loadCatalogue(opts.reference),
+        ...(await loadDroppedReferences(store)),
+      ]);
+      const { DuckDbQueryEngine } = await import('../adapters/local/duckdb-query-engine.ts');
+      const engine = new DuckDbQueryEngine(store.root);
+      const bar = progress();
+      try {
+        const version = await codeVersion();
+        // Loaded on demand: publishing pulls in the site stack (vega, preact), which `profile`
+        // and `check` never need; keeping it out of their start-up keeps their memory down.
+        const { runRoot } = await import('../pipeline/run-root.ts');
+        const { renderSite } = await import('../../web/site.tsx');
+        const result = await withThreads(opts.threads, async (parallel) =>
+          runRoot({
+            store,
+            engine,
+            profiler: await localProfiler(store, opts.engine, parallel),
+            catalogue,
+            clock: systemClock,
+            logger: stderrLogger(Boolean(opts.verbose)),
+            codeVersion: version,
+            onProgress: bar.update,
+            renderSite,
+          }),
+        );
+        bar.stop();
+        for (const o of result.outcomes) {
+          const runPage = `${lakeKeys.site}${sitePath.run(o.dataset, o.report.run.id)}`;
+          io.stdout(`${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}  ${o.error ? '' : runPage}\n`);
+          if (o.error) io.stdout(`      ${o.error.message}\n`);
+          for (const c of o.report.checks) {
+            if (!o.error && c.status !== 'pass')
+              io.stdout(`      ${c.status === 'fail' ? '✗' : '!'} ${c.message}\n`);
           }
-          if (result.outcomes.length === 0)
-            io.stderr(
-              `repscope: no datasets under ${path.join(opts.root, 'datasets')}; expected ${lakeKeys.manifest('<id>')} and ${lakeKeys.dataFile('<id>', '<version>', '<file>')}\n`,
-            );
-          io.stdout(
-            `site: ${store.pathOf(`${lakeKeys.site}${sitePath.index}`)} (${result.siteFiles} files)\n`,
-          );
-          const worst = result.outcomes.some((o) => o.error)
-            ? EXIT.badInput
-            : result.outcomes.some((o) => o.report.status === 'fail')
-              ? EXIT.fail
-              : EXIT.ok;
-          setExit(result.outcomes.length === 0 ? EXIT.badInput : worst);
-        } finally {
-          bar.stop();
-          engine.close();
         }
-      },
-    );
+        if (result.outcomes.length === 0)
+          io.stderr(
+            `repscope: no datasets under ${path.join(opts.root, 'datasets')}; expected ${lakeKeys.manifest('<id>')} and ${lakeKeys.dataFile('<id>', '<version>', '<file>')}\n`,
+          );
+        io.stdout(`site: ${store.pathOf(`${lakeKeys.site}${sitePath.index}`)} (${result.siteFiles} files)\n`);
+        const worst = result.outcomes.some((o) => o.error)
+          ? EXIT.badInput
+          : result.outcomes.some((o) => o.report.status === 'fail')
+            ? EXIT.fail
+            : EXIT.ok;
+        setExit(result.outcomes.length === 0 ? EXIT.badInput : worst);
+      } finally {
+        bar.stop();
+        engine.close();
+      }
+    });
 
   const references = program.command('references').description('the reference populations');
   references
