@@ -17,17 +17,18 @@ export function mountFiles(lake: ObjectStore, mounts: ReadonlyMap<string, string
     const absolute = path.resolve(file);
     targets.set(key, { store: new FileObjectStore(path.dirname(absolute)), key: path.basename(absolute) });
   }
+  const head = async (key: string): Promise<ObjectInfo | undefined> => {
+    const t = targets.get(key);
+    if (!t) return lake.head(key);
+    const info = await t.store.head(t.key);
+    return info && { ...info, key };
+  };
   return {
     read: (key: string, range?: ByteRange) => {
       const t = targets.get(key);
       return t ? t.store.read(t.key, range) : lake.read(key, range);
     },
-    async head(key: string): Promise<ObjectInfo | undefined> {
-      const t = targets.get(key);
-      if (!t) return lake.head(key);
-      const info = await t.store.head(t.key);
-      return info && { ...info, key };
-    },
+    head,
     async write(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
       if (targets.has(key)) {
         throw new StoreError(
@@ -39,7 +40,7 @@ export function mountFiles(lake: ObjectStore, mounts: ReadonlyMap<string, string
     async list(prefix: string): Promise<ObjectInfo[]> {
       const mounted: ObjectInfo[] = [];
       for (const key of targets.keys()) {
-        const info = key.startsWith(prefix) ? await this.head(key) : undefined;
+        const info = key.startsWith(prefix) ? await head(key) : undefined;
         if (info) mounted.push(info);
       }
       const all = [...(await lake.list(prefix)), ...mounted];
