@@ -69,7 +69,7 @@ export async function writeReferenceTable(store: ObjectStore, catalogue: Referen
         [r.population, r.attribute, csvField(r.group), r.count ?? '', r.share, r.sourceYear ?? ''].join(','),
       );
     }
-    await store.write(`references/population=${population}/reference.csv`, `${lines.join('\n')}\n`);
+    await store.write(lakeKeys.referenceTable(population), `${lines.join('\n')}\n`);
   }
 }
 
