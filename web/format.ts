@@ -1,4 +1,4 @@
-import { COMPLEMENTARY_NOTE } from '../functions/core/privacy/suppress.ts';
+import { COMPLEMENTARY_NOTE } from '../functions/core/privacy/messages.ts';
 import type { GroupResult } from '../functions/core/report/schema.ts';
 
 /** Shown where a number is not available (hidden, or not computable). */

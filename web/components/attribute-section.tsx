@@ -1,3 +1,4 @@
+import { WITHHELD_TEXT } from '../../functions/core/privacy/messages.ts';
 import type { AttributeResult, GroupStatus } from '../../functions/core/report/schema.ts';
 import { formatCount, formatNumber, formatP } from '../format.ts';
 import type { RenderedChart } from './chart-figure.tsx';
@@ -88,12 +89,7 @@ function AttributeSummary({ attribute }: { readonly attribute: AttributeResult }
 
 function AttributeStatistics({ attribute: a, maxTvd, statisticsWithheld }: AttributeSectionProps) {
   if (statisticsWithheld) {
-    return (
-      <p class="muted">
-        The chi-square test, distances and diversity of {a.name} are withheld in this published copy because
-        some of its groups are hidden; the checks above used the exact counts.
-      </p>
-    );
+    return <p class="muted">{WITHHELD_TEXT.attributeStatistics(a.name)}</p>;
   }
   const chi = a.tests.chiSquare;
   return (

@@ -1,3 +1,4 @@
+import { WITHHELD_TEXT } from '../../functions/core/privacy/messages.ts';
 import type { Correction } from '../../functions/core/report/schema.ts';
 import { formatCount, formatList, formatNumber } from '../format.ts';
 
@@ -10,7 +11,7 @@ export function CorrectionSection({
   withheld,
 }: {
   readonly correction: Correction;
-  /** True when the published copy withheld parts of the summary (a privacy warning says so). */
+  /** True when the published copy withheld parts of the summary (`privacy.withheld` says so). */
   readonly withheld: boolean;
 }) {
   const attributes = formatList(c.attributes);
@@ -33,9 +34,7 @@ export function CorrectionSection({
 function costSentence(c: Correction, attributes: string, withheld: boolean): string {
   const what = `Weighting the ${formatCount(c.rows)} rows to the reference shares of ${attributes} (raking)`;
   if (c.designEffect === null) {
-    return withheld
-      ? `${what} has a design effect that is withheld in this published copy, because some cells of the raked attributes are hidden.`
-      : `${what}: the design effect could not be computed.`;
+    return withheld ? WITHHELD_TEXT.designEffect(what) : `${what}: the design effect could not be computed.`;
   }
   const worth = c.designEffect > 0 ? ` (${Math.round(100 / c.designEffect)} % of its rows)` : '';
   const ess =
@@ -51,9 +50,7 @@ function weightSentence(c: Correction, withheld: boolean): string {
       ? 'No cap was set.'
       : `Weights were capped at ${formatNumber(c.cap, 2)}${c.capped ? ' (some reached the cap and the rest were re-raked)' : ' (none reached it)'}.`;
   if (c.minWeight === null || c.maxWeight === null) {
-    const why = withheld
-      ? 'The smallest and largest weights are withheld in this published copy, because an extreme weight belongs to an extreme cell and some cells are hidden.'
-      : 'The range of the weights is not available.';
+    const why = withheld ? WITHHELD_TEXT.weightRange : 'The range of the weights is not available.';
     return `${why} ${cap}`;
   }
   return `Row weights range from ${formatNumber(c.minWeight, 2)} to ${formatNumber(c.maxWeight, 2)}. ${cap}`;

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { STATUS_LABEL } from '../../functions/core/charts/chart-specs.ts';
-import { COMPLEMENTARY_NOTE } from '../../functions/core/privacy/suppress.ts';
+import { COMPLEMENTARY_NOTE } from '../../functions/core/privacy/messages.ts';
 import type { GroupResult } from '../../functions/core/report/schema.ts';
 import {
   formatCount,

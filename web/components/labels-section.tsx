@@ -1,3 +1,4 @@
+import { WITHHELD_TEXT } from '../../functions/core/privacy/messages.ts';
 import type { GroupResult, LabelGroup, Labels } from '../../functions/core/report/schema.ts';
 import {
   formatHiddenCount,
@@ -21,7 +22,7 @@ export interface LabelsSectionProps {
   readonly minCellSize: number;
   /** The label-rate chart, when one was drawn. */
   readonly chart?: RenderedChart | undefined;
-  /** True when the published copy withheld the CDD values (a privacy warning says so). */
+  /** True when the published copy withheld the CDD values (`privacy.withheld` says so). */
   readonly cddWithheld: boolean;
 }
 
@@ -173,7 +174,7 @@ function Cdd({ labels, withheld }: { readonly labels: Labels; readonly withheld:
     <p>
       <strong>Conditional demographic disparity</strong> given <code>{cdd.strata}</code>:{' '}
       {withheld
-        ? 'withheld in this published copy, because it is computed from counts per group, stratum and label that cannot be shown to be large enough to publish.'
+        ? WITHHELD_TEXT.cdd
         : values.length === 0
           ? 'not available.'
           : `${cdd.groups.map((g) => `${g.group} ${formatSigned(g.value)}`).join(', ')} (above 0: within the strata, the group’s share of negative labels exceeds its share of positive labels).`}
@@ -226,7 +227,7 @@ function PositiveComposition({
       <p>
         Distance of the positive class from the reference:{' '}
         {withheld
-          ? 'withheld in this published copy, because some shares are hidden.'
+          ? WITHHELD_TEXT.positiveComposition
           : composition.tvd === null && composition.jsDivergence === null
             ? 'not available.'
             : `total variation distance ${formatNumber(composition.tvd)}, Jensen–Shannon divergence ${formatNumber(composition.jsDivergence)}.`}

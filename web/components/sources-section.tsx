@@ -1,3 +1,4 @@
+import { WITHHELD_TEXT } from '../../functions/core/privacy/messages.ts';
 import type { AttributeResult, Sources } from '../../functions/core/report/schema.ts';
 import { formatCount, formatHiddenCount, formatList, formatNumber, formatShare } from '../format.ts';
 
@@ -14,7 +15,7 @@ export function SourcesSection({
   readonly sources: Sources;
   /** The report's attributes, to name the under-represented groups of a dominant-source finding. */
   readonly attributes: readonly AttributeResult[];
-  /** True when the published copy withheld source statistics (a privacy warning says so). */
+  /** True when the published copy withheld source statistics (`privacy.withheld` says so). */
   readonly withheld: boolean;
 }) {
   const names = sourceNames(sources);
@@ -127,7 +128,7 @@ function underGroups(attributes: readonly AttributeResult[], name: string): stri
 }
 
 function unavailable(withheld: boolean): string {
-  return withheld ? 'withheld in this published copy because some sources are hidden' : 'not available';
+  return withheld ? WITHHELD_TEXT.sourceStatistics : 'not available';
 }
 
 /** Source names in the order of the source table, then any that appear only in attribute tables. */

@@ -1,4 +1,4 @@
-import { PRIVACY_WARNING } from '../../functions/core/privacy/suppress.ts';
+import { isWithheld } from '../../functions/core/privacy/withheld.ts';
 import type { Report } from '../../functions/core/report/schema.ts';
 import { AttributeSection } from '../components/attribute-section.tsx';
 import type { RenderedChart } from '../components/chart-figure.tsx';
@@ -26,9 +26,6 @@ export function RunPage({ report, charts, labelCharts = [], generatedAt }: RunPa
   const { dataset, run } = report;
   const root = rootPrefix(sitePath.run(dataset.id, run.id));
   const k = report.privacy.minCellSize;
-  const warned = (code: string) => new Set(report.warnings.filter((w) => w.code === code).map((w) => w.path));
-  const withheld = warned(PRIVACY_WARNING.statisticsWithheld);
-  const cddWithheld = warned(PRIVACY_WARNING.cddWithheld);
   return (
     <Layout
       title={`${dataset.id}, run ${run.id}`}
@@ -95,9 +92,9 @@ export function RunPage({ report, charts, labelCharts = [], generatedAt }: RunPa
             chartSummary={charts[i]?.summary ?? ''}
             minCellSize={k}
             maxTvd={report.thresholds.maxTvd}
-            statisticsWithheld={withheld.has(a.name)}
+            statisticsWithheld={isWithheld(report, 'attributes', a.name, 'hidden-cells')}
             labelChart={labelCharts[i]}
-            cddWithheld={cddWithheld.has(a.name)}
+            cddWithheld={isWithheld(report, 'labels', a.name, 'unverifiable-counts')}
           />
         ))}
       </section>
@@ -115,14 +112,14 @@ export function RunPage({ report, charts, labelCharts = [], generatedAt }: RunPa
         <SourcesSection
           sources={report.sources}
           attributes={report.attributes}
-          withheld={warned(PRIVACY_WARNING.sourcesWithheld).has('sources')}
+          withheld={isWithheld(report, 'sources', 'sources', 'hidden-cells')}
         />
       )}
 
       {report.correction === undefined ? null : (
         <CorrectionSection
           correction={report.correction}
-          withheld={warned(PRIVACY_WARNING.correctionWithheld).has('correction')}
+          withheld={isWithheld(report, 'correction', 'correction', 'hidden-cells')}
         />
       )}
 

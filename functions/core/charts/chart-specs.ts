@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { COMPLEMENTARY_NOTE } from '../privacy/suppress.ts';
+import { COMPLEMENTARY_NOTE } from '../privacy/messages.ts';
 import type { AttributeResult, GroupResult, GroupStatus, LabelGroup, Labels } from '../report/schema.ts';
 
 /** A Vega-Lite specification, as the site renders it to SVG and embeds it. */

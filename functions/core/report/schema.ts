@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { margin, ofCount, ofPositives, publicValue, spanning } from '../privacy/disclosure.ts';
 
 /**
  * The report contract, `repscope/report@1`. Public: tests pin it and CHANGELOG.md flags any
  * breaking change. Numbers that cannot be computed are `null` with a reason in `warnings`;
  * zod's `number()` rejects NaN and ±Infinity, so a schema-valid report never carries them.
+ *
+ * Every number carries a disclosure tag (`publicValue`, `ofCount`, `ofPositives`, `margin`,
+ * `spanning`, see `privacy/disclosure.ts`): suppression withholds fields by their tag, and a test
+ * fails on a number without one.
  */
 export const REPORT_SCHEMA_ID = 'repscope/report@1';
 
@@ -19,33 +24,40 @@ export const checkStatusSchema = z.enum(['pass', 'warn', 'fail']);
 export const groupResultSchema = z.object({
   group: z.string(),
   /** Rows (or weight sum with `weight`) in the group; null when suppressed in a published copy. */
-  count: nullableNum,
-  share: nullableShare,
+  count: ofCount(nullableNum),
+  share: ofCount(nullableShare),
   /** 95 % Wilson score interval of the share. */
-  ci: z.tuple([share, share]).nullable(),
-  referenceShare: nullableShare,
-  ratio: nullableNum,
-  difference: nullableNum,
-  pValue: nullableShare,
-  pAdjusted: nullableShare,
+  ci: ofCount(z.tuple([share, share]).nullable()),
+  referenceShare: publicValue(nullableShare),
+  ratio: ofCount(nullableNum),
+  difference: ofCount(nullableNum),
+  pValue: ofCount(nullableShare),
+  pAdjusted: ofCount(nullableShare),
   status: groupStatusSchema,
   /** Rows to add to this group to reach minRatio × reference share. */
-  rowsNeeded: z.number().int().min(0).optional(),
+  rowsNeeded: ofCount(z.number().int().min(0).optional()),
   /** Plain-language note, e.g. "too small to conclude". */
   note: z.string().optional(),
   /** Rows in the group with a positive label (label metrics). */
-  positives: nullableNum.optional(),
+  positives: ofPositives(nullableNum.optional()),
 });
 
 export const chiSquareSchema = z.object({
   /** Pearson X²; null when a group has reference share 0 but rows (then pValue is 0). */
-  statistic: nullableNum,
-  df: z.number().int().min(0).nullable(),
+  statistic: spanning(nullableNum),
+  /** Groups − 1: the number of groups is published anyway. */
+  df: publicValue(z.number().int().min(0).nullable()),
   /** Asymptotic χ²(df) upper-tail p-value. */
-  pValue: nullableShare,
+  pValue: spanning(nullableShare),
   method: z.string(),
   /** Seeded Monte-Carlo p-value, present when an expected count is below 5. */
-  monteCarlo: z.object({ pValue: share, draws: z.number().int().min(1), seed: z.number().int() }).optional(),
+  monteCarlo: z
+    .object({
+      pValue: spanning(share),
+      draws: publicValue(z.number().int().min(1)),
+      seed: publicValue(z.number().int()),
+    })
+    .optional(),
 });
 
 export const attributeResultSchema = z.object({
@@ -53,77 +65,103 @@ export const attributeResultSchema = z.object({
   column: z.string(),
   reference: z.string().nullable(),
   /** Rows whose value is declared missing (empty, NA, …). */
-  missing: num,
+  missing: margin(num),
   /** Rows whose value matched no declared group or bin. */
-  unmapped: num,
+  unmapped: margin(num),
   /** N: rows with a valid group for this attribute. */
-  total: num,
+  total: margin(num),
   groups: z.array(groupResultSchema),
   tests: z.object({ chiSquare: chiSquareSchema.nullable() }).catchall(z.unknown()),
-  distances: z.object({ tvd: nullableShare, jsDivergence: nullableShare }).catchall(z.union([num, z.null()])),
-  diversity: z.record(z.string(), nullableNum),
+  distances: spanning(
+    z.object({ tvd: nullableShare, jsDivergence: nullableShare }).catchall(z.union([num, z.null()])),
+  ),
+  diversity: spanning(z.record(z.string(), nullableNum)),
   status: checkStatusSchema,
   /** Label metrics (with `label` in the manifest). */
   labels: z.lazy(() => labelsSchema).optional(),
   /** With a `weight` column: counts are weight sums; Kish's effective N is used for intervals and tests. */
-  weights: z.object({ weightSum: num, effectiveN: nullableNum, designEffect: nullableNum }).optional(),
+  weights: z
+    .object({
+      weightSum: margin(num),
+      effectiveN: spanning(nullableNum),
+      designEffect: spanning(nullableNum),
+    })
+    .optional(),
 });
 
 const metric = nullableNum;
 
+/**
+ * One group's label row. Its positives p and the rest's are two cells of a group × label table,
+ * and the rest's are published through the margins, so every metric of this group against the
+ * rest gives p back (DI and DPL exactly, the distances up to two candidates): they are all
+ * `ofPositives`. Class imbalance, (n_a − n_d)/N, uses counts only.
+ */
 export const labelGroupSchema = z.object({
   group: z.string(),
   /** Rows in the group with a positive label (weight sum with `weight`). */
-  positives: nullableNum,
-  positiveRate: nullableShare,
+  positives: ofPositives(nullableNum),
+  positiveRate: ofPositives(nullableShare),
   /** 95 % Wilson interval of the positive rate. */
-  ci: z.tuple([share, share]).nullable(),
+  ci: ofPositives(z.tuple([share, share]).nullable()),
   /** Clarify pre-training metrics, this group (facet d) against all other rows (facet a). */
-  classImbalance: metric,
-  dpl: metric,
-  disparateImpact: metric,
-  /** Four-fifths rule on disparate impact: fail when DI < 0.8 (or > 1.25). */
-  fourFifths: z.enum(['pass', 'fail']).nullable(),
-  kl: metric,
-  js: metric,
-  lp: metric,
-  tvd: metric,
-  ks: metric,
+  classImbalance: ofCount(metric),
+  dpl: ofPositives(metric),
+  disparateImpact: ofPositives(metric),
+  /** Four-fifths rule on disparate impact: fail when DI < 0.8 (or > 1.25). It bounds the rate. */
+  fourFifths: ofPositives(z.enum(['pass', 'fail']).nullable()),
+  kl: ofPositives(metric),
+  js: ofPositives(metric),
+  lp: ofPositives(metric),
+  tvd: ofPositives(metric),
+  ks: ofPositives(metric),
+});
+
+/** A group's share of all positives: its positives over a published total. */
+export const positiveShareSchema = z.object({
+  group: z.string(),
+  share: ofPositives(nullableShare),
+  referenceShare: publicValue(nullableShare),
 });
 
 export const labelsSchema = z.object({
   /** The label column and what counts as positive. */
   column: z.string(),
-  positiveRate: nullableShare,
+  /** All positives over N: the label table's margin. */
+  positiveRate: margin(nullableShare),
   groups: z.array(labelGroupSchema),
   /** Conditional demographic disparity per group, given the strata attribute. */
   cdd: z
-    .object({ strata: z.string(), groups: z.array(z.object({ group: z.string(), value: metric })) })
+    .object({ strata: z.string(), groups: z.array(z.object({ group: z.string(), value: spanning(metric) })) })
     .nullable(),
   /** Composition of the positive class vs the reference. */
   positiveComposition: z
     .object({
-      tvd: nullableShare,
-      jsDivergence: nullableShare,
-      groups: z.array(z.object({ group: z.string(), share: nullableShare, referenceShare: nullableShare })),
+      tvd: spanning(nullableShare),
+      jsDivergence: spanning(nullableShare),
+      groups: z.array(positiveShareSchema),
     })
     .nullable(),
 });
 
-export const sourceCountSchema = z.object({ source: z.string(), count: nullableNum, share: nullableShare });
+export const sourceCountSchema = z.object({
+  source: z.string(),
+  count: ofCount(nullableNum),
+  share: ofCount(nullableShare),
+});
 
 export const sourcesSchema = z.object({
   column: z.string(),
   /** Rows per source (over rows counted). */
   groups: z.array(sourceCountSchema),
-  largestShare: nullableShare,
+  largestShare: spanning(nullableShare),
   /** Hill number of order 2 (inverse Simpson) of the source shares. */
-  effectiveNumber: nullableNum,
+  effectiveNumber: spanning(nullableNum),
   attributes: z.array(
     z.object({
       name: z.string(),
       /** Set when one source provides most rows of the attribute's under-represented groups. */
-      dominantSource: z.object({ source: z.string(), share: share }).nullable(),
+      dominantSource: z.object({ source: z.string(), share: spanning(share) }).nullable(),
       /** Per group, its rows by source; `share` is the source's share of the group's rows. */
       groups: z.array(z.object({ group: z.string(), sources: z.array(sourceCountSchema) })),
     }),
@@ -135,34 +173,66 @@ export const correctionSchema = z.object({
   /** The attributes whose reference marginals the weights match. */
   attributes: z.array(z.string()),
   converged: z.boolean(),
-  iterations: z.number().int().min(0),
-  maxMarginError: nullableNum,
-  designEffect: nullableNum,
-  effectiveSampleSize: nullableNum,
-  minWeight: nullableNum,
-  maxWeight: nullableNum,
-  cap: nullableNum,
+  iterations: spanning(z.number().int().min(0)),
+  maxMarginError: spanning(nullableNum),
+  designEffect: spanning(nullableNum),
+  effectiveSampleSize: spanning(nullableNum),
+  minWeight: spanning(nullableNum),
+  maxWeight: spanning(nullableNum),
+  /** The manifest's weight cap. */
+  cap: publicValue(nullableNum),
   capped: z.boolean(),
   /** Rows used: those with a valid group for every raked attribute. */
-  rows: num,
+  rows: margin(num),
   reason: z.string().optional(),
   /**
    * Per cell of the raked cross-table (`female|18-24|Bayern`), its rows and the weight of each of
    * its rows. Kept in the lake's report.json for whoever trains on the data; never published
    * (cell counts would reveal small cells).
    */
-  cells: z.array(z.object({ cell: z.string(), rows: num, weight: nullableNum })).optional(),
+  cells: z
+    .array(z.object({ cell: z.string(), rows: ofCount(num), weight: spanning(nullableNum) }))
+    .optional(),
 });
 
 export const intersectionResultSchema = z.object({
   attributes: z.array(z.string()).min(2),
   reference: z.string().nullable(),
   basis: z.enum(['joint-reference', 'product-of-marginals', 'none']),
-  total: num,
+  total: margin(num),
   groups: z.array(groupResultSchema),
   emptyCells: z.array(z.string()),
   /** The cells with the strongest evidence of misrepresentation, worst first. */
   worstCells: z.array(z.string()).optional(),
+});
+
+/** The parts of a report that a published copy can withhold something from. */
+export const withheldSectionSchema = z.enum([
+  'attributes',
+  'labels',
+  'intersections',
+  'sources',
+  'correction',
+]);
+
+/**
+ * Why: `hidden-cells` (statistics over cells, some hidden), `hidden-positives` (positives of some
+ * groups hidden, with what is computed from them), `unverifiable-counts` (computed from counts the
+ * report does not carry, so they cannot be shown to be at least k), `recoverable-cell` (a hidden
+ * count that could not be protected by hiding another cell with it).
+ */
+export const withheldReasonSchema = z.enum([
+  'hidden-cells',
+  'hidden-positives',
+  'unverifiable-counts',
+  'recoverable-cell',
+]);
+
+export const withheldSchema = z.object({
+  section: withheldSectionSchema,
+  /** The attribute, intersection (`a × b`), table line or section the entry is about. */
+  subject: z.string(),
+  reason: withheldReasonSchema,
 });
 
 export const checkSchema = z.object({ id: z.string(), status: checkStatusSchema, message: z.string() });
@@ -181,7 +251,8 @@ export const reportSchema = z.object({
     owner: z.string().optional(),
     source: z.object({
       uri: z.string(),
-      bytes: z.number().int().min(0),
+      /** The file's size: grows with the rows, so it is computed over all of them. */
+      bytes: spanning(z.number().int().min(0)),
       etag: z.string().optional(),
       sha256: z.string().optional(),
       format: z.enum(['csv', 'jsonl', 'parquet']),
@@ -196,22 +267,31 @@ export const reportSchema = z.object({
   }),
   status: verdictSchema,
   rows: z.object({
-    read: z.number().int().min(0),
-    used: z.number().int().min(0),
-    excludedNoConsent: z.number().int().min(0),
-    malformed: z.number().int().min(0),
+    read: margin(z.number().int().min(0)),
+    used: margin(z.number().int().min(0)),
+    excludedNoConsent: margin(z.number().int().min(0)),
+    malformed: margin(z.number().int().min(0)),
   }),
-  thresholds: z.object({
-    minRatio: num,
-    maxRatio: num,
-    maxTvd: num,
-    minGroupCount: num,
-    alpha: num,
-  }),
+  /** The manifest's thresholds. */
+  thresholds: publicValue(
+    z.object({
+      minRatio: num,
+      maxRatio: num,
+      maxTvd: num,
+      minGroupCount: num,
+      alpha: num,
+    }),
+  ),
   privacy: z.object({
-    minCellSize: z.number().int().min(0),
+    minCellSize: publicValue(z.number().int().min(0)),
     /** True in published copies, where small cells are hidden. */
     suppressed: z.boolean(),
+    /**
+     * What a published copy withholds, one entry per section and subject, so readers (the site)
+     * ask this instead of parsing warnings. Added after report@1 was published: optional, and
+     * absent from unsuppressed reports.
+     */
+    withheld: z.array(withheldSchema).optional(),
   }),
   attributes: z.array(attributeResultSchema),
   intersections: z.array(intersectionResultSchema),
@@ -226,7 +306,7 @@ export const reportSchema = z.object({
     references: z.array(
       z.object({
         id: z.string(),
-        year: z.number().int().nullable(),
+        year: publicValue(z.number().int().nullable()),
         source: z.string(),
         title: z.string().optional(),
         url: z.string().optional(),
@@ -252,6 +332,11 @@ export type GroupStatus = z.infer<typeof groupStatusSchema>;
 export type Verdict = z.infer<typeof verdictSchema>;
 export type Check = z.infer<typeof checkSchema>;
 export type ReportWarning = z.infer<typeof warningSchema>;
+export type Withheld = z.infer<typeof withheldSchema>;
+export type WithheldSection = z.infer<typeof withheldSectionSchema>;
+export type WithheldReason = z.infer<typeof withheldReasonSchema>;
+export type PositiveShare = z.infer<typeof positiveShareSchema>;
+export type SourceCount = z.infer<typeof sourceCountSchema>;
 
 /** The JSON Schema of report@1, for consumers outside TypeScript. */
 export function reportJsonSchema(): unknown {

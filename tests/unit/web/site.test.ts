@@ -244,6 +244,22 @@ describe('renderSite: pages', () => {
     }
   });
 
+  it('reads what was withheld from privacy.withheld, not from the warnings', async () => {
+    const [published] = publish(sampleReport());
+    const silent = {
+      ...published!,
+      warnings: published!.warnings.filter((w) => !w.code.startsWith('privacy-')),
+    };
+    const files = await renderSite({ reports: [silent], generatedAt: GENERATED_AT });
+    const html = text(new Map(files.map((f) => [f.path, f])), RUN);
+    expect(html).toContain('The chi-square test, distances and diversity of sex are withheld');
+    const unlisted = { ...published!, privacy: { ...published!.privacy, withheld: [] } };
+    const plain = await renderSite({ reports: [unlisted], generatedAt: GENERATED_AT });
+    expect(text(new Map(plain.map((f) => [f.path, f])), RUN)).not.toContain(
+      'The chi-square test, distances and diversity of sex are withheld',
+    );
+  });
+
   it('labels intersections with their basis', async () => {
     const report = sampleReport();
     const marginal = structuredClone(report.intersections[0]!);

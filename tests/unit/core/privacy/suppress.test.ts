@@ -4,8 +4,8 @@ import {
   COMPLEMENTARY_NOTE,
   PRIVACY_WARNING,
   smallCellNote,
-  suppressReport,
-} from '../../../../functions/core/privacy/suppress.ts';
+} from '../../../../functions/core/privacy/messages.ts';
+import { suppressReport } from '../../../../functions/core/privacy/suppress.ts';
 import {
   type AttributeResult,
   type GroupResult,
@@ -135,7 +135,7 @@ describe('suppressReport: primary suppression', () => {
   it('hides nothing with minCellSize 0 or 1 but still marks the copy suppressed', () => {
     for (const k of [0, 1]) {
       const out = suppressReport(sampleReport(), k);
-      expect(out.privacy).toEqual({ minCellSize: k, suppressed: true });
+      expect(out.privacy).toEqual({ minCellSize: k, suppressed: true, withheld: [] });
       expect(out.attributes.flatMap((a) => a.groups).filter(hidden)).toEqual([]);
     }
   });
@@ -668,12 +668,44 @@ describe('suppressReport: worst cells', () => {
   });
 });
 
+describe('suppressReport: privacy.withheld', () => {
+  it('lists each withheld section with its subject and reason, one warning per entry', () => {
+    const out = suppressReport(labelledReport(), K);
+    expect(out.privacy.withheld).toEqual([
+      { section: 'labels', subject: 'sex', reason: 'unverifiable-counts' },
+      { section: 'labels', subject: 'age_band', reason: 'hidden-positives' },
+      { section: 'sources', subject: 'sources', reason: 'hidden-cells' },
+    ]);
+    const privacy = out.warnings.filter((w) => w.code.startsWith('privacy-'));
+    expect(privacy.map((w) => `${w.code} ${w.path}`)).toEqual([
+      `${PRIVACY_WARNING.cddWithheld} sex`,
+      `${PRIVACY_WARNING.labelsWithheld} age_band`,
+      `${PRIVACY_WARNING.sourcesWithheld} sources`,
+    ]);
+  });
+
+  it('is empty when nothing is hidden, and the same after suppressing again', () => {
+    expect(suppressReport(sampleReport(), 1).privacy.withheld).toEqual([]);
+    const once = suppressReport(labelledReport(), K);
+    expect(suppressReport(once, K).privacy.withheld).toEqual(once.privacy.withheld);
+  });
+
+  it('names a cell that cannot be protected', () => {
+    const report = reportWith([plainAttribute('tiny', { a: 3, b: 0 })]);
+    expect(suppressReport(report, K).privacy.withheld).toContainEqual({
+      section: 'attributes',
+      subject: 'tiny',
+      reason: 'recoverable-cell',
+    });
+  });
+});
+
 describe('suppressReport: contract', () => {
   it('returns a valid report@1 marked suppressed with the threshold used', () => {
     for (const report of [sampleReport(), labelledReport(), sampleWithSources()]) {
       const out = suppressReport(report, K);
       expect(reportSchema.parse(out)).toEqual(out);
-      expect(out.privacy).toEqual({ minCellSize: 10, suppressed: true });
+      expect(out.privacy).toEqual({ minCellSize: 10, suppressed: true, withheld: expect.any(Array) });
     }
   });
 

@@ -1,0 +1,160 @@
+import type {
+  AttributeResult,
+  GroupResult,
+  LabelGroup,
+  Report,
+  SourceCount,
+  Withheld,
+  WithheldSection,
+} from '../report/schema.ts';
+
+/**
+ * The complementary-suppression engine: cells, the sets of cells whose sum is published, and the
+ * loop that hides further cells until no set has exactly one hidden cell. Each report section
+ * brings its own cells and sets through a `SectionRules` module (`rules/`); this module knows no
+ * section.
+ *
+ * A set holding exactly one hidden cell gives it back (its sum minus the visible cells), so each
+ * step hides the smallest visible non-zero cell of such a set (first in report order on ties),
+ * and the loop repeats until nothing changes — the usual greedy heuristic of statistical
+ * disclosure control (Hundepool et al., "Statistical Disclosure Control", Wiley 2012, §5.3), not
+ * an optimal cell choice. Zeros stay visible.
+ */
+
+export type HideReason = 'small' | 'complementary' | 'group-hidden';
+
+/** One published number that counts people: a group, an intersection cell, a source cell, positives. */
+export interface Cell {
+  /** Published count, or null when it is not shown (hidden before, or not computed). */
+  readonly count: number | null;
+  hide: HideReason | undefined;
+}
+
+export interface SumSet {
+  /** The section whose table the set belongs to. */
+  readonly section: WithheldSection;
+  /** Names the table (and line) for warnings, e.g. `sex` or `sex × age_band`. */
+  readonly path: string;
+  readonly members: readonly Cell[];
+}
+
+export interface CountCells {
+  /** Every group of every attribute and intersection. */
+  readonly groups: Map<GroupResult, Cell>;
+  readonly sources: Map<SourceCount, Cell>;
+}
+
+export interface PositiveCells {
+  /** The positives of a group, shared by `group.positives` and its row in `labels.groups`. */
+  readonly groups: Map<GroupResult, Cell>;
+  readonly labels: Map<LabelGroup, Cell>;
+  /** Label rows whose group is not in their attribute's table: they cannot be checked. */
+  readonly orphans: Map<AttributeResult, Cell[]>;
+}
+
+export interface SuppressionState {
+  /** The smallest count that may be shown. */
+  readonly k: number;
+  /** The report as it came in: statuses there were decided on the exact counts. */
+  readonly exact: Report;
+  readonly counts: CountCells;
+}
+
+/**
+ * What one section of a report adds to suppression. `suppressReport` runs every module's hook in
+ * turn: count sets of all sections are protected together (a group hidden in one table protects
+ * its line in another), then counts are hidden, then positives get the same treatment, then each
+ * section withholds statistics over its hidden cells and says what it withheld.
+ */
+export interface SectionRules {
+  /** Pass 1: the sets this section's counts sum in. */
+  readonly countSets?: (report: Report, counts: CountCells) => SumSet[];
+  /** Hides the counts the protection loop marked, with what is computed from them. */
+  readonly hideCounts?: (report: Report, state: SuppressionState) => void;
+  /** Pass 2: the sets this section's positives sum in. */
+  readonly positiveSets?: (report: Report, positives: PositiveCells) => SumSet[];
+  /** Hides the positives the protection loop marked, with what is computed from them. */
+  readonly hidePositives?: (report: Report, positives: PositiveCells, state: SuppressionState) => void;
+  /** Withholds statistics over several cells once cells are hidden. */
+  readonly withhold?: (report: Report, state: SuppressionState) => void;
+  /** What the copy withholds in this section, read from the copy itself (so suppression stays idempotent). */
+  readonly withheld: (report: Report, k: number) => Withheld[];
+}
+
+export function isHidden(cell: Cell): boolean {
+  return cell.count === null || cell.hide !== undefined;
+}
+
+export function isSuppressed(group: GroupResult): boolean {
+  return group.status === 'suppressed';
+}
+
+export function isSmall(count: number | null, k: number): boolean {
+  return count !== null && count > 0 && count < k;
+}
+
+function countCell(count: number | null, k: number): Cell {
+  return { count, hide: isSmall(count, k) ? 'small' : undefined };
+}
+
+/** Every source count of a report: totals first, then the group × source tables. */
+export function sourceCounts(report: Report): SourceCount[] {
+  return [
+    ...(report.sources?.groups ?? []),
+    ...(report.sources?.attributes ?? []).flatMap((t) => t.groups.flatMap((row) => row.sources)),
+  ];
+}
+
+/** One cell per group of every attribute and intersection and per source count, small ones marked. */
+export function collectCountCells(report: Report, k: number): CountCells {
+  const groups = new Map<GroupResult, Cell>();
+  const tables: { groups: GroupResult[] }[] = [...report.attributes, ...report.intersections];
+  for (const table of tables) {
+    for (const group of table.groups)
+      groups.set(group, countCell(isSuppressed(group) ? null : group.count, k));
+  }
+  const sources = new Map<SourceCount, Cell>();
+  for (const entry of sourceCounts(report)) sources.set(entry, countCell(entry.count, k));
+  return { groups, sources };
+}
+
+/**
+ * Hides complementary cells until every sum set has zero or at least two hidden cells, and
+ * returns the sets still left with one (no visible non-zero cell to hide with it).
+ */
+export function protect(sets: readonly SumSet[]): SumSet[] {
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const set of sets) {
+      if (set.members.filter(isHidden).length !== 1) continue;
+      const partner = smallestVisible(set.members);
+      if (partner) {
+        partner.hide = 'complementary';
+        changed = true;
+      }
+    }
+  }
+  return sets.filter((s) => s.members.filter(isHidden).length === 1);
+}
+
+function smallestVisible(members: readonly Cell[]): Cell | undefined {
+  let best: Cell | undefined;
+  for (const cell of members) {
+    if (isHidden(cell) || cell.count === null || cell.count <= 0) continue;
+    if (best === undefined || cell.count < (best.count ?? Number.POSITIVE_INFINITY)) best = cell;
+  }
+  return best;
+}
+
+/** Order-independent key of a table: its attributes sorted. */
+export function tableKey(attributes: readonly string[]): string {
+  return JSON.stringify([...attributes].sort());
+}
+
+/** Order-independent key of a cell: its (attribute, group) pairs sorted by attribute. */
+export function coordsKey(attributes: readonly string[], groups: readonly string[]): string {
+  const pairs = attributes.map((a, i) => [a, groups[i] ?? '']);
+  pairs.sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : 0));
+  return JSON.stringify(pairs);
+}

@@ -1,0 +1,193 @@
+import {
+  type AttributeResult,
+  type GroupResult,
+  type LabelGroup,
+  type Labels,
+  labelGroupSchema,
+  positiveShareSchema,
+  type Report,
+  type Withheld,
+} from '../../report/schema.ts';
+import {
+  type Cell,
+  isHidden,
+  isSmall,
+  type PositiveCells,
+  type SectionRules,
+  type SuppressionState,
+} from '../engine.ts';
+import { withholdCell } from '../withhold.ts';
+
+/**
+ * Labels. A group's positives p and negatives n − p are the cells of a group × label table (p is
+ * published as `positives` and, through n, as the positive rate and its interval). Its margins are
+ * published too: the group counts, and the label's total positives through `labels.positiveRate`
+ * × `total`. The positives of every table therefore form the same sum sets as the counts (see the
+ * attribute and intersection rules); p is hidden when p or n − p is in 1..k−1 or when the group
+ * itself is hidden, and complementary suppression hides the smallest further positives.
+ * Negatives are never published on their own: they are visible exactly when both p and n are, so
+ * protecting the positives and the counts protects the negatives. Hiding positives never hides a
+ * group count.
+ */
+export const labelRules: SectionRules = {
+  hidePositives: (report, positives, state) => hidePositives(report, positives, state),
+  withhold: (report, state) => {
+    for (const attribute of report.attributes) {
+      if (attribute.labels) withholdLabelStatistics(attribute.labels, attribute.total, state.k);
+    }
+  },
+  withheld: (report, k) => report.attributes.flatMap((a) => labelsWithheld(a, k)),
+};
+
+function labelsWithheld(attribute: AttributeResult, k: number): Withheld[] {
+  const entries: Withheld[] = [];
+  const labels = attribute.labels;
+  const hiddenPositives =
+    attribute.groups.some((g) => g.positives === null) ||
+    (labels?.groups ?? []).some((r) => r.positives === null);
+  if (hiddenPositives)
+    entries.push({ section: 'labels', subject: attribute.name, reason: 'hidden-positives' });
+  if (labels?.cdd && labels.cdd.groups.length > 0 && k > 1)
+    entries.push({ section: 'labels', subject: attribute.name, reason: 'unverifiable-counts' });
+  return entries;
+}
+
+/**
+ * The positives of every group that has them, one cell per group shared by `group.positives` and
+ * the group's row in `labels.groups`, so the two can never disagree about what is hidden.
+ */
+export function collectPositiveCells(
+  report: Report,
+  k: number,
+  counts: Map<GroupResult, Cell>,
+): PositiveCells {
+  const cells: PositiveCells = { groups: new Map(), labels: new Map(), orphans: new Map() };
+  for (const attribute of report.attributes) {
+    const byName = new Map<string, GroupResult>();
+    for (const g of attribute.groups) if (!byName.has(g.group)) byName.set(g.group, g);
+    const rowsOf = new Map<GroupResult, LabelGroup[]>();
+    const orphans: Cell[] = [];
+    for (const row of attribute.labels?.groups ?? []) {
+      const group = byName.get(row.group);
+      if (group) rowsOf.set(group, [...(rowsOf.get(group) ?? []), row]);
+      else {
+        // Its group's count is not published, so its negatives cannot be checked: hidden.
+        const cell: Cell = { count: null, hide: 'group-hidden' };
+        cells.labels.set(row, cell);
+        orphans.push(cell);
+      }
+    }
+    if (orphans.length > 0) cells.orphans.set(attribute, orphans);
+    for (const g of attribute.groups) {
+      const rows = rowsOf.get(g) ?? [];
+      const cell = positiveCell(counts.get(g)!, [g.positives, ...rows.map((r) => r.positives)], k);
+      if (!cell) continue;
+      cells.groups.set(g, cell);
+      for (const row of rows) cells.labels.set(row, cell);
+    }
+    // The label's own margins (all positives, all negatives) are counts too: when one of them is
+    // small, every non-zero positives cell is small and the rates of the others would give the
+    // margin back (DPL of a group with no positives is the rate of the rest), so all rows go.
+    if (attribute.labels && labelMarginIsSmall(attribute.labels, attribute.total, k)) {
+      for (const row of attribute.labels.groups) {
+        const cell = cells.labels.get(row)!;
+        if (!isHidden(cell)) cell.hide = 'small';
+      }
+    }
+  }
+  for (const intersection of report.intersections) {
+    for (const g of intersection.groups) {
+      const cell = positiveCell(counts.get(g)!, [g.positives], k);
+      if (cell) cells.groups.set(g, cell);
+    }
+  }
+  return cells;
+}
+
+/**
+ * The positives cell of one group: hidden with its group, already hidden when any copy of it is
+ * null, and small when the positives p or the negatives n − p are in 1..k−1. Undefined when the
+ * group carries no positives at all.
+ */
+function positiveCell(
+  group: Cell,
+  values: readonly (number | null | undefined)[],
+  k: number,
+): Cell | undefined {
+  const present = values.filter((v): v is number | null => v !== undefined);
+  if (present.length === 0) return undefined;
+  if (isHidden(group)) return { count: null, hide: 'group-hidden' };
+  const known = present.filter((v): v is number => v !== null);
+  if (known.length < present.length) return { count: null, hide: undefined };
+  const n = group.count ?? 0;
+  const small = known.some((p) => isSmall(p, k) || isSmall(n - p, k));
+  return { count: known[0]!, hide: small ? 'small' : undefined };
+}
+
+function labelMarginIsSmall(labels: Labels, total: number, k: number): boolean {
+  if (labels.positiveRate === null) return false;
+  const positives = nearZero(labels.positiveRate * total);
+  return isSmall(positives, k) || isSmall(nearZero(total - positives), k);
+}
+
+/** Rates times totals carry rounding noise: 1e-9 of a row is no row. */
+function nearZero(x: number): number {
+  return Math.abs(x) < 1e-9 ? 0 : x;
+}
+
+/**
+ * Hides marked positives: in the group (`positives`) and in its label row, where everything
+ * computed from them goes by its tag (rate, interval, every metric against the rest); the row's
+ * count-derived metrics (class imbalance) go too when the group's count is hidden.
+ */
+function hidePositives(report: Report, positives: PositiveCells, state: SuppressionState): void {
+  for (const [group, cell] of positives.groups) {
+    if (isHidden(cell) && group.positives !== undefined) group.positives = null;
+  }
+  for (const attribute of report.attributes) {
+    const hiddenGroups = new Set(
+      attribute.groups.filter((g) => isHidden(state.counts.groups.get(g)!)).map((g) => g.group),
+    );
+    const known = new Set(attribute.groups.map((g) => g.group));
+    for (const row of attribute.labels?.groups ?? []) {
+      if (!isHidden(positives.labels.get(row)!)) continue;
+      const groupHidden = hiddenGroups.has(row.group) || !known.has(row.group);
+      withholdCell(labelGroupSchema, row, groupHidden ? ['positives', 'count'] : ['positives']);
+    }
+  }
+}
+
+/**
+ * Label statistics over more than one row:
+ * - the overall positive rate is the label table's margin; it goes only when that margin is
+ *   itself small (see `collectPositiveCells`);
+ * - the positive-class composition shows each group's share of all positives, i.e. its positives
+ *   over a published total, so a share goes with its positives; its TVD and JS are functions of
+ *   all shares and, like an attribute's distances, would add an equation for the hidden ones, so
+ *   they go whenever any share is hidden;
+ * - CDD sums, over the strata, each group's demographic disparity weighted by stratum size: it is
+ *   a function of group × stratum × label counts. The report does not carry those counts, so no
+ *   contributing cell can be shown to be at least k (with two strata and published stratum
+ *   positives one CDD value even solves for them exactly). Every CDD value is therefore withheld
+ *   whenever k > 1; with k ≤ 1 no count can be small and they stay.
+ */
+function withholdLabelStatistics(labels: Labels, total: number, k: number): void {
+  if (labelMarginIsSmall(labels, total, k)) labels.positiveRate = null;
+  if (labels.positiveComposition) {
+    const composition = labels.positiveComposition;
+    const rows = new Map(labels.groups.map((r) => [r.group, r]));
+    for (const entry of composition.groups) {
+      // A zero share says "no positives", which is never hidden (zeros stay visible).
+      const row = rows.get(entry.group);
+      const hidden = row === undefined ? entry.share !== 0 : row.positives === null;
+      if (hidden) withholdCell(positiveShareSchema, entry, ['positives']);
+    }
+    if (composition.groups.some((entry) => entry.share === null)) {
+      composition.tvd = null;
+      composition.jsDivergence = null;
+    }
+  }
+  if (labels.cdd && k > 1) {
+    for (const entry of labels.cdd.groups) entry.value = null;
+  }
+}
