@@ -1,33 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseObjectCreated } from '../../../functions/handlers/s3-event.ts';
-
-/** A real-shaped EventBridge "Object Created" event (fields as S3 sends them). */
-export function objectCreated(key: string, object: Record<string, unknown> = {}) {
-  return {
-    version: '0',
-    id: '17793124-05d4-b198-2fde-7ededc63b103',
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '123456789012',
-    time: '2026-12-06T01:02:03Z',
-    region: 'eu-central-1',
-    resources: ['arn:aws:s3:::repscope-lake'],
-    detail: {
-      version: '0',
-      bucket: { name: 'repscope-lake' },
-      object: {
-        key,
-        size: 5,
-        etag: 'b1946ac92492d2347c6235b4d2611184',
-        sequencer: '00617F08299329D189',
-        ...object,
-      },
-      'request-id': 'N4N7GDK58NMKJ12R',
-      requester: '123456789012',
-      reason: 'PutObject',
-    },
-  };
-}
+import { objectCreated } from '../../fixtures/events.ts';
 
 describe('parseObjectCreated', () => {
   it('reads a data file upload, decoding + and %xx in the key', () => {
