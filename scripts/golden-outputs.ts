@@ -9,7 +9,7 @@
  *   npx tsx scripts/golden-outputs.ts --write tests/golden/outputs.json   # before
  *   npx tsx scripts/golden-outputs.ts --check tests/golden/outputs.json   # after: exit 1 on a change
  *
- * Times and run ids are replaced by placeholders before hashing (runs use the wall clock), and
+ * Times (ISO and the pages' "2026-12-06 02:20 UTC"), run ids and the work folder are replaced by placeholders before hashing (runs use the wall clock), and
  * `privacy.withheld` (added by #8, additive to report@1) is removed from JSON before hashing, in
  * files and in JSON embedded in pages. `--keep <dir>` keeps the buckets to diff by hand.
  */
@@ -97,6 +97,7 @@ function normalise(text: string, json: boolean): string {
   }
   return t
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<time>')
+    .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, '<minute>')
     .replace(/\d{8}T\d{6}Z(-\d+)?/g, '<run>');
 }
 

@@ -1,6 +1,7 @@
 import { compare } from '../core/compare/compare.ts';
 import { compareStatement, type ReferenceMapping, toCompareRows } from '../core/compare/compare-sql.ts';
-import { groupCountRows, lakeKeys, toJsonLines } from '../core/lake/layout.ts';
+import { lakeKeys } from '../core/lake/layout.ts';
+import { groupCountRows, toJsonLines } from '../core/lake/tables.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
 import type { ObjectStore, QueryEngine } from '../core/ports.ts';
 import { intersectionName } from '../core/profile/plan.ts';

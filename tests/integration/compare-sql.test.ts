@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbQueryEngine } from '../../functions/adapters/local/duckdb-query-engine.ts';
 import { FileObjectStore } from '../../functions/adapters/local/file-object-store.ts';
 import { compareStatement, toCompareRows } from '../../functions/core/compare/compare-sql.ts';
-import { lakeKeys, toJsonLines } from '../../functions/core/lake/layout.ts';
+import { lakeKeys } from '../../functions/core/lake/layout.ts';
+import { LAKE_TABLES, partitionKeys, toJsonLines } from '../../functions/core/lake/tables.ts';
 import { writeReferenceTable } from '../../functions/pipeline/references.ts';
 import { tempDir } from '../fixtures/cli.ts';
 
@@ -115,5 +116,43 @@ describe('compare SQL', () => {
       code: 'QUERY_FAILED',
       message: expect.stringMatching(/^DuckDB could not run the statement: .*no_such_table/),
     });
+  });
+});
+
+describe('lake views', () => {
+  const duckdbType = { string: 'VARCHAR', int: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE' } as const;
+  const expected = (name: string) => {
+    const table = LAKE_TABLES.find((t) => t.name === name)!;
+    return [...partitionKeys(table), ...table.columns].map((c) => [c.name, duckdbType[c.type]]);
+  };
+  const describeView = async (e: DuckDbQueryEngine, name: string) =>
+    (await e.rows(`DESCRIBE ${name}`)).map((r) => [r['column_name'], r['column_type']]);
+
+  it('are generated from the catalogue: its columns and types, with files and without', async () => {
+    const { dir: emptyDir, cleanup: cleanupEmpty } = await tempDir();
+    const empty = new DuckDbQueryEngine(emptyDir, { threads: 1 });
+    try {
+      for (const name of ['reference_populations', 'group_counts', 'group_metrics']) {
+        expect(await describeView(empty, name)).toEqual(expected(name));
+        if (name !== 'group_metrics') expect(await describeView(engine, name)).toEqual(expected(name));
+      }
+      expect((await empty.rows('SELECT count(*) AS n FROM group_counts'))[0]).toEqual({ n: 0 });
+    } finally {
+      empty.close();
+      await cleanupEmpty();
+    }
+  });
+
+  it('read optional CSV cells as NULL and partition keys from the folders', async () => {
+    const refs = await engine.rows(
+      `SELECT population, "count", source_year FROM reference_populations WHERE population = 'p-2'`,
+    );
+    expect(refs).toEqual([{ population: 'p-2', count: null, source_year: null }]);
+    const runs = await engine.rows('SELECT DISTINCT dataset, run FROM group_counts ORDER BY 1, 2');
+    expect(runs).toEqual([
+      { dataset: 'ds-1', run: 'r0' },
+      { dataset: 'ds-1', run: 'r1' },
+      { dataset: 'ds-2', run: 'r1' },
+    ]);
   });
 });

@@ -2,6 +2,15 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { QueryError } from '../../core/errors.ts';
+import {
+  type ColumnType,
+  LAKE_TABLES,
+  type LakeColumn,
+  type LakeTable,
+  partitionKeys,
+  sqlColumn,
+  tableFilesGlob,
+} from '../../core/lake/tables.ts';
 import type { QueryEngine, SqlValue } from '../../core/ports.ts';
 
 /**
@@ -50,41 +59,14 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   private async createViews(connection: DuckDBConnection): Promise<void> {
-    const tables: [string, string, () => Promise<boolean>, (glob: string) => string][] = [
-      [
-        'reference_populations',
-        `CAST(NULL AS VARCHAR) AS population, CAST(NULL AS VARCHAR) AS attribute, CAST(NULL AS VARCHAR) AS "group", CAST(NULL AS DOUBLE) AS "count", CAST(NULL AS DOUBLE) AS share, CAST(NULL AS INTEGER) AS source_year`,
-        () => this.hasFiles('references', 'population=', '.csv'),
-        (glob) =>
-          `SELECT population, attribute, "group", TRY_CAST(NULLIF("count", '') AS DOUBLE) AS "count", CAST(share AS DOUBLE) AS share, TRY_CAST(NULLIF(source_year, '') AS INTEGER) AS source_year FROM read_csv(${literal(glob)}, header = true, all_varchar = true, hive_partitioning = false)`,
-      ],
-      [
-        'group_counts',
-        `CAST(NULL AS VARCHAR) AS dataset, CAST(NULL AS VARCHAR) AS run, CAST(NULL AS VARCHAR) AS attribute, CAST(NULL AS VARCHAR) AS "group", CAST(NULL AS DOUBLE) AS "count", CAST(NULL AS DOUBLE) AS weight_sum, CAST(NULL AS DOUBLE) AS weight_sq_sum, CAST(NULL AS DOUBLE) AS positives, CAST(NULL AS DOUBLE) AS positive_weight_sum`,
-        () => this.hasFiles('lake/group_counts', 'dataset=', '.jsonl'),
-        (glob) =>
-          `SELECT dataset, run, attribute, "group", "count", weight_sum, weight_sq_sum, positives, positive_weight_sum FROM read_json(${literal(glob)}, format = 'newline_delimited', hive_partitioning = true, hive_types = {'dataset': 'VARCHAR', 'run': 'VARCHAR'}, columns = {'attribute': 'VARCHAR', 'group': 'VARCHAR', 'count': 'DOUBLE', 'weight_sum': 'DOUBLE', 'weight_sq_sum': 'DOUBLE', 'positives': 'DOUBLE', 'positive_weight_sum': 'DOUBLE'})`,
-      ],
-      [
-        'group_metrics',
-        `CAST(NULL AS VARCHAR) AS dataset, CAST(NULL AS VARCHAR) AS run, CAST(NULL AS VARCHAR) AS attribute, CAST(NULL AS VARCHAR) AS "group", CAST(NULL AS DOUBLE) AS "count", CAST(NULL AS DOUBLE) AS share, CAST(NULL AS DOUBLE) AS reference_share, CAST(NULL AS DOUBLE) AS ratio, CAST(NULL AS DOUBLE) AS ci_low, CAST(NULL AS DOUBLE) AS ci_high, CAST(NULL AS DOUBLE) AS p_value, CAST(NULL AS DOUBLE) AS p_adjusted, CAST(NULL AS VARCHAR) AS status`,
-        () => this.hasFiles('lake/group_metrics', 'dataset=', '.jsonl'),
-        (glob) =>
-          `SELECT dataset, run, attribute, "group", "count", share, reference_share, ratio, ci_low, ci_high, p_value, p_adjusted, status FROM read_json(${literal(glob)}, format = 'newline_delimited', hive_partitioning = true, hive_types = {'dataset': 'VARCHAR', 'run': 'VARCHAR'}, columns = {'attribute': 'VARCHAR', 'group': 'VARCHAR', 'count': 'DOUBLE', 'share': 'DOUBLE', 'reference_share': 'DOUBLE', 'ratio': 'DOUBLE', 'ci_low': 'DOUBLE', 'ci_high': 'DOUBLE', 'p_value': 'DOUBLE', 'p_adjusted': 'DOUBLE', 'status': 'VARCHAR'})`,
-      ],
-    ];
-    for (const [name, emptyColumns, exists, select] of tables) {
-      const dir =
-        name === 'reference_populations'
-          ? 'references/population=*/*.csv'
-          : `lake/${name}/dataset=*/run=*/*.jsonl`;
-      const glob = path.join(this.root, dir);
-      const body = (await exists()) ? select(glob) : `SELECT ${emptyColumns} WHERE 1 = 0`;
+    for (const table of LAKE_TABLES) {
+      const glob = path.join(this.root, tableFilesGlob(table));
+      const body = (await this.hasFiles(table)) ? selectFiles(table, glob) : emptySelect(table);
       try {
-        await connection.run(`CREATE OR REPLACE VIEW ${name} AS ${body}`);
+        await connection.run(`CREATE OR REPLACE VIEW ${table.name} AS ${body}`);
       } catch (error) {
         throw new QueryError(
-          `DuckDB could not read the ${name} table under ${this.root}: ${firstLine(error)}`,
+          `DuckDB could not read the ${table.name} table under ${this.root}: ${firstLine(error)}`,
           {
             cause: error,
           },
@@ -93,8 +75,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
-  /** True when some file `<dir>/<partition>…/…<ext>` exists. */
-  private async hasFiles(dir: string, partition: string, ext: string): Promise<boolean> {
+  /** True when some file `<prefix><first folder>=…/…<.format>` exists. */
+  private async hasFiles(table: LakeTable): Promise<boolean> {
+    const partition = `${table.folders[0]?.name ?? ''}=`;
+    const ext = `.${table.format}`;
     const walk = async (at: string, depth: number): Promise<boolean> => {
       let entries: import('node:fs').Dirent[];
       try {
@@ -114,8 +98,54 @@ export class DuckDbQueryEngine implements QueryEngine {
       }
       return false;
     };
-    return walk(path.join(this.root, dir), 0);
+    return walk(path.join(this.root, table.prefix), 0);
   }
+}
+
+/** DuckDB's spelling of the catalogue's column types. */
+const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+};
+
+/** Partition keys first, then the rows' columns: the view's columns. */
+function viewColumns(table: LakeTable): LakeColumn[] {
+  return [...partitionKeys(table), ...table.columns];
+}
+
+/** The view of a table with no files yet: no rows, the same columns and types. */
+function emptySelect(table: LakeTable): string {
+  const columns = viewColumns(table).map(
+    (c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlColumn(c.name)}`,
+  );
+  return `SELECT ${columns.join(', ')} WHERE 1 = 0`;
+}
+
+/** The view over a table's files, typed as the catalogue says. */
+function selectFiles(table: LakeTable, glob: string): string {
+  const partitions = partitionKeys(table);
+  const hive =
+    partitions.length > 0
+      ? `hive_partitioning = true, hive_types = {${partitions.map((c) => `${literal(c.name)}: ${literal(DUCKDB_TYPES[c.type])}`).join(', ')}}`
+      : 'hive_partitioning = false';
+  if (table.format === 'csv') {
+    // Every cell as text, then cast: an optional column's empty cell is NULL, a required one's
+    // malformed value an error.
+    const columns = viewColumns(table).map((c) => {
+      const name = sqlColumn(c.name);
+      if (c.type === 'string') return name;
+      const type = DUCKDB_TYPES[c.type];
+      return c.optional
+        ? `TRY_CAST(NULLIF(${name}, '') AS ${type}) AS ${name}`
+        : `CAST(${name} AS ${type}) AS ${name}`;
+    });
+    return `SELECT ${columns.join(', ')} FROM read_csv(${literal(glob)}, header = true, all_varchar = true, ${hive})`;
+  }
+  const types = table.columns.map((c) => `${literal(c.name)}: ${literal(DUCKDB_TYPES[c.type])}`);
+  const names = viewColumns(table).map((c) => sqlColumn(c.name));
+  return `SELECT ${names.join(', ')} FROM read_json(${literal(glob)}, format = 'newline_delimited', ${hive}, columns = {${types.join(', ')}})`;
 }
 
 function literal(text: string): string {

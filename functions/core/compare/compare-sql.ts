@@ -1,9 +1,11 @@
+import { groupCountsTable, referencePopulationsTable, sqlColumn } from '../lake/tables.ts';
 import type { SqlValue } from '../ports.ts';
+import { TALLY_FIELDS, type TallyKey } from '../profile/tally.ts';
 
 /**
  * The compare join, written once in the dialect Trino (Athena engine v3) and DuckDB share: no `::`
- * casts, no DuckDB table functions, values only as `?` parameters. Table names come from this
- * module, never from input.
+ * casts, no DuckDB table functions, values only as `?` parameters. Table and column names come from
+ * the lake's catalogue (lake/tables.ts), never from input.
  */
 export interface ReferenceMapping {
   /** The dataset attribute (or intersection) name in group_counts. */
@@ -18,16 +20,13 @@ export interface Statement {
   readonly params: readonly SqlValue[];
 }
 
+/** The counters of TALLY_FIELDS; null when the group exists only in the reference. */
+export type CompareCounts = { readonly [K in TallyKey]: number | null };
+
 /** Row shape of the compare query. */
-export interface CompareRow {
+export interface CompareRow extends CompareCounts {
   readonly attribute: string;
   readonly group: string;
-  /** Null when the group exists only in the reference. */
-  readonly count: number | null;
-  readonly weightSum: number | null;
-  readonly weightSqSum: number | null;
-  readonly positives: number | null;
-  readonly positiveWeightSum: number | null;
   /** Null when the group exists only in the dataset, or the attribute has no reference. */
   readonly referenceShare: number | null;
   readonly referenceCount: number | null;
@@ -53,26 +52,22 @@ export function compareStatement(
     for (const m of mappings) params.push(m.attribute, m.population, m.referenceAttribute);
   }
   params.push(dataset, run);
+  const counters = TALLY_FIELDS.map((f) => sqlColumn(f.column));
   const sql = `WITH ${mapping},
 counts AS (
-  SELECT attribute, "group", "count", weight_sum, weight_sq_sum, positives, positive_weight_sum
-  FROM group_counts
+  SELECT attribute, "group", ${counters.join(', ')}
+  FROM ${groupCountsTable.name}
   WHERE dataset = ? AND run = ?
 ),
 reference AS (
   SELECT m.attribute AS attribute, r."group" AS "group", r.share AS share, r."count" AS reference_count
-  FROM reference_populations r
+  FROM ${referencePopulationsTable.name} r
   JOIN mapping m ON r.population = m.population AND r.attribute = m.reference_attribute
 )
 SELECT
   COALESCE(c.attribute, f.attribute) AS attribute,
   COALESCE(c."group", f."group") AS "group",
-  c."count" AS "count",
-  c.weight_sum AS weight_sum,
-  c.weight_sq_sum AS weight_sq_sum,
-  c.positives AS positives,
-  c.positive_weight_sum AS positive_weight_sum,
-  f.share AS reference_share,
+${counters.map((c) => `  c.${c} AS ${c},\n`).join('')}  f.share AS reference_share,
   f.reference_count AS reference_count
 FROM counts c
 FULL OUTER JOIN reference f ON c.attribute = f.attribute AND lower(c."group") = lower(f."group")
@@ -85,14 +80,14 @@ export function toCompareRows(rows: readonly Record<string, SqlValue>[]): Compar
   return rows.map((r, i) => ({
     attribute: text(r, 'attribute', i),
     group: text(r, 'group', i),
-    count: num(r, 'count', i),
-    weightSum: num(r, 'weight_sum', i),
-    weightSqSum: num(r, 'weight_sq_sum', i),
-    positives: num(r, 'positives', i),
-    positiveWeightSum: num(r, 'positive_weight_sum', i),
+    ...counts(r, i),
     referenceShare: num(r, 'reference_share', i),
     referenceCount: num(r, 'reference_count', i),
   }));
+}
+
+function counts(row: Record<string, SqlValue>, i: number): CompareCounts {
+  return Object.fromEntries(TALLY_FIELDS.map((f) => [f.key, num(row, f.column, i)])) as CompareCounts;
 }
 
 function text(row: Record<string, SqlValue>, key: string, i: number): string {

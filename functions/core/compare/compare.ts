@@ -1,3 +1,4 @@
+import { joinCell } from '../lake/cell-names.ts';
 import type { AttributeSpec, Manifest, Thresholds } from '../manifest/schema.ts';
 import { SOURCE_ATTRIBUTE } from '../profile/plan.ts';
 import type { Profile } from '../profile/profile.ts';
@@ -17,6 +18,7 @@ import {
   chiSquareGoodnessOfFit,
   cohensW,
   designEffect,
+  effectiveRows,
   evenness,
   hellingerDistance,
   hillNumber,
@@ -228,9 +230,8 @@ function compareCells(
   warnings: ReportWarning[],
 ): CellStats {
   const total = sum(cells.map((c) => c.count));
-  // Kish's effective sample size: (Σw)² / Σw²; equals the row count without weights.
-  const sumSq = sum(cells.map((c) => c.weightSqSum));
-  const nEff = weighted ? (sumSq > 0 ? (total * total) / sumSq : 0) : total;
+  // Without weights `total` is the row count.
+  const nEff = effectiveRows(weighted, total, total, sum(cells.map((c) => c.weightSqSum)));
   const scale = total > 0 ? nEff / total : 0;
   const withReference = reference !== null && cells.some((c) => c.referenceShare !== null);
 
@@ -458,22 +459,23 @@ function jointReferenceName(members: readonly AttributeResult[]): string | null 
 
 /** Cells over the product of the members' groups, referenced by the product of marginal shares. */
 function productCells(observed: readonly Cell[], members: readonly AttributeResult[]): Cell[] {
-  let combos: { group: string; share: number | null }[] = [{ group: '', share: 1 }];
-  members.forEach((m, i) => {
-    const next: { group: string; share: number | null }[] = [];
+  let combos: { groups: string[]; share: number | null }[] = [{ groups: [], share: 1 }];
+  for (const m of members) {
+    const next: { groups: string[]; share: number | null }[] = [];
     for (const c of combos) {
       for (const g of m.groups) {
         const share = c.share === null || g.referenceShare === null ? null : c.share * g.referenceShare;
-        next.push({ group: i === 0 ? g.group : `${c.group}|${g.group}`, share });
+        next.push({ groups: [...c.groups, g.group], share });
       }
     }
     combos = next;
-  });
+  }
   const byGroup = new Map(observed.map((c) => [c.group, c]));
   return combos.map((c) => {
-    const o = byGroup.get(c.group);
+    const group = joinCell(c.groups);
+    const o = byGroup.get(group);
     return {
-      group: c.group,
+      group,
       count: o?.count ?? 0,
       weightSqSum: o?.weightSqSum ?? 0,
       rows: o?.rows ?? 0,

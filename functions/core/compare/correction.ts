@@ -1,7 +1,7 @@
+import { joinCell, splitCell } from '../lake/cell-names.ts';
 import type { Manifest } from '../manifest/schema.ts';
 import type { AttributeResult, Correction, ReportWarning } from '../report/schema.ts';
 import { rake } from '../stats/index.ts';
-import { splitCell } from './cells.ts';
 import type { Cell } from './compare.ts';
 
 /**
@@ -62,7 +62,7 @@ export function rakingCorrection(
     cap: manifest.correction.cap ?? null,
     capped: result.capped,
     rows: cells.reduce((s, c) => s + c.count, 0),
-    cells: cells.map((c, i) => ({ cell: c.key.join('|'), rows: c.count, weight: result.weights[i] ?? null })),
+    cells: cells.map((c, i) => ({ cell: joinCell(c.key), rows: c.count, weight: result.weights[i] ?? null })),
   };
   if (result.reason) {
     // rake() numbers dimensions from 0 in the order of `targets`: name the attribute instead.

@@ -1,3 +1,4 @@
+import { splitCell } from '../lake/cell-names.ts';
 import type { Manifest } from '../manifest/schema.ts';
 import type { AttributeResult, Labels, ReportWarning } from '../report/schema.ts';
 import {
@@ -5,6 +6,7 @@ import {
   conditionalDemographicDisparity,
   differenceInPositiveProportions,
   disparateImpact,
+  effectiveRows,
   type FacetLabelCounts,
   fourFifthsRule,
   labelJsDivergence,
@@ -15,7 +17,6 @@ import {
   positiveClassComposition,
   wilsonInterval,
 } from '../stats/index.ts';
-import { splitCell } from './cells.ts';
 import type { Cell } from './compare.ts';
 
 /**
@@ -33,6 +34,7 @@ export function labelMetrics(
 ): Labels | undefined {
   const label = manifest.label;
   if (!label) return undefined;
+  const weighted = Boolean(manifest.weight);
   const data = cells.filter((c) => c.count > 0);
   const total = data.reduce((s, c) => s + c.count, 0);
   const positives = data.reduce((s, c) => s + c.positiveWeight, 0);
@@ -46,7 +48,7 @@ export function labelMetrics(
     const di = disparateImpact(counts).value;
     const fourFifths = c.rows >= manifest.thresholds.minGroupCount ? fourFifthsRule(di).passes : null;
     const rate = c.positiveWeight / c.count;
-    const nEff = c.weightSqSum > 0 ? (c.count * c.count) / c.weightSqSum : c.rows;
+    const nEff = effectiveRows(weighted, c.rows, c.count, c.weightSqSum);
     return {
       group: c.group,
       positives: c.positiveWeight,

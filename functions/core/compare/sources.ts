@@ -1,6 +1,6 @@
+import { splitCell } from '../lake/cell-names.ts';
 import type { AttributeResult, ReportWarning, Sources } from '../report/schema.ts';
 import { dominantSource, effectiveNumber, largestShare } from '../stats/index.ts';
-import { splitCell } from './cells.ts';
 import type { Cell } from './compare.ts';
 
 /** Threshold above which one source "dominates" an attribute's under-represented groups. */

@@ -1,5 +1,3 @@
-import type { Profile } from '../profile/profile.ts';
-
 /**
  * The lake layout of DESIGN.md: the same keys in S3 and in a local folder. Public contract.
  * Ids are validated before they reach here (dataset ids by the manifest schema, run ids by runId()).
@@ -27,29 +25,4 @@ export function runId(at: Date, suffix?: string): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '');
   return suffix ? `${id}-${suffix}` : id;
-}
-
-/**
- * Rows of the group_counts table for one run: marginals and intersections alike. `dataset` and
- * `run` are partition columns (in the key), so they are not repeated in the rows.
- */
-export function groupCountRows(profile: Profile): Record<string, string | number>[] {
-  const rows: Record<string, string | number>[] = [];
-  const push = (attribute: string, g: Profile['attributes'][number]['groups'][number]) =>
-    rows.push({
-      attribute,
-      group: g.group,
-      count: g.count,
-      weight_sum: g.weightSum,
-      weight_sq_sum: g.weightSqSum,
-      positives: g.positives,
-      positive_weight_sum: g.positiveWeightSum,
-    });
-  for (const a of profile.attributes) for (const g of a.groups) push(a.name, g);
-  for (const x of profile.intersections) for (const g of x.cells) push(x.name, g);
-  return rows;
-}
-
-export function toJsonLines(rows: readonly unknown[]): string {
-  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : '');
 }

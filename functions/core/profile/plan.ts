@@ -1,4 +1,4 @@
-import { ManifestError } from '../errors.ts';
+import { InputError, ManifestError } from '../errors.ts';
 import type { AttributeSpec, Manifest } from '../manifest/schema.ts';
 import { normaliseValue } from './normalise.ts';
 
@@ -7,6 +7,14 @@ export const DEFAULT_MISSING = ['', 'na', 'n/a', 'null', 'none', 'unknown'] as c
 
 /** An attribute with more distinct groups than this is not a grouping column (e.g. free text). */
 export const MAX_GROUPS_PER_ATTRIBUTE = 1000;
+
+/** The error of an attribute past MAX_GROUPS_PER_ATTRIBUTE, the same from every executor. */
+export function tooManyGroups(attribute: Pick<AttributePlan, 'name' | 'column'>): InputError {
+  return new InputError(
+    'TOO_MANY_GROUPS',
+    `column '${attribute.column}' (attribute ${attribute.name}) has more than ${MAX_GROUPS_PER_ATTRIBUTE} distinct values; expected a grouping column: declare groups or bins, or check the column name`,
+  );
+}
 
 export type AttributeKind = 'groups' | 'bins' | 'values';
 

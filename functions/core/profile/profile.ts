@@ -1,5 +1,6 @@
-import { InputError } from '../errors.ts';
+import { joinCell } from '../lake/cell-names.ts';
 import { type CodedScanSink, NO_CODE, type RowValues } from '../scan/types.ts';
+import { HintCounter, type IdentifierHint, mergeHints } from './identifier-hints.ts';
 import { type IdentifierKind, identifierKindOfValue } from './identifiers.ts';
 import { normaliseValue } from './normalise.ts';
 import {
@@ -7,18 +8,18 @@ import {
   type CountingPlan,
   type IntersectionPurpose,
   MAX_GROUPS_PER_ATTRIBUTE,
+  tooManyGroups,
 } from './plan.ts';
-import { addToTally, emptyTally, mergeTally, type Tally } from './tally.ts';
+import { addToGroup, addToTally, emptyTally, type GroupCount, sortedGroups, type Tally } from './tally.ts';
+
+export type { IdentifierHint } from './identifier-hints.ts';
+export type { GroupCount } from './tally.ts';
 
 export const PROFILE_SCHEMA_ID = 'repscope/profile@1';
 /** How many malformed rows keep their line number and reason. */
 export const MALFORMED_SAMPLE_LIMIT = 10;
 /** How many rows are looked at for identifier-like values when the manifest opts in. */
 export const IDENTIFIER_SAMPLE_ROWS = 200;
-
-export interface GroupCount extends Tally {
-  readonly group: string;
-}
 
 export interface AttributeCounts {
   readonly name: string;
@@ -46,19 +47,6 @@ export interface RowCounts {
   readonly used: number;
   readonly excludedNoConsent: number;
   readonly malformed: number;
-}
-
-export interface IdentifierHint {
-  readonly column: string;
-  readonly kind: IdentifierKind;
-  /**
-   * `sample`: found in the opt-in value sample (matched of sampled rows). `group-value`: a value
-   * that would have become a group name looked like an identifier, so it was counted as unmapped
-   * instead (matched rows; sampled is 0).
-   */
-  readonly source: 'sample' | 'group-value';
-  readonly matched: number;
-  readonly sampled: number;
 }
 
 /**
@@ -171,7 +159,7 @@ export class ProfileBuilder implements CodedScanSink {
   private readonly rowGroups: Int32Array;
   /** Codes for `row()`; reused. */
   private readonly rowCodeBuffer: Int32Array;
-  private readonly hintCounts = new Map<string, number>();
+  private readonly hints = new HintCounter();
   private sampled = 0;
 
   constructor(private readonly plan: CountingPlan) {
@@ -270,7 +258,7 @@ export class ProfileBuilder implements CodedScanSink {
       else {
         a.unmapped += 1;
         if (group <= IDENTIFIER)
-          this.hint(a.plan.column, IDENTIFIER_KINDS[IDENTIFIER - group]!, 'group-value');
+          this.hints.add(a.plan.column, IDENTIFIER_KINDS[IDENTIFIER - group]!, 'group-value');
       }
     }
     const intersections = this.intersections;
@@ -322,11 +310,6 @@ export class ProfileBuilder implements CodedScanSink {
 
   toProfile(): Profile {
     const plan = this.plan;
-    const hints: IdentifierHint[] = [];
-    for (const [key, matched] of this.hintCounts) {
-      const [column, kind, source] = JSON.parse(key) as [string, IdentifierKind, IdentifierHint['source']];
-      hints.push({ column, kind, source, matched, sampled: source === 'sample' ? this.sampled : 0 });
-    }
     return {
       schema: PROFILE_SCHEMA_ID,
       columns: [...plan.columns],
@@ -351,7 +334,7 @@ export class ProfileBuilder implements CodedScanSink {
         incomplete: this.intersections[j]!.incomplete,
       })),
       malformedSamples: [...this.samples].sort((a, b) => a.line - b.line).slice(0, MALFORMED_SAMPLE_LIMIT),
-      identifierHints: hints.sort(compareHints),
+      identifierHints: this.hints.hints(this.sampled),
     };
   }
 
@@ -359,9 +342,8 @@ export class ProfileBuilder implements CodedScanSink {
   private cellTallies(x: IntersectionState): Map<string, Tally> {
     const byName = new Map<string, Tally>();
     for (const cell of x.cells) {
-      const name = cell.groups.map((g, m) => this.attributes[x.members[m]!]!.names[g]!).join('|');
-      const previous = byName.get(name);
-      byName.set(name, previous ? mergeTally(previous, cell.tally) : { ...cell.tally });
+      const name = joinCell(cell.groups.map((g, m) => this.attributes[x.members[m]!]!.names[g]!));
+      addToGroup(byName, name, cell.tally);
     }
     return byName;
   }
@@ -432,21 +414,9 @@ export class ProfileBuilder implements CodedScanSink {
       if (value == null) continue;
       const kind = identifierKindOfValue(value);
       if (!kind) continue;
-      this.hint(this.plan.columns[c]!, kind, 'sample');
+      this.hints.add(this.plan.columns[c]!, kind, 'sample');
     }
   }
-
-  private hint(column: string, kind: IdentifierKind, source: IdentifierHint['source']): void {
-    const key = JSON.stringify([column, kind, source]);
-    this.hintCounts.set(key, (this.hintCounts.get(key) ?? 0) + 1);
-  }
-}
-
-function tooManyGroups(attribute: AttributePlan): InputError {
-  return new InputError(
-    'TOO_MANY_GROUPS',
-    `column '${attribute.column}' (attribute ${attribute.name}) has more than ${MAX_GROUPS_PER_ATTRIBUTE} distinct values; expected a grouping column: declare groups or bins, or check the column name`,
-  );
 }
 
 /**
@@ -491,12 +461,6 @@ export function parseNumber(text: string): number {
   return NUMBER.test(t) ? Number(t) : Number.NaN;
 }
 
-function sortedGroups(tallies: Map<string, Tally>): GroupCount[] {
-  return [...tallies.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([group, t]) => ({ group, ...t }));
-}
-
 /** The identity of mergeProfiles for a plan. */
 export function emptyProfile(plan: CountingPlan): Profile {
   return new ProfileBuilder(plan).toProfile();
@@ -538,29 +502,6 @@ export function mergeProfiles(a: Profile, b: Profile): Profile {
 
 function mergeGroups(a: readonly GroupCount[], b: readonly GroupCount[]): GroupCount[] {
   const byGroup = new Map<string, Tally>();
-  for (const g of [...a, ...b]) {
-    const { group, ...tally } = g;
-    const previous = byGroup.get(group);
-    byGroup.set(group, previous ? mergeTally(previous, tally) : tally);
-  }
+  for (const { group, ...tally } of [...a, ...b]) addToGroup(byGroup, group, tally);
   return sortedGroups(byGroup);
-}
-
-function mergeHints(a: readonly IdentifierHint[], b: readonly IdentifierHint[]): IdentifierHint[] {
-  const byKey = new Map<string, IdentifierHint>();
-  for (const h of [...a, ...b]) {
-    const key = `${h.column}\u0000${h.kind}\u0000${h.source}`;
-    const previous = byKey.get(key);
-    byKey.set(
-      key,
-      previous ? { ...h, matched: previous.matched + h.matched, sampled: previous.sampled + h.sampled } : h,
-    );
-  }
-  return [...byKey.values()].sort(compareHints);
-}
-
-function compareHints(x: IdentifierHint, y: IdentifierHint): number {
-  const a = `${x.column}\u0000${x.kind}\u0000${x.source}`;
-  const b = `${y.column}\u0000${y.kind}\u0000${y.source}`;
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -24,7 +24,7 @@ export { hellingerDistance } from './hellinger-distance.ts';
 export { hillNumber } from './hill-number.ts';
 export { imbalanceRatio } from './imbalance-ratio.ts';
 export { jensenShannonDivergence } from './jensen-shannon-divergence.ts';
-export { kishEffectiveN } from './kish-effective-n.ts';
+export { effectiveRows, kishEffectiveN } from './kish-effective-n.ts';
 export { klDivergence } from './kl-divergence.ts';
 export type { FacetLabelCounts } from './label-counts.ts';
 export { labelJsDivergence } from './label-js-divergence.ts';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { splitCell } from '../../../../functions/core/compare/cells.ts';
 import { compare } from '../../../../functions/core/compare/compare.ts';
 import type { CompareRow } from '../../../../functions/core/compare/compare-sql.ts';
 import { parseManifest } from '../../../../functions/core/manifest/parse.ts';
@@ -135,14 +134,6 @@ describe('raking in a comparison', () => {
     expect(c.rows).toBe(100);
     expect(c.designEffect!).toBeGreaterThan(1);
     expect(c.effectiveSampleSize!).toBeCloseTo(100 / c.designEffect!, 9);
-  });
-});
-
-describe('splitCell', () => {
-  it('splits cell names by the known groups, even when a group contains |', () => {
-    expect(splitCell('a|b|c', [['a|b', 'a'], ['c']])).toEqual(['a|b', 'c']);
-    expect(splitCell('a|b|c', [['a'], ['b|c', 'b']])).toEqual(['a', 'b|c']);
-    expect(splitCell('x|y', [['a'], ['y']])).toBeNull();
   });
 });
 
