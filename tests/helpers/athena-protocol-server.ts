@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDbQueryEngine } from '../../functions/adapters/local/duckdb-query-engine.ts';
+import { LAKE_TABLES } from '../../functions/core/lake/tables.ts';
 import type { ObjectStore, SqlValue } from '../../functions/core/ports.ts';
 
 /**
@@ -297,9 +298,9 @@ function typeOf(values: readonly SqlValue[]): string {
   return 'varchar';
 }
 
-/** The lake's tables as local files for DuckDB: references/ and lake/ under the bucket. */
+/** The lake's tables (every catalogue prefix) as local files for DuckDB. */
 async function copyLake(lake: ObjectStore, root: string): Promise<void> {
-  for (const prefix of ['references/population=', 'lake/group_counts/', 'lake/group_metrics/']) {
+  for (const prefix of LAKE_TABLES.map((t) => t.prefix)) {
     for (const object of await lake.list(prefix)) {
       const parts: Uint8Array[] = [];
       for await (const chunk of lake.read(object.key)) parts.push(chunk);
