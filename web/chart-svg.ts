@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { VegaLiteSpec } from '../functions/core/charts/chart-specs.ts';
-import { PublishError } from './errors.ts';
+import { PublishError } from '../functions/core/errors.ts';
 
 /** Elements vega's SVG renderer writes for the marks our charts use. */
 const SVG_ELEMENTS = new Set([

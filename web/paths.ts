@@ -1,4 +1,4 @@
-import { PublishError } from './errors.ts';
+import { PublishError } from '../functions/core/errors.ts';
 
 const DATASET_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const RUN_ID = /^[0-9A-Za-z._-]+$/;
@@ -20,14 +20,8 @@ export function assertRunId(datasetId: string, id: string): void {
   }
 }
 
-/** Site paths, relative to the site root. */
-export const sitePath = {
-  index: 'index.html',
-  css: 'assets/site.css',
-  dataset: (datasetId: string): string => `datasets/${datasetId}/index.html`,
-  run: (datasetId: string, runId: string): string => `datasets/${datasetId}/runs/${runId}/index.html`,
-  runJson: (datasetId: string, runId: string): string => `datasets/${datasetId}/runs/${runId}/report.json`,
-} as const;
+/** Site paths, relative to the site root: spelt with the lake's keys in core. */
+export { sitePath } from '../functions/core/lake/layout.ts';
 
 /** The relative prefix from a page to the site root, e.g. `../../` for `datasets/x/index.html`. */
 export function rootPrefix(pagePath: string): string {

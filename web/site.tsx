@@ -5,9 +5,9 @@ import {
   attributeChartSummary,
   labelRateChartSpec,
 } from '../functions/core/charts/chart-specs.ts';
+import { PublishError } from '../functions/core/errors.ts';
 import { type Report, reportSchema } from '../functions/core/report/schema.ts';
 import { renderChartSvg } from './chart-svg.ts';
-import { PublishError } from './errors.ts';
 import { DatasetPage } from './pages/dataset-page.tsx';
 import { IndexPage } from './pages/index-page.tsx';
 import { type RenderedChart, RunPage } from './pages/run-page.tsx';

@@ -7,15 +7,14 @@ import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
 import { localWorkerHost } from '../adapters/local/worker-pool.ts';
 import { RepscopeError, UsageError } from '../core/errors.ts';
+import { lakeKeys, sitePath } from '../core/lake/layout.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { mergeCatalogues } from '../core/references/reference.ts';
-import { detectFormat } from '../core/scan/format.ts';
 import type { ProfileParallelism } from '../pipeline/parallel-profile.ts';
 import type { RangeProgress, RangeResult, RangeTask } from '../pipeline/parallel-task.ts';
 import type { ProfileProgress } from '../pipeline/profile-stage.ts';
-import { planFor } from '../pipeline/profile-stage.ts';
 import { loadDroppedReferences } from '../pipeline/references.ts';
-import { checkFile, loadManifest, profileFile } from './analyse-file.ts';
+import { checkFile, loadManifest, localProfiler, type ProfileEngine, profileFile } from './analyse-file.ts';
 import { type CliEnvironment, readEnvironment } from './env.ts';
 import { formatReport } from './format-report.ts';
 import { codeVersion, loadCatalogue, stderrLogger, systemClock } from './local.ts';
@@ -34,6 +33,14 @@ const processIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
 };
+
+interface RunOptions {
+  root: string;
+  reference: string[];
+  verbose?: boolean;
+  threads: number;
+  engine: ProfileEngine;
+}
 
 export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('repscope')
@@ -55,16 +62,24 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
       new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
     )
     .addOption(threadsOption())
+    .addOption(engineOption())
     .action(
       async (
         dataFile: string,
-        opts: { manifest?: string; reference: string[]; json?: string; format: string; threads: number },
+        opts: {
+          manifest?: string;
+          reference: string[];
+          json?: string;
+          format: string;
+          threads: number;
+          engine: ProfileEngine;
+        },
       ) => {
         const loaded = await loadManifest(dataFile, opts.manifest);
         const catalogue = await loadCatalogue(opts.reference);
         const bar = progress();
         const report = await withThreads(opts.threads, (parallel) =>
-          checkFile(dataFile, loaded, catalogue, { onProgress: bar.update, parallel }),
+          checkFile(dataFile, loaded, catalogue, { onProgress: bar.update, parallel, engine: opts.engine }),
         ).finally(bar.stop);
         if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
         io.stdout(
@@ -83,37 +98,21 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .option('-m, --manifest <file>', 'the manifest (default: repscope.yaml next to the data file)')
     .option('--reference <file.csv>', 'a reference population CSV (repeatable)', collect, [])
     .addOption(threadsOption())
-    .addOption(
-      new Option(
-        '--engine <engine>',
-        'stream: repscope reads the bytes; sql: one GROUP BY GROUPING SETS query in DuckDB',
-      )
-        .choices(['stream', 'sql'])
-        .default('stream'),
-    )
+    .addOption(engineOption())
     .action(
       async (
         dataFile: string,
-        opts: { manifest?: string; reference: string[]; threads: number; engine: 'stream' | 'sql' },
+        opts: { manifest?: string; reference: string[]; threads: number; engine: ProfileEngine },
       ) => {
         const loaded = await loadManifest(dataFile, opts.manifest);
         const catalogue = await loadCatalogue(opts.reference);
-        if (opts.engine === 'sql') {
-          const plan = planFor(loaded.manifest, catalogue);
-          const { format } = detectFormat(dataFile, loaded.manifest.format);
-          // DuckDB's native library (~20 MB resident) is loaded only by the commands that use it.
-          const { profileFileWithDuckDb } = await import('../adapters/local/duckdb-file-profiler.ts');
-          const profile = await profileFileWithDuckDb(path.resolve(dataFile), format, plan, {
-            threads: opts.threads,
-            ...(loaded.manifest.csv ? { csv: loaded.manifest.csv } : {}),
-            fileName: dataFile,
-          });
-          io.stdout(`${JSON.stringify(profile, null, 2)}\n`);
-          return;
-        }
         const bar = progress();
         const profiled = await withThreads(opts.threads, (parallel) =>
-          profileFile(dataFile, loaded.manifest, catalogue, { onProgress: bar.update, parallel }),
+          profileFile(dataFile, loaded.manifest, catalogue, {
+            onProgress: bar.update,
+            parallel,
+            engine: opts.engine,
+          }),
         ).finally(bar.stop);
         io.stdout(`${JSON.stringify(profiled.profile, null, 2)}\n`);
       },
@@ -126,7 +125,8 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .option('--reference <file.csv>', 'a reference population CSV (repeatable)', collect, [])
     .option('-v, --verbose', 'log each stage to stderr')
     .addOption(threadsOption())
-    .action(async (opts: { root: string; reference: string[]; verbose?: boolean; threads: number }) => {
+    .addOption(engineOption())
+    .action(async (opts: RunOptions) => {
       const store = new FileObjectStore(opts.root);
       const catalogue = mergeCatalogues([
         await loadCatalogue(opts.reference),
@@ -140,21 +140,23 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         // Loaded on demand: publishing pulls in the site stack (vega, preact), which `profile`
         // and `check` never need; keeping it out of their start-up keeps their memory down.
         const { runRoot } = await import('../pipeline/run-root.ts');
-        const result = await withThreads(opts.threads, (parallel) =>
+        const { renderSite } = await import('../../web/site.tsx');
+        const result = await withThreads(opts.threads, async (parallel) =>
           runRoot({
             store,
             engine,
+            profiler: await localProfiler(store, opts.engine, parallel),
             catalogue,
             clock: systemClock,
             logger: stderrLogger(Boolean(opts.verbose)),
             codeVersion: version,
             onProgress: bar.update,
-            parallel,
+            renderSite,
           }),
         );
         bar.stop();
         for (const o of result.outcomes) {
-          const runPage = path.join('site', 'datasets', o.dataset, 'runs', o.report.run.id, 'index.html');
+          const runPage = `${lakeKeys.site}${sitePath.run(o.dataset, o.report.run.id)}`;
           io.stdout(`${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}  ${o.error ? '' : runPage}\n`);
           if (o.error) io.stdout(`      ${o.error.message}\n`);
           for (const c of o.report.checks) {
@@ -164,9 +166,9 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         }
         if (result.outcomes.length === 0)
           io.stderr(
-            `repscope: no datasets under ${path.join(opts.root, 'datasets')}; expected datasets/<id>/repscope.yaml and datasets/<id>/<version>/<file>\n`,
+            `repscope: no datasets under ${path.join(opts.root, 'datasets')}; expected ${lakeKeys.manifest('<id>')} and ${lakeKeys.dataFile('<id>', '<version>', '<file>')}\n`,
           );
-        io.stdout(`site: ${path.join(store.root, 'site', 'index.html')} (${result.siteFiles} files)\n`);
+        io.stdout(`site: ${store.pathOf(`${lakeKeys.site}${sitePath.index}`)} (${result.siteFiles} files)\n`);
         const worst = result.outcomes.some((o) => o.error)
           ? EXIT.badInput
           : result.outcomes.some((o) => o.report.status === 'fail')
@@ -262,6 +264,15 @@ export function showReference(catalogue: ReferenceCatalogue, id: string): string
 
 /** Where the workers of `--threads` find the range task (the pool compiles it with esbuild, cached). */
 const RANGE_TASK_MODULE = new URL('../pipeline/parallel-task.ts', import.meta.url);
+
+function engineOption(): Option {
+  return new Option(
+    '--engine <engine>',
+    'stream: repscope reads the bytes; sql: one GROUP BY GROUPING SETS query in DuckDB',
+  )
+    .choices(['stream', 'sql'])
+    .default('stream');
+}
 
 function threadsOption(): Option {
   return new Option('--threads <n>', 'threads that profile a big file together (1: no worker threads)')

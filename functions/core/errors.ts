@@ -73,6 +73,29 @@ export class StoreError extends RepscopeError {
   }
 }
 
+/** Why a site could not be published. Stable codes for callers that map errors. */
+export type PublishErrorCode =
+  | 'REPORT_NOT_SUPPRESSED'
+  | 'REPORT_INVALID'
+  | 'INVALID_ID'
+  | 'DUPLICATE_RUN'
+  | 'UNSAFE_SVG';
+
+/**
+ * The publish stage or the site renderer refused its input: publishing it would leak small
+ * cells, escape the site folder, or embed markup it cannot vouch for. Here rather than in web/
+ * so the stage and the handlers map it without loading the renderer. Messages name the dataset
+ * and run, never row data.
+ */
+export class PublishError extends RepscopeError {
+  readonly reason: PublishErrorCode;
+  constructor(reason: PublishErrorCode, message: string, options?: { cause?: unknown }) {
+    super('PUBLISH_FAILED', message, options);
+    this.name = 'PublishError';
+    this.reason = reason;
+  }
+}
+
 /** The command line was used wrongly. */
 export class UsageError extends RepscopeError {
   constructor(message: string) {

@@ -1,8 +1,11 @@
 /**
  * Ports: the interfaces the core and the pipeline need from the outside world, shaped by the
  * domain rather than by a vendor API. S3 and the filesystem implement ObjectStore; Athena and
- * DuckDB implement QueryEngine.
+ * DuckDB implement QueryEngine; the streaming reader and a GROUPING SETS query implement Profiler.
  */
+import type { CountingPlan } from './profile/plan.ts';
+import type { Profile } from './profile/profile.ts';
+import type { Compression, DataFormat } from './scan/format.ts';
 
 /** A byte range, end exclusive. */
 export interface ByteRange {
@@ -63,4 +66,39 @@ export interface Logger {
   info(message: string, fields?: Record<string, string | number | boolean>): void;
   warn(message: string, fields?: Record<string, string | number | boolean>): void;
   error(message: string, fields?: Record<string, string | number | boolean>): void;
+}
+
+/** One data file for a Profiler: a key in the object store and what it holds. */
+export interface ProfileSource {
+  readonly key: string;
+  /** Shown in messages: the path the user gave, or the key. */
+  readonly name: string;
+  readonly format: DataFormat;
+  readonly compression: Compression;
+  readonly bytes: number;
+}
+
+export interface ProfilerOptions {
+  /** The manifest's `csv` options, as declared. */
+  readonly csv: { readonly delimiter?: string; readonly header?: boolean; readonly encoding?: string };
+  /** Called with what was read since the last call (bytes of the source, records). */
+  readonly onProgress: (progress: { readonly bytes: number; readonly rows: number }) => void;
+}
+
+export interface ProfiledSource {
+  readonly profile: Profile;
+  /** Columns the file declares (CSV header, Parquet schema); empty when the format does not say. */
+  readonly header: readonly string[];
+  /** SHA-256 of the bytes, when the profiler saw every byte in order; else provenance uses the etag. */
+  readonly sha256?: string;
+}
+
+/**
+ * Runs a counting plan over one data file. The streaming profiler reads the bytes (on threads, or
+ * later on Lambdas over byte ranges); a SQL profiler renders the plan as one GROUPING SETS query
+ * where the data already is (DuckDB here, Athena in AWS). Both give the same Profile, so the
+ * stages never know which ran.
+ */
+export interface Profiler {
+  profile(plan: CountingPlan, source: ProfileSource, options: ProfilerOptions): Promise<ProfiledSource>;
 }

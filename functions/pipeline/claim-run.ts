@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { StoreError } from '../core/errors.ts';
-import { runId } from '../core/lake/layout.ts';
+import { lakeKeys, runId } from '../core/lake/layout.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import { readText } from './io.ts';
 
@@ -25,7 +25,7 @@ export function claimKey(subject: ClaimSubject): string {
     .update(`${subject.key}\n${subject.identity}`)
     .digest('hex')
     .slice(0, 32);
-  return `lake/claims/dataset=${subject.dataset}/${digest}.json`;
+  return lakeKeys.claim(subject.dataset, digest);
 }
 
 /**

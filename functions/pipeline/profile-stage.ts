@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
-import type { ObjectStore } from '../core/ports.ts';
+import type { ObjectStore, Profiler } from '../core/ports.ts';
 import { buildPlan, type CountingPlan } from '../core/profile/plan.ts';
 import { mergeProfiles, type Profile } from '../core/profile/profile.ts';
 import { type ReferenceCatalogue, referenceGroups, requireReference } from '../core/references/reference.ts';
 import { detectFormat } from '../core/scan/format.ts';
-import { type ProfileParallelism, profileFileInRanges } from './parallel-profile.ts';
-import type { RangeProgress } from './parallel-task.ts';
 
 export interface DataFile {
   readonly key: string;
@@ -25,17 +23,15 @@ export interface ProfileProgress {
 }
 
 export interface ProfileStageInput {
+  /** Where the files are: the stage reads their size and etag; the profiler reads their bytes. */
   readonly store: ObjectStore;
+  /** The streaming profiler (streamingProfiler) or a SQL one (GROUPING SETS in DuckDB or Athena). */
+  readonly profiler: Profiler;
   readonly files: readonly DataFile[];
   readonly manifest: Manifest;
   readonly catalogue: ReferenceCatalogue;
-  /** Called as bytes are read; for progress bars. */
+  /** Called as bytes are read (a SQL profiler: once per file); for progress bars. */
   readonly onProgress?: (progress: ProfileProgress) => void;
-  /**
-   * How a big file may be spread over threads (see profileFileInRanges).
-   * @default - one thread: every file is read in one pass on the calling thread
-   */
-  readonly parallel?: ProfileParallelism;
 }
 
 export interface ProfileStageOutput {
@@ -62,15 +58,14 @@ export function planFor(manifest: Manifest, catalogue: ReferenceCatalogue): Coun
 }
 
 /**
- * Profile: reads each file once, decoding only the plan's columns, and merges the parts. A big
- * file is split into ranges counted on several threads (see profileFileInRanges); its source
- * then carries the store's etag, since no one thread sees every byte to hash them.
+ * Profile: runs the plan over each file with the profiler and merges the parts. The source
+ * carries the SHA-256 of the bytes when the profiler hashed every file, else the store's etag
+ * (a file split over threads, or counted by a SQL engine, is seen whole by no one).
  */
 export async function profileStage(input: ProfileStageInput): Promise<ProfileStageOutput> {
   const { store, files, manifest } = input;
   if (files.length === 0) throw new InputError('INPUT_UNREADABLE', 'no data files to profile');
   const plan = planFor(manifest, input.catalogue);
-  const parallelism = input.parallel ?? { threads: 1 };
   const heads = await Promise.all(
     files.map(async (f) => {
       const head = await store.head(f.key);
@@ -93,7 +88,7 @@ export async function profileStage(input: ProfileStageInput): Promise<ProfileSta
     compression = detected.compression;
     let read = 0;
     let rows = 0;
-    const report = (p: RangeProgress) => {
+    const report = (p: { readonly bytes: number; readonly rows: number }) => {
       read += p.bytes;
       rows += p.rows;
       input.onProgress?.({
@@ -103,8 +98,8 @@ export async function profileStage(input: ProfileStageInput): Promise<ProfileSta
         file: file.name,
       });
     };
-    const part = await profileFileInRanges(
-      store,
+    const part = await input.profiler.profile(
+      plan,
       {
         key: file.key,
         name: file.name,
@@ -112,10 +107,7 @@ export async function profileStage(input: ProfileStageInput): Promise<ProfileSta
         compression: detected.compression,
         bytes: head.bytes,
       },
-      plan,
-      manifest.csv ?? {},
-      parallelism,
-      report,
+      { csv: manifest.csv ?? {}, onProgress: report },
     );
     for (const c of part.header) fileColumns.add(c);
     if (part.sha256 !== undefined) hashes.push(part.sha256);

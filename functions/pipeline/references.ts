@@ -1,6 +1,6 @@
 import { ReferencePopulationError } from '../core/errors.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
-import { referencePopulationsTable, tableFileKey, toJsonLines } from '../core/lake/tables.ts';
+import { toJsonLines } from '../core/lake/tables.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import {
   mergeCatalogues,
@@ -71,6 +71,6 @@ export async function writeReferenceTable(store: ObjectStore, catalogue: Referen
       share: r.share,
       source_year: r.sourceYear,
     }));
-    await store.write(tableFileKey(referencePopulationsTable, [population], 'reference'), toJsonLines(lines));
+    await store.write(lakeKeys.referenceTable(population), toJsonLines(lines));
   }
 }

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   BOOLEAN,
   DOUBLE,
@@ -8,7 +9,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { InputError, QueryError, RepscopeError } from '../../core/errors.ts';
-import type { SqlValue } from '../../core/ports.ts';
+import type { ObjectStore, ProfiledSource, Profiler, SqlValue } from '../../core/ports.ts';
 import {
   duckdbDialect,
   GroupingSetsProfileReader,
@@ -24,6 +25,7 @@ import { SAMPLE_BYTES } from '../../core/scan/csv-delimiter.ts';
 import type { DataFormat } from '../../core/scan/format.ts';
 import { isGzipMagic } from '../../core/scan/format.ts';
 import { gunzip } from '../../core/scan/gzip.ts';
+import { scanJsonlRange } from '../../core/scan/jsonl.ts';
 import { gzipParquetMessage, listNames } from '../../core/scan/messages.ts';
 import type { ByteStream } from '../../core/scan/types.ts';
 
@@ -77,6 +79,45 @@ export async function profileFileWithDuckDb(
   plan: CountingPlan,
   options: DuckDbFileProfileOptions = {},
 ): Promise<Profile> {
+  return (await profileWithDuckDb(file, format, plan, options)).profile;
+}
+
+/**
+ * The DuckDB file profiler behind the Profiler port, for `--engine sql`: the source's key is a
+ * local file (`store.uri` a file: URI). DuckDB reads the file itself, so progress comes once the
+ * file is counted, and provenance carries the store's etag (no SHA-256 of bytes it never saw).
+ */
+export function duckDbFileProfiler(
+  store: ObjectStore,
+  options: { readonly threads?: number } = {},
+): Profiler {
+  return {
+    async profile(plan, source, profilerOptions) {
+      const uri = store.uri(source.key);
+      if (!uri.startsWith('file:')) {
+        throw new InputError(
+          'INPUT_UNREADABLE',
+          `${source.name}: the SQL engine reads local files, got ${uri}; expected a file: URI`,
+        );
+      }
+      const counted = await profileWithDuckDb(fileURLToPath(uri), source.format, plan, {
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+        csv: profilerOptions.csv,
+        fileName: source.name,
+      });
+      profilerOptions.onProgress({ bytes: source.bytes, rows: counted.profile.rows.read });
+      return counted;
+    },
+  };
+}
+
+/** The profile, and the columns the file declares as the streaming readers name them. */
+async function profileWithDuckDb(
+  file: string,
+  format: DataFormat,
+  plan: CountingPlan,
+  options: DuckDbFileProfileOptions,
+): Promise<ProfiledSource> {
   const fileName = options.fileName ?? file;
   const gzipped = isGzipMagic(await readHead(file, fileName, 2));
   const instance = await DuckDBInstance.create(':memory:', {
@@ -86,7 +127,7 @@ export async function profileFileWithDuckDb(
     const connection = await instance.connect();
     await run(connection, "SET TimeZone = 'UTC'", fileName);
     await createJsNumberMacro(connection, fileName);
-    let source: string | undefined;
+    let source: SourceView;
     switch (format) {
       case 'csv':
         source = await csvSource(connection, file, fileName, gzipped, plan, options.csv ?? {});
@@ -100,11 +141,11 @@ export async function profileFileWithDuckDb(
         break;
     }
     const table: TableRef = { name: [SOURCE_VIEW] };
-    if (source === undefined) {
+    if (source.select === undefined) {
       // No records at all (an empty CSV file): nothing to read, nothing counted.
-      return new GroupingSetsProfileReader(plan).toProfile();
+      return { profile: new GroupingSetsProfileReader(plan).toProfile(), header: source.header };
     }
-    await run(connection, `CREATE OR REPLACE TEMP VIEW ${SOURCE_VIEW} AS ${source}`, fileName);
+    await run(connection, `CREATE OR REPLACE TEMP VIEW ${SOURCE_VIEW} AS ${source.select}`, fileName);
     let identifierSample: Record<string, SqlValue>[] | undefined;
     if (plan.sampleValuesForIdentifiers) {
       const sample = renderIdentifierSampleSql(plan, table, duckdbDialect);
@@ -113,10 +154,16 @@ export async function profileFileWithDuckDb(
     const statement = renderGroupingSetsSql(plan, table, duckdbDialect);
     const reader = new GroupingSetsProfileReader(plan, identifierSample ? { identifierSample } : {});
     await eachRow(connection, statement.sql, statement.params, fileName, (row) => reader.add(row));
-    return reader.toProfile();
+    return { profile: reader.toProfile(), header: source.header };
   } finally {
     instance.closeSync();
   }
+}
+
+/** The SELECT the source view is made of (undefined: no records), and the file's own columns. */
+interface SourceView {
+  readonly select: string | undefined;
+  readonly header: readonly string[];
 }
 
 /* ----------------------------------------------------------------------------------------------
@@ -130,7 +177,7 @@ async function csvSource(
   gzipped: boolean,
   plan: CountingPlan,
   csv: NonNullable<DuckDbFileProfileOptions['csv']>,
-): Promise<string | undefined> {
+): Promise<SourceView> {
   const header = csv.header ?? true;
   if (csv.encoding !== undefined && !/^utf-?8$/i.test(csv.encoding.trim())) {
     throw new InputError(
@@ -151,7 +198,7 @@ async function csvSource(
     { row: () => {}, malformed: () => {} },
   );
   const names = summary.header ?? [];
-  if (names.length === 0) return undefined;
+  if (names.length === 0) return { select: undefined, header: [] };
   const delimiter = summary.delimiter ?? ',';
   const relation = `read_csv(${literal(file)}, all_varchar = true, header = ${header}, delim = ${literal(delimiter)}, quote = '"', escape = '"', skip = 0, allow_quoted_nulls = false, strict_mode = true, null_padding = false, encoding = 'utf-8', compression = ${gzipped ? "'gzip'" : "'none'"}, max_line_size = ${16 * 1024 * 1024})`;
   const described = await allRows(connection, `DESCRIBE SELECT * FROM ${relation}`, [], fileName);
@@ -170,7 +217,7 @@ async function csvSource(
     return `${value} AS ${quoteIdentifier(column)}`;
   });
   const where = names.length === 1 ? ` WHERE ${quoteIdentifier(duckNames[0]!)} IS NOT NULL` : '';
-  return `SELECT ${columns.join(', ')} FROM ${relation}${where}`;
+  return { select: `SELECT ${columns.join(', ')} FROM ${relation}${where}`, header: names };
 }
 
 /* ----------------------------------------------------------------------------------------------
@@ -183,7 +230,7 @@ async function jsonlSource(
   fileName: string,
   gzipped: boolean,
   plan: CountingPlan,
-): Promise<string> {
+): Promise<SourceView> {
   const relation = `read_ndjson_objects(${literal(file)}, compression = ${gzipped ? "'gzip'" : "'uncompressed'"})`;
   const notObject = `error(${literal(`${fileName}: a line is not a JSON object; the SQL engine cannot skip malformed records, profile this file with the streaming engine`)})`;
   const columns = plan.columns.map((column) => {
@@ -215,7 +262,29 @@ async function jsonlSource(
         listNames(keys),
     );
   }
-  return `SELECT ${columns.join(', ')} FROM ${relation}`;
+  return {
+    select: `SELECT ${columns.join(', ')} FROM ${relation}`,
+    header: await firstJsonKeys(file, fileName, gzipped, plan),
+  };
+}
+
+/**
+ * The keys of the first JSON object, found by the streaming reader's own code on the first MiB
+ * (DuckDB's row order is not the file's once it reads in parallel).
+ */
+async function firstJsonKeys(
+  file: string,
+  fileName: string,
+  gzipped: boolean,
+  plan: CountingPlan,
+): Promise<readonly string[]> {
+  const summary = await scanJsonlRange(
+    headStream(file, fileName, gzipped, SAMPLE_BYTES),
+    { columns: plan.columns, fileName },
+    { row: () => {}, malformed: () => {} },
+    { offset: 0, skipToLineStart: false, stopAt: Number.POSITIVE_INFINITY },
+  );
+  return summary.header ?? [];
 }
 
 /** RFC 6901 pointer to a key path. */
@@ -264,7 +333,7 @@ async function parquetSource(
   file: string,
   fileName: string,
   plan: CountingPlan,
-): Promise<string> {
+): Promise<SourceView> {
   const relation = `read_parquet(${literal(file)})`;
   const top = (await allRows(connection, `DESCRIBE SELECT * FROM ${relation}`, [], fileName)).map((r) =>
     String(r['column_name']),
@@ -290,7 +359,7 @@ async function parquetSource(
   const columns = plan.columns.map(
     (column, c) => `${parquetText(paths[c]!, types[c]!, column, fileName)} AS ${quoteIdentifier(column)}`,
   );
-  return `SELECT ${columns.join(', ')} FROM ${relation}`;
+  return { select: `SELECT ${columns.join(', ')} FROM ${relation}`, header: top };
 }
 
 /** A top-level column of that name, else the longest top-level prefix and struct fields. */

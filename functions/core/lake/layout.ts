@@ -1,20 +1,78 @@
+import { groupCountsTable, groupMetricsTable, referencePopulationsTable, tableFileKey } from './tables.ts';
+
 /**
  * The lake layout of DESIGN.md: the same keys in S3 and in a local folder. Public contract.
  * Ids are validated before they reach here (dataset ids by the manifest schema, run ids by runId()).
  */
 export const lakeKeys = {
+  datasetsPrefix: 'datasets/',
   manifest: (dataset: string) => `datasets/${dataset}/repscope.yaml`,
   datasetPrefix: (dataset: string) => `datasets/${dataset}/`,
+  /** A version's folder, as provenance names a dataset that could not be read. */
+  version: (dataset: string, version: string) => `datasets/${dataset}/${version}`,
+  dataFile: (dataset: string, version: string, file: string) => `datasets/${dataset}/${version}/${file}`,
   references: 'references/',
-  groupCounts: (dataset: string, run: string) =>
-    `lake/group_counts/dataset=${dataset}/run=${run}/part-00000.jsonl`,
-  groupMetrics: (dataset: string, run: string) =>
-    `lake/group_metrics/dataset=${dataset}/run=${run}/part-00000.jsonl`,
+  // Table files: their prefixes and partition folders come from the table catalogue.
+  referenceTable: (population: string) => tableFileKey(referencePopulationsTable, [population], 'reference'),
+  groupCounts: (dataset: string, run: string) => tableFileKey(groupCountsTable, [dataset, run]),
+  groupMetrics: (dataset: string, run: string) => tableFileKey(groupMetricsTable, [dataset, run]),
+  /** Run claims: one per uploaded object version (see pipeline/claim-run.ts). */
+  claim: (dataset: string, digest: string) => `lake/claims/dataset=${dataset}/${digest}.json`,
   profile: (dataset: string, run: string) => `lake/profiles/dataset=${dataset}/run=${run}/profile.json`,
   report: (dataset: string, run: string) => `lake/reports/dataset=${dataset}/run=${run}/report.json`,
   reportsPrefix: 'lake/reports/',
   site: 'site/',
 } as const;
+
+/**
+ * Pages of the published site, relative to its root (`lakeKeys.site` in the bucket). Here with
+ * the lake's keys so the CLI and the handlers name a page without loading the renderer.
+ */
+export const sitePath = {
+  index: 'index.html',
+  css: 'assets/site.css',
+  dataset: (datasetId: string): string => `datasets/${datasetId}/index.html`,
+  run: (datasetId: string, runId: string): string => `datasets/${datasetId}/runs/${runId}/index.html`,
+  runJson: (datasetId: string, runId: string): string => `datasets/${datasetId}/runs/${runId}/report.json`,
+} as const;
+
+/** What a key under `datasets/` is: a dataset's manifest, or a data file of one of its versions. */
+export type DatasetKey =
+  | { readonly kind: 'manifest'; readonly dataset: string }
+  | { readonly kind: 'data'; readonly dataset: string; readonly version: string; readonly file: string };
+
+/**
+ * Parses `datasets/<id>/repscope.yaml` and `datasets/<id>/<version>/<file>`; anything else
+ * (deeper folders, hidden files such as `.DS_Store`, other prefixes) is undefined. Event keys
+ * (an S3 upload) and listings go through here, so no caller splits keys by hand.
+ */
+export function parseDatasetKey(key: string): DatasetKey | undefined {
+  const parts = key.split('/');
+  if (parts[0] !== 'datasets' || !parts[1]) return undefined;
+  const dataset = parts[1];
+  if (parts.length === 3 && parts[2] === 'repscope.yaml') return { kind: 'manifest', dataset };
+  const [, , version, file] = parts;
+  if (parts.length === 4 && version && file && !file.startsWith('.')) {
+    return { kind: 'data', dataset, version, file };
+  }
+  return undefined;
+}
+
+/** A key of a lake table's partition: `lake/<table>/dataset=<id>/run=<run>/<file>`. */
+export interface LakeKey {
+  readonly table: string;
+  readonly dataset: string;
+  readonly run: string;
+  readonly file: string;
+}
+
+/** Parses a partition key of the lake (lakeKeys.groupCounts, .report, …); anything else is undefined. */
+export function parseLakeKey(key: string): LakeKey | undefined {
+  const match = /^lake\/([^/]+)\/dataset=([^/]+)\/run=([^/]+)\/([^/]+)$/.exec(key);
+  if (!match) return undefined;
+  const [, table, dataset, run, file] = match as unknown as [string, string, string, string, string];
+  return { table, dataset, run, file };
+}
 
 export const RUN_ID_PATTERN = /^[0-9]{8}T[0-9]{6}Z(-[a-z0-9]{1,16})?$/;
 

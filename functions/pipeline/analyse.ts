@@ -1,0 +1,146 @@
+import { RepscopeError } from '../core/errors.ts';
+import { lakeKeys } from '../core/lake/layout.ts';
+import { parseManifest } from '../core/manifest/parse.ts';
+import type { Manifest } from '../core/manifest/schema.ts';
+import type { Clock, Logger, ObjectStore, Profiler, QueryEngine } from '../core/ports.ts';
+import type { ReferenceCatalogue } from '../core/references/reference.ts';
+import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
+import { compareStage } from './compare-stage.ts';
+import { readText, sha256 } from './io.ts';
+import { type DataFile, type ProfileProgress, profileStage } from './profile-stage.ts';
+
+/**
+ * What analysing a dataset needs from outside, built once per process (the CLI) or per cold start
+ * (a Lambda handler): the lake, the query engine, the profiler and the references.
+ */
+export interface AnalyseContext {
+  /** The lake: the manifest and data files are read from it, the run's tables written to it. */
+  readonly store: ObjectStore;
+  readonly engine: QueryEngine;
+  /** Counts the data files: streaming (threads) or a GROUPING SETS query (DuckDB, Athena). */
+  readonly profiler: Profiler;
+  /** Every population the manifests may name; its table must already be in the lake. */
+  readonly catalogue: ReferenceCatalogue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly codeVersion: string;
+  /** Called as the data files are read; for progress bars. */
+  readonly onProgress?: (progress: ProfileProgress) => void;
+}
+
+/** One dataset's manifest and the data files of one version, as found in the lake or an event. */
+export interface DatasetEntry {
+  readonly id: string;
+  readonly manifestKey: string;
+  /** null when the dataset has no version folder with files (the report then says so). */
+  readonly version: string | null;
+  readonly files: readonly DataFile[];
+}
+
+/** Which run this is: its id (partition of every lake table) and why it ran. */
+export interface RunInfo {
+  readonly id: string;
+  readonly reason: Report['run']['reason'];
+}
+
+export interface DatasetOutcome {
+  readonly dataset: string;
+  readonly report: Report;
+  /** Set when the dataset could not be analysed; the report then has status `error`. */
+  readonly error?: RepscopeError;
+}
+
+/**
+ * profile → compare for one dataset: the one sequence `check`, `run` and the handlers share. Bad
+ * input (and a failing store or engine) becomes an `error` report in the lake and the outcome's
+ * `error`, so a run over many datasets goes on; other errors are bugs and propagate.
+ */
+export async function analyse(
+  entry: DatasetEntry,
+  context: AnalyseContext,
+  run: RunInfo,
+): Promise<DatasetOutcome> {
+  const startedAt = context.clock.now().toISOString();
+  let manifest: Manifest | undefined;
+  try {
+    const text = await readText(context.store, entry.manifestKey);
+    manifest = parseManifest(text, entry.manifestKey);
+    if (manifest.dataset !== entry.id) {
+      throw new RepscopeError(
+        'MANIFEST_INVALID',
+        `${entry.manifestKey}: dataset '${manifest.dataset}' does not match its folder '${entry.id}'; expected them equal`,
+      );
+    }
+    if (!entry.version) {
+      throw new RepscopeError(
+        'INPUT_UNREADABLE',
+        `${lakeKeys.datasetPrefix(entry.id)}: no version folder with data files; expected ${lakeKeys.dataFile(entry.id, '<version>', '<file>')}`,
+      );
+    }
+    const profiled = await profileStage({
+      store: context.store,
+      profiler: context.profiler,
+      files: entry.files,
+      manifest,
+      catalogue: context.catalogue,
+      ...(context.onProgress ? { onProgress: context.onProgress } : {}),
+    });
+    const report = await compareStage({
+      store: context.store,
+      engine: context.engine,
+      manifest,
+      manifestSha256: sha256(text),
+      catalogue: context.catalogue,
+      profiled,
+      dataset: { id: entry.id, version: entry.version },
+      run: { id: run.id, startedAt, finishedAt: context.clock.now().toISOString(), reason: run.reason },
+      codeVersion: context.codeVersion,
+    });
+    return { dataset: entry.id, report };
+  } catch (error) {
+    if (!(error instanceof RepscopeError)) throw error;
+    const finishedAt = context.clock.now().toISOString();
+    const report = errorReport(entry, run, { startedAt, finishedAt }, error, manifest, context.codeVersion);
+    await context.store.write(lakeKeys.report(entry.id, run.id), `${JSON.stringify(report, null, 2)}\n`);
+    return { dataset: entry.id, report, error };
+  }
+}
+
+function errorReport(
+  entry: DatasetEntry,
+  run: RunInfo,
+  times: { startedAt: string; finishedAt: string },
+  error: RepscopeError,
+  manifest: Manifest | undefined,
+  codeVersion: string,
+): Report {
+  return reportSchema.parse({
+    schema: REPORT_SCHEMA_ID,
+    dataset: {
+      id: entry.id,
+      version: entry.version ?? 'none',
+      source: {
+        uri: lakeKeys.version(entry.id, entry.version ?? ''),
+        bytes: 0,
+        format: manifest?.format ?? 'csv',
+        compression: 'none',
+      },
+    },
+    run: { id: run.id, startedAt: times.startedAt, finishedAt: times.finishedAt, reason: run.reason },
+    status: 'error',
+    rows: { read: 0, used: 0, excludedNoConsent: 0, malformed: 0 },
+    thresholds: manifest?.thresholds ?? {
+      minRatio: 0.8,
+      maxRatio: 1.25,
+      maxTvd: 0.05,
+      minGroupCount: 30,
+      alpha: 0.05,
+    },
+    privacy: { minCellSize: manifest?.privacy.minCellSize ?? 10, suppressed: false },
+    attributes: [],
+    intersections: [],
+    checks: [{ id: 'input', status: 'fail', message: error.message }],
+    warnings: [{ code: error.code.toLowerCase().replaceAll('_', '-'), message: error.message }],
+    provenance: { manifestSha256: '', references: [], codeVersion, columnsRead: [] },
+  });
+}
