@@ -5,11 +5,17 @@
  * the stack builds it).
  *
  * The execution input is the EventBridge "Object Created" event. The state is kept as
- * `{ event, profile?, parts?, compared?, published?, error? }`:
+ * `{ event, profile?, parts?, published?, error? }`:
  *
  *   Start → Profile → Route ─┬─ ignored / duplicate → Skipped
  *                            ├─ fan-out → ProfileRanges (Distributed Map of ProfileRange) → Merge ─┐
- *                            └─ profiled ─────────────────────────────────────────────────────────┴→ Compare → Publish
+ *                            └─ analysed ─────────────────────────────────────────────────────────┴→ Publish → Verdict
+ *
+ * Profile and Merge each end with the analyse step (profile → compare, functions/pipeline/
+ * analyse.ts): compare is a SQL join in Athena plus statistics on its rows, so it runs in the
+ * Lambda that holds the profile rather than in one of its own that would only read it back.
+ * Verdict fails the execution when the run's report says `error` (bad input), so the failure
+ * alarm sees it; the site already says why.
  *
  * Every task retries transient errors (Lambda service faults, throttling, and the handlers'
  * StoreError / QueryError, which they throw only for broken infrastructure) with exponential
@@ -18,14 +24,12 @@
  * so the failure alarm sees it.
  */
 export interface StateMachineFunctions {
-  /** Parses the event, claims the run, profiles a small object or plans ranges. */
+  /** Parses the event, claims the run, analyses a small object or plans ranges. */
   readonly profile: string;
   /** Profiles one byte range or row group. */
   readonly profileRange: string;
-  /** Merges the range profiles into one. */
+  /** Merges the range profiles and analyses the whole. */
   readonly merge: string;
-  /** Compares the profile with its references (Athena) and writes the report. */
-  readonly compare: string;
   /** Publishes the report (or an error report) to the site. */
   readonly publish: string;
 }
@@ -64,7 +68,7 @@ export const PROFILE_STATUS = {
   ignored: 'ignored',
   duplicate: 'duplicate',
   fanOut: 'fan-out',
-  profiled: 'profiled',
+  analysed: 'analysed',
 } as const;
 
 type Json = Record<string, unknown>;
@@ -111,7 +115,7 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
           },
           { Variable: '$.profile.status', StringEquals: PROFILE_STATUS.fanOut, Next: 'ProfileRanges' },
         ],
-        Default: 'Compare',
+        Default: 'Publish',
       },
       Skipped: { Type: 'Succeed' },
       ProfileRanges: {
@@ -132,20 +136,20 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
         Parameters: { 'job.$': '$.profile.job', 'parts.$': '$.parts' },
         ResultPath: '$.profile',
         Catch: caught,
-        Next: 'Compare',
-      }),
-      Compare: task(functions.compare, {
-        Parameters: { 'job.$': '$.profile.job' },
-        ResultPath: '$.compared',
-        Catch: caught,
         Next: 'Publish',
       }),
       Publish: task(functions.publish, {
-        Parameters: { 'job.$': '$.profile.job', 'compared.$': '$.compared' },
+        Parameters: { 'job.$': '$.profile.job', 'verdict.$': '$.profile.verdict' },
         ResultPath: '$.published',
         Catch: caught,
-        End: true,
+        Next: 'Verdict',
       }),
+      Verdict: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.profile.verdict', StringEquals: 'error', Next: 'Failed' }],
+        Default: 'Succeeded',
+      },
+      Succeeded: { Type: 'Succeed' },
       PublishFailure: task(functions.publish, {
         Parameters: { 'failure.$': '$' },
         ResultPath: '$.published',
@@ -154,7 +158,7 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
       Failed: {
         Type: 'Fail',
         Error: 'RunFailed',
-        Cause: 'The run failed; its error report was published.',
+        Cause: 'The run failed; its error report is on the site.',
       },
     },
   };

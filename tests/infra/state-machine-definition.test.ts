@@ -15,7 +15,6 @@ const definition = stateMachineDefinition({
     profile: arn('profile'),
     profileRange: arn('profile-range'),
     merge: arn('merge'),
-    compare: arn('compare'),
     publish: arn('publish'),
   },
   maxConcurrency: 4,
@@ -46,7 +45,7 @@ async function execute(handlers: Handlers, calls: string[]) {
   const execution = machine().run(event as never, {
     overrides: {
       taskResourceLocalHandlers: recorded as never,
-      retryIntervalOverrides: { Profile: 0, ProfileRange: 0, Merge: 0, Compare: 0, Publish: 0 },
+      retryIntervalOverrides: { Profile: 0, ProfileRange: 0, Merge: 0, Publish: 0 },
     },
   });
   return execution.result;
@@ -64,7 +63,7 @@ describe('state machine definition', () => {
 
   it('retries only transient errors, and catches everything into PublishFailure', () => {
     const states = (definition['States'] ?? {}) as Record<string, Record<string, unknown>>;
-    for (const name of ['Profile', 'Merge', 'Compare', 'Publish']) {
+    for (const name of ['Profile', 'Merge', 'Publish']) {
       expect(states[name]?.['Retry']).toEqual([
         expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS] }),
       ]);
@@ -85,34 +84,43 @@ describe('state machine definition', () => {
     }
   });
 
-  it('profiles a small object, then compares and publishes', async () => {
+  it('analyses a small object in the profile step, then publishes', async () => {
     const calls: string[] = [];
     const job = { dataset: 'a', run: '20261206T000000Z-abc' };
     const result = (await execute(
       {
         Profile: (input: { event: unknown }) => {
           expect(input.event).toEqual(event);
-          return { status: 'profiled', job };
+          return { status: 'analysed', job, verdict: 'warn' };
         },
-        Compare: (input: { job: unknown }) => {
-          expect(input.job).toEqual(job);
-          return { status: 'warn', reportKey: 'lake/reports/…' };
-        },
-        Publish: (input: { job: unknown; compared: unknown }) => {
-          expect(input).toEqual({ job, compared: { status: 'warn', reportKey: 'lake/reports/…' } });
+        Publish: (input: { job: unknown; verdict: unknown }) => {
+          expect(input).toEqual({ job, verdict: 'warn' });
           return { pages: 3 };
         },
       },
       calls,
     )) as { published: unknown };
-    expect(calls).toEqual(['Profile', 'Compare', 'Publish']);
+    expect(calls).toEqual(['Profile', 'Publish']);
     expect(result.published).toEqual({ pages: 3 });
+  });
+
+  it('fails the execution after publishing when the verdict is error (bad input)', async () => {
+    const calls: string[] = [];
+    const run = execute(
+      {
+        Profile: () => ({ status: 'analysed', job: {}, verdict: 'error' }),
+        Publish: () => ({ pages: 2 }),
+      },
+      calls,
+    );
+    await expect(run).rejects.toThrow(/RunFailed|The run failed/);
+    expect(calls).toEqual(['Profile', 'Publish']);
   });
 
   it('fans a big object out over ranges in a Distributed Map and merges the parts', async () => {
     const calls: string[] = [];
     const job = { dataset: 'a', run: 'r' };
-    const ranges = [0, 1, 2, 3, 4, 5].map((i) => ({ index: i, start: i * 10, end: i * 10 + 10 }));
+    const ranges = [0, 1, 2, 3, 4, 5].map((i) => ({ index: i, range: { kind: 'text', offset: i * 10 } }));
     const seen: number[] = [];
     await execute(
       {
@@ -124,15 +132,14 @@ describe('state machine definition', () => {
         },
         Merge: (input: { job: unknown; parts: { part: string }[] }) => {
           expect(input.parts.map((p) => p.part)).toEqual(ranges.map((r) => `part-${r.index}`));
-          return { status: 'profiled', job };
+          return { status: 'analysed', job, verdict: 'pass' };
         },
-        Compare: () => ({ status: 'pass' }),
         Publish: () => ({ pages: 1 }),
       },
       calls,
     );
     expect(seen.sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(calls.filter((c) => c !== 'ProfileRange')).toEqual(['Profile', 'Merge', 'Compare', 'Publish']);
+    expect(calls.filter((c) => c !== 'ProfileRange')).toEqual(['Profile', 'Merge', 'Publish']);
   });
 
   it('retries a transient error and goes on', async () => {
@@ -140,16 +147,15 @@ describe('state machine definition', () => {
     let failures = 2;
     await execute(
       {
-        Profile: () => ({ status: 'profiled', job: {} }),
-        Compare: () => {
+        Profile: () => {
           if (failures-- > 0) throw new StoreError('S3 said 503');
-          return { status: 'pass' };
+          return { status: 'analysed', job: {}, verdict: 'pass' };
         },
         Publish: () => ({}),
       },
       calls,
     );
-    expect(calls).toEqual(['Profile', 'Compare', 'Compare', 'Compare', 'Publish']);
+    expect(calls).toEqual(['Profile', 'Profile', 'Profile', 'Publish']);
   });
 
   it('publishes an error report and fails the execution when a task fails for good', async () => {
@@ -157,8 +163,9 @@ describe('state machine definition', () => {
     let failure: unknown;
     const run = execute(
       {
-        Profile: () => ({ status: 'profiled', job: { dataset: 'a' } }),
-        Compare: () => {
+        Profile: () => ({ status: 'fan-out', job: { dataset: 'a' }, ranges: [{ index: 0 }] }),
+        ProfileRange: () => ({ part: 'p' }),
+        Merge: () => {
           throw new TypeError('a bug');
         },
         PublishFailure: (input: { failure: unknown }) => {
@@ -169,7 +176,7 @@ describe('state machine definition', () => {
       calls,
     );
     await expect(run).rejects.toThrow(/RunFailed|The run failed/);
-    expect(calls).toEqual(['Profile', 'Compare', 'PublishFailure']);
+    expect(calls).toEqual(['Profile', 'ProfileRange', 'Merge', 'PublishFailure']);
     expect(failure).toMatchObject({
       event,
       profile: { job: { dataset: 'a' } },

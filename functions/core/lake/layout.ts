@@ -16,6 +16,12 @@ export const lakeKeys = {
   referenceTable: (population: string) => tableFileKey(referencePopulationsTable, [population], 'reference'),
   groupCounts: (dataset: string, run: string) => tableFileKey(groupCountsTable, [dataset, run]),
   groupMetrics: (dataset: string, run: string) => tableFileKey(groupMetricsTable, [dataset, run]),
+  /**
+   * Work files of one run in AWS (the counting task, range parts, the staged profile), read by
+   * the run's next step and expired by the bucket's lifecycle rule.
+   */
+  staging: (dataset: string, run: string, name: string) =>
+    `lake/staging/dataset=${dataset}/run=${run}/${name}`,
   /** Run claims: one per uploaded object version (see pipeline/claim-run.ts). */
   claim: (dataset: string, digest: string) => `lake/claims/dataset=${dataset}/${digest}.json`,
   profile: (dataset: string, run: string) => `lake/profiles/dataset=${dataset}/run=${run}/profile.json`,
