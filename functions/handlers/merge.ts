@@ -13,7 +13,6 @@ export function createMergeHandler(
       job,
       mergedPartsProfiler(
         rt.store,
-        job,
         parts.map((p) => p.part),
       ),
     );

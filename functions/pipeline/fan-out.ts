@@ -119,7 +119,7 @@ export async function profilePart(store: ObjectStore, job: FanOutJob, item: FanO
  * text ranges do not join up (a quoted line break crossed a split point), it reads the object in
  * one pass, as the threads do.
  */
-export function mergedPartsProfiler(store: ObjectStore, job: FanOutJob, parts: readonly string[]): Profiler {
+export function mergedPartsProfiler(store: ObjectStore, parts: readonly string[]): Profiler {
   return {
     async profile(plan, source, options) {
       const results: RangeResult[] = [];
