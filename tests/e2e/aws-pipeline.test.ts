@@ -1,6 +1,7 @@
 import '../helpers/promise-with-resolvers.ts';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
@@ -107,11 +108,20 @@ async function execute(
 async function upload(key: string, body: string | Uint8Array): Promise<unknown> {
   await store.write(key, body);
   const head = await store.head(key);
+  // The bucket is versioned, so S3's event names the object's version, as the run claim expects.
+  const client = moto.client();
+  const { VersionId } = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+  client.destroy();
+  expect(VersionId).toBeTruthy();
   const encoded = key
     .split('/')
     .map((part) => encodeURIComponent(part).replaceAll('%20', '+'))
     .join('/');
-  return objectCreated(encoded, { size: head!.bytes, etag: head!.etag.replaceAll('"', '') });
+  return objectCreated(encoded, {
+    size: head!.bytes,
+    etag: head!.etag.replaceAll('"', ''),
+    'version-id': VersionId,
+  });
 }
 
 async function keys(prefix: string, s: ObjectStore = store): Promise<string[]> {
