@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { StoreError } from '../core/errors.ts';
-import type { ByteRange, ObjectInfo, ObjectStore } from '../core/ports.ts';
+import type { ByteRange, ObjectInfo, ObjectStore, WriteCondition } from '../core/ports.ts';
 
 /**
  * A lake with local files mounted at some of its keys: `check` analyses a file where the user
@@ -23,6 +23,11 @@ export function mountFiles(lake: ObjectStore, mounts: ReadonlyMap<string, string
     const info = await t.store.head(t.key);
     return info && { ...info, key };
   };
+  const refuseMounted = (key: string): void => {
+    if (targets.has(key)) {
+      throw new StoreError(`cannot write ${key}: a local file is mounted there; expected a key of the lake`);
+    }
+  };
   return {
     read: (key: string, range?: ByteRange) => {
       const t = targets.get(key);
@@ -30,12 +35,12 @@ export function mountFiles(lake: ObjectStore, mounts: ReadonlyMap<string, string
     },
     head,
     async write(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
-      if (targets.has(key)) {
-        throw new StoreError(
-          `cannot write ${key}: a local file is mounted there; expected a key of the lake`,
-        );
-      }
+      refuseMounted(key);
       await lake.write(key, body, contentType);
+    },
+    async writeIf(key: string, body: Uint8Array | string, condition: WriteCondition, contentType?: string) {
+      refuseMounted(key);
+      return lake.writeIf(key, body, condition, contentType);
     },
     async list(prefix: string): Promise<ObjectInfo[]> {
       const mounted: ObjectInfo[] = [];

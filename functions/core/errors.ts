@@ -3,22 +3,33 @@
  * values (null plus a warning), never errors. Messages name the bad value's location and what was
  * expected, and never contain row data.
  */
-export type ErrorCode =
-  | 'MANIFEST_INVALID'
-  | 'MANIFEST_UNREADABLE'
-  | 'INPUT_UNREADABLE'
-  | 'INPUT_FORMAT'
-  | 'COLUMN_NOT_FOUND'
-  | 'TOO_MANY_GROUPS'
-  | 'GZIP_INVALID'
-  | 'GZIP_BOMB'
-  | 'PARQUET_INVALID'
-  | 'REFERENCE_INVALID'
-  | 'REFERENCE_NOT_FOUND'
-  | 'QUERY_FAILED'
-  | 'STORE_FAILED'
-  | 'PUBLISH_FAILED'
-  | 'USAGE';
+/** The stable codes of every error: tests, the CLI's exit codes and the error reports rely on them. */
+export const ERROR_CODES = [
+  'MANIFEST_INVALID',
+  'MANIFEST_UNREADABLE',
+  'INPUT_UNREADABLE',
+  'INPUT_FORMAT',
+  'COLUMN_NOT_FOUND',
+  'TOO_MANY_GROUPS',
+  'GZIP_INVALID',
+  'GZIP_BOMB',
+  'PARQUET_INVALID',
+  'REFERENCE_INVALID',
+  'REFERENCE_NOT_FOUND',
+  'QUERY_FAILED',
+  'STORE_FAILED',
+  'PUBLISH_FAILED',
+  'USAGE',
+  /** A bug or an unexpected failure: the message says where to look, never what was read. */
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** For reading a code back from a message (`[CODE] …`). */
+export function isErrorCode(value: string): value is ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(value);
+}
 
 export class RepscopeError extends Error {
   readonly code: ErrorCode;
@@ -75,6 +86,7 @@ export class StoreError extends RepscopeError {
 
 /** Why a site could not be published. Stable codes for callers that map errors. */
 export type PublishErrorCode =
+  | 'INDEX_CONFLICT'
   | 'REPORT_NOT_SUPPRESSED'
   | 'REPORT_INVALID'
   | 'INVALID_ID'

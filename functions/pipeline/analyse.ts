@@ -106,7 +106,11 @@ export async function analyse(
   }
 }
 
-function errorReport(
+/**
+ * The report of a run that could not be analysed: status `error`, one failed check and one warning
+ * carrying the error's message (which names what and where, never row data), no numbers.
+ */
+export function errorReport(
   entry: DatasetEntry,
   run: RunInfo,
   times: { startedAt: string; finishedAt: string },

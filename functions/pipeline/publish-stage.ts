@@ -1,5 +1,5 @@
 import { PublishError } from '../core/errors.ts';
-import { lakeKeys, parseLakeKey } from '../core/lake/layout.ts';
+import { lakeKeys, parseLakeKey, sitePath } from '../core/lake/layout.ts';
 import { formatIssues } from '../core/manifest/parse.ts';
 import type { Clock, ObjectStore } from '../core/ports.ts';
 import { suppressReport } from '../core/privacy/suppress.ts';
@@ -29,12 +29,42 @@ export interface PublishStageInput {
 }
 
 /**
+ * How often a publish that lost the race for the site index renders again from the newer lake.
+ * @see publishStage
+ */
+const INDEX_ATTEMPTS = 5;
+
+/**
  * Publish: every report in the lake, small cells suppressed, rendered to static pages. All pages
  * are rendered before the first is written, so a failure leaves the previous site in place; the
- * top index is written last.
+ * top index is written last, and only if it is still the version seen before the lake was read:
+ * two runs publishing at once (two Lambdas) cannot leave an index that misses the later run —
+ * the one that loses renders again from the lake as it now is.
  */
 export async function publishStage(input: PublishStageInput): Promise<number> {
   const { store } = input;
+  const indexKey = `${lakeKeys.site}${sitePath.index}`;
+  for (let attempt = 1; attempt <= INDEX_ATTEMPTS; attempt++) {
+    const before = await store.head(indexKey);
+    const files = await input.renderSite({
+      reports: await publishedReports(store),
+      generatedAt: input.clock.now().toISOString(),
+    });
+    const index = files.find((f) => f.path === sitePath.index);
+    for (const f of files)
+      if (f !== index) await store.write(`${lakeKeys.site}${f.path}`, f.body, f.contentType);
+    if (index === undefined) return files.length;
+    const condition = before ? { ifEtag: before.etag } : ({ ifAbsent: true } as const);
+    if (await store.writeIf(indexKey, index.body, condition, index.contentType)) return files.length;
+  }
+  throw new PublishError(
+    'INDEX_CONFLICT',
+    `${store.uri(indexKey)} changed under ${INDEX_ATTEMPTS} publishes in a row; expected it to settle`,
+  );
+}
+
+/** Every report in the lake, as its published (suppressed) copy. */
+async function publishedReports(store: ObjectStore): Promise<Report[]> {
   const keys = (await store.list(lakeKeys.reportsPrefix)).filter(
     (o) => parseLakeKey(o.key)?.file === 'report.json',
   );
@@ -62,11 +92,5 @@ export async function publishStage(input: PublishStageInput): Promise<number> {
     }
     reports.push(suppressReport(parsed.data, parsed.data.privacy.minCellSize));
   }
-  const files = await input.renderSite({ reports, generatedAt: input.clock.now().toISOString() });
-  const ordered = [
-    ...files.filter((f) => f.path !== 'index.html'),
-    ...files.filter((f) => f.path === 'index.html'),
-  ];
-  for (const f of ordered) await store.write(`${lakeKeys.site}${f.path}`, f.body, f.contentType);
-  return files.length;
+  return reports;
 }

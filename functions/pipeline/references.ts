@@ -1,5 +1,6 @@
 import { ReferencePopulationError } from '../core/errors.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
+import { toJsonLines } from '../core/lake/tables.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import {
   mergeCatalogues,
@@ -57,22 +58,19 @@ export async function loadDroppedReferences(store: ObjectStore): Promise<Referen
   );
 }
 
-/** Writes the catalogue as the reference_populations table: one CSV per population. */
+/** Writes the catalogue as the reference_populations table: one JSON Lines file per population. */
 export async function writeReferenceTable(store: ObjectStore, catalogue: ReferenceCatalogue): Promise<void> {
   const byPopulation = new Map<string, ReferenceRow[]>();
   for (const r of catalogue.rows)
     byPopulation.set(r.population, [...(byPopulation.get(r.population) ?? []), r]);
   for (const [population, rows] of byPopulation) {
-    const lines = ['population,attribute,group,count,share,source_year'];
-    for (const r of rows) {
-      lines.push(
-        [r.population, r.attribute, csvField(r.group), r.count ?? '', r.share, r.sourceYear ?? ''].join(','),
-      );
-    }
-    await store.write(lakeKeys.referenceTable(population), `${lines.join('\n')}\n`);
+    const lines = rows.map((r) => ({
+      attribute: r.attribute,
+      group: r.group,
+      count: r.count,
+      share: r.share,
+      source_year: r.sourceYear,
+    }));
+    await store.write(lakeKeys.referenceTable(population), toJsonLines(lines));
   }
-}
-
-function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }

@@ -81,8 +81,8 @@ describe('repscope run --root', () => {
     expect(refs).toEqual(
       expect.arrayContaining([
         'references/my-pop.csv',
-        'references/population=de-2023/reference.csv',
-        'references/population=my-pop/reference.csv',
+        'references/population=de-2023/reference.jsonl',
+        'references/population=my-pop/reference.jsonl',
       ]),
     );
   });

@@ -110,6 +110,6 @@ describe('import direction', () => {
     const readers = ['functions', 'web']
       .flatMap(sourceFiles)
       .filter((f) => /process\.env/.test(readFileSync(path.join(ROOT, f), 'utf8')));
-    expect(readers).toEqual(['functions/cli/env.ts']);
+    expect(readers).toEqual(['functions/cli/env.ts', 'functions/handlers/config.ts']);
   });
 });

@@ -75,10 +75,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
-  /** True when some file `<prefix><first folder>=…/…<.format>` exists. */
+  /** True when some file `<prefix><first partition>=…/…/*.jsonl` exists. */
   private async hasFiles(table: LakeTable): Promise<boolean> {
-    const partition = `${table.folders[0]?.name ?? ''}=`;
-    const ext = `.${table.format}`;
+    const partition = `${table.partitions[0]?.name ?? ''}=`;
+    const ext = '.jsonl';
     const walk = async (at: string, depth: number): Promise<boolean> => {
       let entries: import('node:fs').Dirent[];
       try {
@@ -130,19 +130,6 @@ function selectFiles(table: LakeTable, glob: string): string {
     partitions.length > 0
       ? `hive_partitioning = true, hive_types = {${partitions.map((c) => `${literal(c.name)}: ${literal(DUCKDB_TYPES[c.type])}`).join(', ')}}`
       : 'hive_partitioning = false';
-  if (table.format === 'csv') {
-    // Every cell as text, then cast: an optional column's empty cell is NULL, a required one's
-    // malformed value an error.
-    const columns = viewColumns(table).map((c) => {
-      const name = sqlColumn(c.name);
-      if (c.type === 'string') return name;
-      const type = DUCKDB_TYPES[c.type];
-      return c.optional
-        ? `TRY_CAST(NULLIF(${name}, '') AS ${type}) AS ${name}`
-        : `CAST(${name} AS ${type}) AS ${name}`;
-    });
-    return `SELECT ${columns.join(', ')} FROM read_csv(${literal(glob)}, header = true, all_varchar = true, ${hive})`;
-  }
   const types = table.columns.map((c) => `${literal(c.name)}: ${literal(DUCKDB_TYPES[c.type])}`);
   const names = viewColumns(table).map((c) => sqlColumn(c.name));
   return `SELECT ${names.join(', ')} FROM read_json(${literal(glob)}, format = 'newline_delimited', ${hive}, columns = {${types.join(', ')}})`;

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StoreError } from '../../core/errors.ts';
-import type { ByteRange, ObjectInfo, ObjectStore } from '../../core/ports.ts';
+import type { ByteRange, ObjectInfo, ObjectStore, WriteCondition } from '../../core/ports.ts';
 
 /**
  * The filesystem as the object store: a key is a path below `root`, `/`-separated. Writes are
@@ -45,9 +45,9 @@ export class FileObjectStore implements ObjectStore {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const s = await stat(this.pathOf(key));
+      const s = await stat(this.pathOf(key), { bigint: true });
       if (!s.isFile()) return undefined;
-      return { key, bytes: s.size, etag: etagOf(s.size, s.mtimeMs) };
+      return { key, bytes: Number(s.size), etag: etagOf(s) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new StoreError(`cannot stat ${key}: ${describe(error)}`, { cause: error });
@@ -67,6 +67,68 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * `ifAbsent`: the body is written to a temporary file and hard-linked to the key, which fails
+   * when the key exists (atomic on POSIX filesystems). `ifEtag`: the check and the rename happen
+   * under a lock file beside the key (`<key>.lock.tmp`, created exclusively), so two processes
+   * cannot both replace the version they read.
+   */
+  async writeIf(key: string, body: Uint8Array | string, condition: WriteCondition): Promise<boolean> {
+    const file = this.pathOf(key);
+    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(temporary, body);
+      if ('ifAbsent' in condition) {
+        try {
+          await link(temporary, file);
+          return true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+          throw error;
+        }
+      }
+      return await this.withLock(key, file, async () => {
+        const current = await this.head(key);
+        if (current?.etag !== condition.ifEtag) return false;
+        await rename(temporary, file);
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`cannot write ${key}: ${describe(error)}`, { cause: error });
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
+  private async withLock<T>(key: string, file: string, work: () => Promise<T>): Promise<T> {
+    const lock = `${file}.lock.tmp`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const handle = await open(lock, 'wx');
+        await handle.close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const age = await stat(lock).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
+        // A lock older than a minute was left by a process that died while holding it.
+        if (age > 60_000) await rm(lock, { force: true });
+        else if (attempt >= 500)
+          throw new StoreError(`cannot write ${key}: locked by another writer for 10 s`);
+        else await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await rm(lock, { force: true });
+    }
+  }
+
   async list(prefix: string): Promise<ObjectInfo[]> {
     const out: ObjectInfo[] = [];
     const walk = async (dir: string, keyPrefix: string): Promise<void> => {
@@ -83,8 +145,8 @@ export class FileObjectStore implements ObjectStore {
           if (prefix.startsWith(`${key}/`) || `${key}/`.startsWith(prefix))
             await walk(path.join(dir, entry.name), `${key}/`);
         } else if (entry.isFile() && key.startsWith(prefix) && !entry.name.endsWith('.tmp')) {
-          const s = await stat(path.join(dir, entry.name));
-          out.push({ key, bytes: s.size, etag: etagOf(s.size, s.mtimeMs) });
+          const s = await stat(path.join(dir, entry.name), { bigint: true });
+          out.push({ key, bytes: Number(s.size), etag: etagOf(s) });
         }
       }
     };
@@ -97,8 +159,9 @@ export class FileObjectStore implements ObjectStore {
   }
 }
 
-function etagOf(size: number, mtimeMs: number): string {
-  return createHash('sha256').update(`${size}:${mtimeMs}`).digest('hex').slice(0, 32);
+/** Changes whenever the file is replaced: every write renames or links a new file (a new inode). */
+function etagOf(s: import('node:fs').BigIntStats): string {
+  return createHash('sha256').update(`${s.size}:${s.mtimeNs}:${s.ino}`).digest('hex').slice(0, 32);
 }
 
 function describe(error: unknown): string {

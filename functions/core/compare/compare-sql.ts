@@ -43,15 +43,28 @@ export function compareStatement(
   mappings: readonly ReferenceMapping[],
 ): Statement {
   const params: SqlValue[] = [];
+  const referenceParams: SqlValue[] = [];
   let mapping: string;
+  let reference: string;
   if (mappings.length === 0) {
     mapping =
       'mapping AS (SELECT CAST(NULL AS VARCHAR) AS attribute, CAST(NULL AS VARCHAR) AS population, CAST(NULL AS VARCHAR) AS reference_attribute WHERE 1 = 0)';
+    reference =
+      'reference AS (SELECT CAST(NULL AS VARCHAR) AS attribute, CAST(NULL AS VARCHAR) AS "group", CAST(NULL AS DOUBLE) AS share, CAST(NULL AS DOUBLE) AS reference_count WHERE 1 = 0)';
   } else {
     mapping = `mapping (attribute, population, reference_attribute) AS (VALUES ${mappings.map(() => '(?, ?, ?)').join(', ')})`;
     for (const m of mappings) params.push(m.attribute, m.population, m.referenceAttribute);
+    // Athena projects the population partition from the query: it must name the populations.
+    const populations = [...new Set(mappings.map((m) => m.population))];
+    reference = `reference AS (
+  SELECT m.attribute AS attribute, r."group" AS "group", r.share AS share, r."count" AS reference_count
+  FROM ${referencePopulationsTable.name} r
+  JOIN mapping m ON r.population = m.population AND r.attribute = m.reference_attribute
+  WHERE r.population IN (${populations.map(() => '?').join(', ')})
+)`;
+    referenceParams.push(...populations);
   }
-  params.push(dataset, run);
+  params.push(dataset, run, ...referenceParams);
   const counters = TALLY_FIELDS.map((f) => sqlColumn(f.column));
   const sql = `WITH ${mapping},
 counts AS (
@@ -59,11 +72,7 @@ counts AS (
   FROM ${groupCountsTable.name}
   WHERE dataset = ? AND run = ?
 ),
-reference AS (
-  SELECT m.attribute AS attribute, r."group" AS "group", r.share AS share, r."count" AS reference_count
-  FROM ${referencePopulationsTable.name} r
-  JOIN mapping m ON r.population = m.population AND r.attribute = m.reference_attribute
-)
+${reference}
 SELECT
   COALESCE(c.attribute, f.attribute) AS attribute,
   COALESCE(c."group", f."group") AS "group",

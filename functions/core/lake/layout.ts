@@ -1,3 +1,5 @@
+import { groupCountsTable, groupMetricsTable, referencePopulationsTable, tableFileKey } from './tables.ts';
+
 /**
  * The lake layout of DESIGN.md: the same keys in S3 and in a local folder. Public contract.
  * Ids are validated before they reach here (dataset ids by the manifest schema, run ids by runId()).
@@ -10,11 +12,18 @@ export const lakeKeys = {
   version: (dataset: string, version: string) => `datasets/${dataset}/${version}`,
   dataFile: (dataset: string, version: string, file: string) => `datasets/${dataset}/${version}/${file}`,
   references: 'references/',
-  referenceTable: (population: string) => `references/population=${population}/reference.csv`,
-  groupCounts: (dataset: string, run: string) =>
-    `lake/group_counts/dataset=${dataset}/run=${run}/part-00000.jsonl`,
-  groupMetrics: (dataset: string, run: string) =>
-    `lake/group_metrics/dataset=${dataset}/run=${run}/part-00000.jsonl`,
+  // Table files: their prefixes and partition folders come from the table catalogue.
+  referenceTable: (population: string) => tableFileKey(referencePopulationsTable, [population], 'reference'),
+  groupCounts: (dataset: string, run: string) => tableFileKey(groupCountsTable, [dataset, run]),
+  groupMetrics: (dataset: string, run: string) => tableFileKey(groupMetricsTable, [dataset, run]),
+  /**
+   * Work files of one run in AWS (the counting task, range parts, the staged profile), read by
+   * the run's next step and expired by the bucket's lifecycle rule.
+   */
+  staging: (dataset: string, run: string, name: string) =>
+    `lake/staging/dataset=${dataset}/run=${run}/${name}`,
+  /** Run claims: one per uploaded object version (see pipeline/claim-run.ts). */
+  claim: (dataset: string, digest: string) => `lake/claims/dataset=${dataset}/${digest}.json`,
   profile: (dataset: string, run: string) => `lake/profiles/dataset=${dataset}/run=${run}/profile.json`,
   report: (dataset: string, run: string) => `lake/reports/dataset=${dataset}/run=${run}/report.json`,
   reportsPrefix: 'lake/reports/',

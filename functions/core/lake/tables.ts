@@ -14,54 +14,46 @@ export type ColumnType = 'string' | 'int' | 'bigint' | 'double';
 export interface LakeColumn {
   readonly name: string;
   readonly type: ColumnType;
-  /** The files may leave it empty (an empty CSV cell reads as NULL, not as an error). @default false */
-  readonly optional?: boolean;
 }
 
-/** A Hive-style folder level `<name>=<value>` below a table's prefix. */
-export interface LakeFolder {
-  readonly name: string;
-  readonly type: ColumnType;
-  /**
-   * True: a partition column, its value only in the key. False: the rows carry the same value
-   * themselves (reference CSVs have a `population` column, and Glue refuses a partition key that is
-   * also a column), so the level only groups the files.
-   */
-  readonly partition: boolean;
-}
-
+/**
+ * A table of the lake: JSON Lines files (one object a row, nulls as null) below
+ * `<prefix><partition>=<value>/…/`. JSON Lines rather than CSV because Athena's CSV SerDe cannot
+ * read an empty cell as a NULL number, and its columns are matched by name, not by position.
+ */
 export interface LakeTable {
   readonly name: string;
   /** Where its files start in the lake (the same key in S3 and in a local folder), with `/`. */
   readonly prefix: string;
-  /** Folder levels below the prefix, outermost first; the files sit in the innermost. */
-  readonly folders: readonly LakeFolder[];
-  /** `jsonl`: JSON Lines, one object a row. `csv`: comma-separated with a header row. */
-  readonly format: 'jsonl' | 'csv';
-  /** The columns of the rows in the files, in file order (partition keys are not among them). */
+  /**
+   * Hive-style folder levels `<name>=<value>` below the prefix, outermost first: partition
+   * columns, their value only in the key, never repeated in the rows. In Athena they are projected
+   * (`injected`), so every query names their values with `=` or `IN` and reads only those folders.
+   */
+  readonly partitions: readonly LakeColumn[];
+  /** The columns of the rows in the files. */
   readonly columns: readonly LakeColumn[];
 }
 
 const string = (name: string): LakeColumn => ({ name, type: 'string' });
 const double = (name: string): LakeColumn => ({ name, type: 'double' });
-const runPartitions: readonly LakeFolder[] = [
-  { name: 'dataset', type: 'string', partition: true },
-  { name: 'run', type: 'string', partition: true },
-];
+const runPartitions: readonly LakeColumn[] = [string('dataset'), string('run')];
 
-/** `reference_populations`: the populations a run compares with, one CSV per population. */
+/**
+ * `reference_populations`: the populations a run compares with, one file per population. Users
+ * drop their own reference CSVs beside these folders (`references/<name>.csv`); the table never
+ * reads them, only the `population=` folders written from the catalogue.
+ */
 export const referencePopulationsTable: LakeTable = {
   name: 'reference_populations',
   prefix: 'references/',
-  folders: [{ name: 'population', type: 'string', partition: false }],
-  format: 'csv',
+  partitions: [string('population')],
   columns: [
-    string('population'),
     string('attribute'),
     string('group'),
-    { name: 'count', type: 'double', optional: true },
+    double('count'),
     double('share'),
-    { name: 'source_year', type: 'int', optional: true },
+    { name: 'source_year', type: 'int' },
   ],
 };
 
@@ -69,8 +61,7 @@ export const referencePopulationsTable: LakeTable = {
 export const groupCountsTable: LakeTable = {
   name: 'group_counts',
   prefix: 'lake/group_counts/',
-  folders: runPartitions,
-  format: 'jsonl',
+  partitions: runPartitions,
   columns: [string('attribute'), string('group'), ...TALLY_FIELDS.map((f) => double(f.column))],
 };
 
@@ -78,8 +69,7 @@ export const groupCountsTable: LakeTable = {
 export const groupMetricsTable: LakeTable = {
   name: 'group_metrics',
   prefix: 'lake/group_metrics/',
-  folders: runPartitions,
-  format: 'jsonl',
+  partitions: runPartitions,
   columns: [
     string('attribute'),
     string('group'),
@@ -97,14 +87,24 @@ export const LAKE_TABLES: readonly LakeTable[] = [
   groupMetricsTable,
 ];
 
-/** The folder levels that are partition columns, outermost first. */
-export function partitionKeys(table: LakeTable): LakeColumn[] {
-  return table.folders.filter((f) => f.partition).map(({ name, type }) => ({ name, type }));
+/** The partition columns, outermost first. */
+export function partitionKeys(table: LakeTable): readonly LakeColumn[] {
+  return table.partitions;
 }
 
-/** The glob of a table's files below the lake root: each folder level as `<name>=*`, then `*.<format>`. */
+/** The key of one file of a table: `<prefix><p1>=<v1>/…/<file>.jsonl`, values in partition order. */
+export function tableFileKey(table: LakeTable, values: readonly string[], file = 'part-00000'): string {
+  if (values.length !== table.partitions.length) {
+    throw new RangeError(
+      `${table.name} has ${table.partitions.length} partitions, received ${values.length} values`,
+    );
+  }
+  return `${table.prefix}${table.partitions.map((p, i) => `${p.name}=${values[i]}/`).join('')}${file}.jsonl`;
+}
+
+/** The glob of a table's files below the lake root: each partition level as `<name>=*`, then `*.jsonl`. */
 export function tableFilesGlob(table: LakeTable): string {
-  return `${table.prefix}${table.folders.map((f) => `${f.name}=*/`).join('')}*.${table.format}`;
+  return `${table.prefix}${table.partitions.map((p) => `${p.name}=*/`).join('')}*.jsonl`;
 }
 
 /** Names that every statement over the lake quotes, as they are also SQL words. */

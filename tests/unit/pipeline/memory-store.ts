@@ -1,5 +1,5 @@
 import { StoreError } from '../../../functions/core/errors.ts';
-import type { ByteRange, ObjectInfo, ObjectStore } from '../../../functions/core/ports.ts';
+import type { ByteRange, ObjectInfo, ObjectStore, WriteCondition } from '../../../functions/core/ports.ts';
 
 /**
  * An ObjectStore over bytes in memory that hands out reads in chunks of `chunkBytes` (so readers
@@ -32,6 +32,15 @@ export function memoryStore(
     },
     async write(key: string, body: Uint8Array | string) {
       bytes.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body);
+    },
+    async writeIf(key: string, body: Uint8Array | string, condition: WriteCondition) {
+      const current = bytes.get(key);
+      const holds =
+        'ifAbsent' in condition
+          ? current === undefined
+          : current !== undefined && condition.ifEtag === `etag-${current.length}`;
+      if (holds) bytes.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body);
+      return holds;
     },
     async list(prefix: string) {
       return [...bytes.entries()]

@@ -22,11 +22,11 @@ const profile = {
 describe('lake table catalogue', () => {
   it('spells the tables of DESIGN.md with their key prefixes and partitions', () => {
     expect(LAKE_TABLES.map((t) => [t.name, tableFilesGlob(t)])).toEqual([
-      ['reference_populations', 'references/population=*/*.csv'],
+      ['reference_populations', 'references/population=*/*.jsonl'],
       ['group_counts', 'lake/group_counts/dataset=*/run=*/*.jsonl'],
       ['group_metrics', 'lake/group_metrics/dataset=*/run=*/*.jsonl'],
     ]);
-    expect(partitionKeys(referencePopulationsTable)).toEqual([]);
+    expect(partitionKeys(referencePopulationsTable)).toEqual([{ name: 'population', type: 'string' }]);
     expect(partitionKeys(groupCountsTable)).toEqual([
       { name: 'dataset', type: 'string' },
       { name: 'run', type: 'string' },

@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { S3ObjectStore } from '../functions/adapters/aws/s3-object-store.ts';
+import { LAMBDA_HANDLERS, type LambdaName, lambdaBuildOptions } from '../infra/lambda-bundles.ts';
+import { startS3rver } from '../tests/helpers/s3-servers.ts';
+
+/**
+ * `npm run bench:cold-start [-- --repeat 7]`: builds each Lambda bundle as the stack does, then
+ * starts a fresh Node process per measurement that imports the bundle and handles one small
+ * event, against s3rver on loopback where the handler reads S3: `profile` an event it ignores
+ * (no S3 call), `publish` a site render from a lake with one report. Prints, per handler, the
+ * median and worst of: process spawn to exit (Node's own start-up included), and inside the
+ * process the import and the first event. Budget (issue #9): import + first event under 400 ms.
+ */
+const run = promisify(execFile);
+const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1] ?? 7) || 7;
+
+const CHILD = `
+const t0 = performance.now();
+const m = await import(process.env.BUNDLE);
+const t1 = performance.now();
+await m.handler(JSON.parse(process.env.INPUT));
+const t2 = performance.now();
+console.log(JSON.stringify({ importMs: t1 - t0, firstEventMs: t2 - t1 }));
+`;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'repscope-cold-'));
+  const s3 = await startS3rver();
+  try {
+    await s3.createBucket('repscope-lake');
+    const store = new S3ObjectStore({ bucket: 'repscope-lake', client: s3.client() });
+    const { sampleReport } = await import('../tests/fixtures/reports.ts');
+    const report = sampleReport();
+    await store.write(
+      `lake/reports/dataset=${report.dataset.id}/run=${report.run.id}/report.json`,
+      JSON.stringify(report),
+    );
+    const inputs: Partial<Record<LambdaName, unknown>> = {
+      profile: {
+        event: {
+          source: 'aws.s3',
+          'detail-type': 'Object Created',
+          detail: { bucket: { name: 'repscope-lake' }, object: { key: 'elsewhere/x', etag: 'e' } },
+        },
+      },
+      publish: { job: { dataset: report.dataset.id, run: report.run.id }, verdict: report.status },
+    };
+    console.log(
+      `cold start, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, Node ${process.version}, ${repeat} runs each`,
+    );
+    console.log(
+      'handler        bundle   spawn→exit (median / worst)   import   first event   import+event (budget 400 ms)',
+    );
+    for (const name of Object.keys(LAMBDA_HANDLERS) as LambdaName[]) {
+      const file = path.join(dir, name, 'index.mjs');
+      await build(lambdaBuildOptions(name, file));
+      const bytes = (await stat(file)).size;
+      const input = inputs[name];
+      const wall: number[] = [];
+      const imports: number[] = [];
+      const events: number[] = [];
+      for (let i = 0; i < repeat; i++) {
+        const started = performance.now();
+        const { stdout } = await run(
+          process.execPath,
+          ['--input-type=module', '-e', input ? CHILD : CHILD.replace(/await m\.handler[^\n]*/, '')],
+          {
+            env: {
+              ...process.env,
+              BUNDLE: file,
+              INPUT: JSON.stringify(input ?? {}),
+              REPSCOPE_BUCKET: 'repscope-lake',
+              REPSCOPE_ATHENA_WORKGROUP: 'repscope',
+              REPSCOPE_GLUE_DATABASE: 'repscope_lake',
+              REPSCOPE_S3_ENDPOINT: s3.endpoint,
+              AWS_REGION: 'eu-central-1',
+              AWS_ACCESS_KEY_ID: 'S3RVER',
+              AWS_SECRET_ACCESS_KEY: 'S3RVER',
+              POWERTOOLS_LOG_LEVEL: 'ERROR',
+            },
+          },
+        );
+        wall.push(performance.now() - started);
+        const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+          importMs: number;
+          firstEventMs?: number;
+        };
+        imports.push(last.importMs);
+        events.push(last.firstEventMs ?? 0);
+      }
+      const both = imports.map((x, i) => x + events[i]!);
+      console.log(
+        `${name.padEnd(14)} ${(bytes / 1024 / 1024).toFixed(2)} MB  ${median(wall).toFixed(0).padStart(5)} / ${Math.max(
+          ...wall,
+        )
+          .toFixed(0)
+          .padStart(4)} ms` +
+          `           ${median(imports).toFixed(0).padStart(4)} ms  ${input ? `${median(events).toFixed(0).padStart(6)} ms` : '     (none)'}` +
+          `     ${median(both).toFixed(0).padStart(4)} ms (worst ${Math.max(...both).toFixed(0)})`,
+      );
+    }
+  } finally {
+    await s3.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

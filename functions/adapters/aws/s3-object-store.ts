@@ -1,0 +1,216 @@
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { StoreError } from '../../core/errors.ts';
+import type { ByteRange, ObjectInfo, ObjectStore, WriteCondition } from '../../core/ports.ts';
+
+export interface S3ObjectStoreProps {
+  /** The bucket that holds the lake layout (datasets/, references/, lake/, site/). */
+  readonly bucket: string;
+  /**
+   * A client to use; built once per cold start by the caller.
+   * @default - a new S3Client from `clientConfig` (credentials and region from the SDK's chain)
+   */
+  readonly client?: S3Client;
+  /**
+   * Client settings when no `client` is given (endpoint, forcePathStyle, region, maxAttempts).
+   * Retries on throttling and 5xx come from the SDK's standard retry strategy.
+   * @default - {}
+   */
+  readonly clientConfig?: S3ClientConfig;
+  /**
+   * Bodies of at least this many bytes are written as multipart uploads (lib-storage), in parts of
+   * this size. S3's smallest part is 5 MiB.
+   * @default 8 MiB
+   */
+  readonly multipartThresholdBytes?: number;
+  /**
+   * Parts uploaded at once in a multipart upload.
+   * @default 4
+   */
+  readonly multipartQueueSize?: number;
+  /**
+   * Keys asked for per ListObjectsV2 page (S3 returns at most 1000).
+   * @default 1000
+   */
+  readonly listPageSize?: number;
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * S3 as the object store: the same keys as the local lake folder. Reads stream (and take byte
+ * ranges, for the profiler's split work); writes of a whole body are atomic in S3 (a reader sees
+ * the old or the new object); big bodies go as multipart uploads; listings follow continuation
+ * tokens; conditional writes use S3's If-None-Match / If-Match preconditions.
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly bucket: string;
+  private readonly client: S3Client;
+  private readonly multipartThresholdBytes: number;
+  private readonly multipartQueueSize: number;
+  private readonly listPageSize: number;
+
+  constructor(props: S3ObjectStoreProps) {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucket)) {
+      throw new StoreError(
+        `invalid bucket name '${props.bucket}': expected 3-63 lower-case letters, digits, dots or hyphens`,
+      );
+    }
+    this.bucket = props.bucket;
+    this.client = props.client ?? new S3Client(props.clientConfig ?? {});
+    this.multipartThresholdBytes = Math.max(5 * MIB, props.multipartThresholdBytes ?? 8 * MIB);
+    this.multipartQueueSize = props.multipartQueueSize ?? 4;
+    this.listPageSize = props.listPageSize ?? 1000;
+  }
+
+  async *read(key: string, range?: ByteRange): AsyncIterable<Uint8Array> {
+    checkKey(key);
+    if (range && range.end <= range.start) return;
+    let body: AsyncIterable<Uint8Array>;
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}),
+        }),
+      );
+      body = out.Body as AsyncIterable<Uint8Array>;
+    } catch (error) {
+      if (isStatus(error, 416)) return; // a range past the end: no bytes
+      throw new StoreError(`cannot read ${this.uri(key)}: ${describe(error)}`, { cause: error });
+    }
+    try {
+      for await (const chunk of body) yield chunk;
+    } catch (error) {
+      throw new StoreError(`cannot read ${this.uri(key)}: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    checkKey(key);
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { key, bytes: out.ContentLength ?? 0, etag: out.ETag ?? '' };
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw new StoreError(`cannot stat ${this.uri(key)}: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  async write(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
+    checkKey(key);
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    try {
+      if (bytes.length >= this.multipartThresholdBytes) {
+        await new Upload({
+          client: this.client,
+          params: { Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType },
+          partSize: this.multipartThresholdBytes,
+          queueSize: this.multipartQueueSize,
+          leavePartsOnError: false,
+        }).done();
+      } else {
+        await this.client.send(
+          new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }),
+        );
+      }
+    } catch (error) {
+      throw new StoreError(`cannot write ${this.uri(key)}: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  async writeIf(
+    key: string,
+    body: Uint8Array | string,
+    condition: WriteCondition,
+    contentType?: string,
+  ): Promise<boolean> {
+    checkKey(key);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
+          ContentType: contentType,
+          ...('ifAbsent' in condition ? { IfNoneMatch: '*' } : { IfMatch: condition.ifEtag }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      // 412: the precondition failed; 409: a concurrent conditional write won the race.
+      if (isStatus(error, 412) || isStatus(error, 409)) return false;
+      // If-Match on a key that does not exist: S3 answers 404.
+      if ('ifEtag' in condition && isStatus(error, 404)) return false;
+      throw new StoreError(`cannot write ${this.uri(key)}: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    const out: ObjectInfo[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            MaxKeys: this.listPageSize,
+          }),
+        );
+        for (const o of page.Contents ?? []) {
+          if (o.Key !== undefined) out.push({ key: o.Key, bytes: o.Size ?? 0, etag: o.ETag ?? '' });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+    } catch (error) {
+      throw new StoreError(`cannot list s3://${this.bucket}/${prefix}: ${describe(error)}`, { cause: error });
+    }
+    // S3 lists in UTF-8 binary order; the port promises the same order as the filesystem store.
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  uri(key: string): string {
+    return `s3://${this.bucket}/${key}`;
+  }
+}
+
+/** S3 accepts almost any key; the lake does not (the same rule as the filesystem store). */
+function checkKey(key: string): void {
+  if (
+    key === '' ||
+    key.startsWith('/') ||
+    key.includes('\\') ||
+    key.includes('\0') ||
+    key.split('/').some((part) => part === '..' || part === '.' || part === '')
+  ) {
+    throw new StoreError(
+      `invalid object key '${key}': expected a relative path without empty, . or .. segments`,
+    );
+  }
+}
+
+function isStatus(error: unknown, status: number): boolean {
+  if (error instanceof S3ServiceException) return error.$metadata.httpStatusCode === status;
+  const meta = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata;
+  return meta?.httpStatusCode === status;
+}
+
+/** The service's error name and status, never the request or response bodies. */
+function describe(error: unknown): string {
+  if (error instanceof S3ServiceException) {
+    const status = error.$metadata.httpStatusCode;
+    return `${error.name}${status ? ` (HTTP ${status})` : ''}`;
+  }
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,69 @@
+import { lakeKeys } from '../core/lake/layout.ts';
+import { claimRun } from '../pipeline/claim-run.ts';
+import { type FanOutItem, planFanOut } from '../pipeline/fan-out.ts';
+import { streamingProfiler } from '../pipeline/streaming-profiler.ts';
+import { type Analysed, analyseJob, type RunJob, withErrorCodes } from './run-job.ts';
+import { lazyRuntime, type Runtime } from './runtime.ts';
+import { parseObjectCreated } from './s3-event.ts';
+
+export type ProfileOutput =
+  | { readonly status: 'ignored'; readonly reason: string }
+  | { readonly status: 'duplicate'; readonly job: RunJob }
+  | { readonly status: 'fan-out'; readonly job: RunJob; readonly ranges: readonly FanOutItem[] }
+  | Analysed;
+
+/**
+ * The first step of a run: reads the S3 event, ignores what is not a dataset file with a manifest
+ * (one log line, no run), claims the run once per object version (a duplicated event stops here),
+ * then either analyses the object in one pass or, when it is big, plans its ranges for the
+ * Distributed Map.
+ */
+export function createProfileHandler(
+  runtime: () => Runtime,
+): (input: { event: unknown }) => Promise<ProfileOutput> {
+  return withErrorCodes(async (input) => {
+    const rt = runtime();
+    const trigger = parseObjectCreated(input.event);
+    if (trigger.kind === 'ignored') {
+      rt.logger.info('event ignored', { reason: trigger.reason });
+      return { status: 'ignored', reason: trigger.reason };
+    }
+    const { upload } = trigger;
+    if (upload.bucket !== rt.config.bucket) {
+      const reason = `the object is in another bucket than ${rt.config.bucket}`;
+      rt.logger.info('event ignored', { reason });
+      return { status: 'ignored', reason };
+    }
+    const manifestKey = lakeKeys.manifest(upload.dataset);
+    if (!(await rt.store.head(manifestKey))) {
+      const reason = `no manifest at ${manifestKey}`;
+      rt.logger.info('event ignored', { dataset: upload.dataset, reason });
+      return { status: 'ignored', reason };
+    }
+    const at = upload.createdAt ? new Date(upload.createdAt) : rt.clock.now();
+    const claim = await claimRun(rt.store, upload, Number.isNaN(at.getTime()) ? rt.clock.now() : at);
+    const job: RunJob = {
+      dataset: upload.dataset,
+      version: upload.version,
+      run: claim.run,
+      reason: 'upload',
+      manifestKey,
+      fileKey: upload.key,
+    };
+    if (!claim.fresh) {
+      rt.logger.info('duplicate event', { dataset: job.dataset, run: job.run });
+      return { status: 'duplicate', job };
+    }
+    const ranges = await planFanOut(rt.store, job, await rt.catalogue(), {
+      thresholdBytes: rt.config.fanOutThresholdBytes,
+      rangeBytes: rt.config.rangeBytes,
+    });
+    if (ranges.length > 0) {
+      rt.logger.info('fanning out', { dataset: job.dataset, run: job.run, ranges: ranges.length });
+      return { status: 'fan-out', job, ranges };
+    }
+    return analyseJob(rt, job, streamingProfiler(rt.store));
+  });
+}
+
+export const handler = createProfileHandler(lazyRuntime());

@@ -1,0 +1,125 @@
+import { renderSite } from '../../web/site.tsx';
+import { isErrorCode, RepscopeError } from '../core/errors.ts';
+import { lakeKeys } from '../core/lake/layout.ts';
+import { parseManifest } from '../core/manifest/parse.ts';
+import type { Manifest } from '../core/manifest/schema.ts';
+import { errorReport } from '../pipeline/analyse.ts';
+import { claimRun } from '../pipeline/claim-run.ts';
+import { readText } from '../pipeline/io.ts';
+import { publishStage, type SiteRenderer } from '../pipeline/publish-stage.ts';
+import { entryOf, type RunJob, reportKeyOf, withErrorCodes } from './run-job.ts';
+import { lazyRuntime, type Runtime } from './runtime.ts';
+import { parseObjectCreated } from './s3-event.ts';
+
+/** What Step Functions hands a Catch: the error's name and its cause (Lambda's error as JSON). */
+export interface StepFailure {
+  readonly Error?: string;
+  readonly Cause?: string;
+}
+
+export type PublishInput =
+  | { readonly job: RunJob; readonly verdict: string }
+  | {
+      readonly failure: {
+        readonly event: unknown;
+        readonly profile?: { readonly job?: RunJob };
+        readonly error?: StepFailure;
+      };
+    };
+
+export interface PublishOutput {
+  readonly pages: number;
+  /** Set when an `error` report was written for a failed run. */
+  readonly errorReport?: string;
+}
+
+/**
+ * The last step: renders the site from the lake (the published copies, small cells suppressed).
+ * After a failure caught by the state machine it first writes the run's `error` report — what
+ * failed and where, never data or a stack trace — so the site says the run failed and why.
+ * Imports web/ (preact, vega): the one handler that renders.
+ */
+export function createPublishHandler(
+  runtime: () => Runtime,
+  render: SiteRenderer = renderSite,
+): (input: PublishInput) => Promise<PublishOutput> {
+  return withErrorCodes(async (input) => {
+    const rt = runtime();
+    let written: string | undefined;
+    if ('failure' in input) {
+      const job = input.failure.profile?.job ?? (await jobOfEvent(rt, input.failure.event));
+      if (job) written = await writeErrorReport(rt, job, errorOf(input.failure.error));
+      rt.logger.error('run failed', {
+        ...(job ? { dataset: job.dataset, run: job.run } : {}),
+        error: input.failure.error?.Error ?? 'unknown',
+      });
+    }
+    const pages = await publishStage({ store: rt.store, clock: rt.clock, renderSite: render });
+    return { pages, ...(written ? { errorReport: written } : {}) };
+  });
+}
+
+/** The run of an event whose first step failed before it said: claimed now, or found claimed. */
+async function jobOfEvent(rt: Runtime, event: unknown): Promise<RunJob | undefined> {
+  const trigger = parseObjectCreated(event);
+  if (trigger.kind === 'ignored') return undefined;
+  const { upload } = trigger;
+  const claim = await claimRun(
+    rt.store,
+    upload,
+    upload.createdAt ? new Date(upload.createdAt) : rt.clock.now(),
+  );
+  return {
+    dataset: upload.dataset,
+    version: upload.version,
+    run: claim.run,
+    reason: 'upload',
+    manifestKey: lakeKeys.manifest(upload.dataset),
+    fileKey: upload.key,
+  };
+}
+
+/**
+ * The error of a failed step as the report states it. A repscope error's message (which names
+ * what and where, never row data) comes with its code; anything else is a bug whose message may
+ * quote anything, so only its name is kept and the logs say the rest.
+ */
+export function errorOf(failure: StepFailure | undefined): RepscopeError {
+  const name = failure?.Error ?? 'Error';
+  let message: string | undefined;
+  try {
+    const cause = JSON.parse(failure?.Cause ?? '') as { errorMessage?: unknown };
+    if (typeof cause.errorMessage === 'string') message = cause.errorMessage;
+  } catch {
+    // Step Functions' own errors (States.Timeout, …) carry plain text, which is not ours to show.
+  }
+  const coded = /^\[([A-Z_]+)\] ([\s\S]*)$/.exec(message ?? '');
+  if (coded && isErrorCode(coded[1]!)) return new RepscopeError(coded[1], coded[2]!);
+  return new RepscopeError(
+    'INTERNAL',
+    `the run stopped on an unexpected error (${name.replace(/[^\w.]/g, '')}); the pipeline's logs say more`,
+  );
+}
+
+async function writeErrorReport(rt: Runtime, job: RunJob, error: RepscopeError): Promise<string> {
+  let manifest: Manifest | undefined;
+  try {
+    manifest = parseManifest(await readText(rt.store, job.manifestKey), job.manifestKey);
+  } catch {
+    // The manifest may be what failed; the report then uses the default thresholds.
+  }
+  const now = rt.clock.now().toISOString();
+  const report = errorReport(
+    entryOf(job),
+    { id: job.run, reason: job.reason },
+    { startedAt: now, finishedAt: now },
+    error,
+    manifest,
+    rt.config.codeVersion,
+  );
+  const key = reportKeyOf(job);
+  await rt.store.write(key, `${JSON.stringify(report, null, 2)}\n`, 'application/json');
+  return key;
+}
+
+export const handler = createPublishHandler(lazyRuntime());

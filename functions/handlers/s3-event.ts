@@ -1,0 +1,104 @@
+import { DATASET_ID_PATTERN } from '../core/manifest/schema.ts';
+
+/**
+ * The S3 "Object Created" event as EventBridge delivers it (only the fields repscope reads).
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
+ */
+export interface ObjectCreatedEvent {
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly time?: string;
+  readonly detail: {
+    readonly bucket: { readonly name: string };
+    readonly object: {
+      readonly key: string;
+      readonly size?: number;
+      readonly etag?: string;
+      readonly 'version-id'?: string;
+    };
+  };
+}
+
+/** An uploaded data file of a dataset version: `datasets/<dataset>/<version>/<file>`. */
+export interface Upload {
+  readonly bucket: string;
+  /** The decoded key. */
+  readonly key: string;
+  readonly dataset: string;
+  readonly version: string;
+  readonly file: string;
+  readonly bytes: number | null;
+  /** The object's version id (versioned bucket) or, failing that, its ETag: what a run is claimed by. */
+  readonly identity: string;
+  /** When S3 created the object (the event's time), ISO 8601. */
+  readonly createdAt: string | null;
+}
+
+export type Trigger =
+  | { readonly kind: 'upload'; readonly upload: Upload }
+  | { readonly kind: 'ignored'; readonly reason: string };
+
+const ignored = (reason: string): Trigger => ({ kind: 'ignored', reason });
+
+/**
+ * Reads an EventBridge S3 event into the upload it announces, or says why it is ignored: not an
+ * Object Created event, a key that is not valid URL encoding, a key outside
+ * `datasets/<id>/<version>/<file>` (manifests and deeper paths included), or a key with `.`/`..`
+ * segments or control characters after decoding. Reasons never quote the key (it can hold
+ * personal data in a file name); the handler logs the dataset id when there is one.
+ */
+export function parseObjectCreated(event: unknown): Trigger {
+  const e = event as Partial<ObjectCreatedEvent> | null;
+  if (e === null || typeof e !== 'object') return ignored('the event is not an object');
+  if (e.source !== 'aws.s3' || e['detail-type'] !== 'Object Created') {
+    return ignored(
+      `not an S3 Object Created event (source ${String(e.source)}, detail-type ${String(e['detail-type'])})`,
+    );
+  }
+  const bucket = e.detail?.bucket?.name;
+  const object = e.detail?.object;
+  if (typeof bucket !== 'string' || typeof object?.key !== 'string') {
+    return ignored('the event has no detail.bucket.name or detail.object.key');
+  }
+  let key: string;
+  try {
+    key = decodeKey(object.key);
+  } catch {
+    return ignored('the object key is not valid URL encoding');
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f\\]/.test(key))
+    return ignored('the object key holds control characters or a backslash');
+  const parts = key.split('/');
+  if (parts.some((p) => p === '.' || p === '..')) return ignored('the object key has . or .. segments');
+  if (parts[0] !== 'datasets') return ignored('the object is outside datasets/');
+  const [, dataset, version, file] = parts;
+  if (dataset === undefined || !DATASET_ID_PATTERN.test(dataset)) {
+    return ignored('the key does not name a dataset id matching [a-z0-9][a-z0-9-]{0,62}');
+  }
+  if (parts.length === 3 && version === 'repscope.yaml') return ignored('a manifest, not a data file');
+  if (parts.length !== 4 || !version || !file) {
+    return ignored('the key is not datasets/<dataset>/<version>/<file>');
+  }
+  if (file.startsWith('.')) return ignored('a hidden file');
+  const identity = object['version-id'] ?? object.etag;
+  if (!identity) return ignored('the event has neither detail.object.version-id nor detail.object.etag');
+  return {
+    kind: 'upload',
+    upload: {
+      bucket,
+      key,
+      dataset,
+      version,
+      file,
+      bytes: typeof object.size === 'number' ? object.size : null,
+      identity,
+      createdAt: typeof e.time === 'string' ? e.time : null,
+    },
+  };
+}
+
+/** S3 event keys are URL-encoded with `+` for spaces. */
+export function decodeKey(encoded: string): string {
+  return decodeURIComponent(encoded.replaceAll('+', ' '));
+}

@@ -1,0 +1,165 @@
+/**
+ * The run's state machine in Amazon States Language, built as plain data so the CDK stack can
+ * deploy it (`DefinitionBody.fromString`) and the tests can execute the very same definition with
+ * aws-local-stepfunctions. No CDK import here: function ARNs come in as strings (CDK tokens when
+ * the stack builds it).
+ *
+ * The execution input is the EventBridge "Object Created" event. The state is kept as
+ * `{ event, profile?, parts?, published?, error? }`:
+ *
+ *   Start → Profile → Route ─┬─ ignored / duplicate → Skipped
+ *                            ├─ fan-out → ProfileRanges (Distributed Map of ProfileRange) → Merge ─┐
+ *                            └─ analysed ─────────────────────────────────────────────────────────┴→ Publish → Verdict
+ *
+ * Profile and Merge each end with the analyse step (profile → compare, functions/pipeline/
+ * analyse.ts): compare is a SQL join in Athena plus statistics on its rows, so it runs in the
+ * Lambda that holds the profile rather than in one of its own that would only read it back.
+ * Verdict fails the execution when the run's report says `error` (bad input), so the failure
+ * alarm sees it; the site already says why.
+ *
+ * Every task retries transient errors (Lambda service faults, throttling, and the handlers'
+ * StoreError / QueryError, which they throw only for broken infrastructure) with exponential
+ * backoff; anything else, or retries exhausted, is caught into PublishFailure, which publishes an
+ * `error` report (the site says the run failed and why, without data) and then fails the execution
+ * so the failure alarm sees it.
+ */
+export interface StateMachineFunctions {
+  /** Parses the event, claims the run, analyses a small object or plans ranges. */
+  readonly profile: string;
+  /** Profiles one byte range or row group. */
+  readonly profileRange: string;
+  /** Merges the range profiles and analyses the whole. */
+  readonly merge: string;
+  /** Publishes the report (or an error report) to the site. */
+  readonly publish: string;
+}
+
+export interface StateMachineDefinitionProps {
+  readonly functions: StateMachineFunctions;
+  /**
+   * Range profilers running at once in the Distributed Map.
+   * @default 40
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Attempts after the first for a transient error.
+   * @default 3
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Wait before the first retry; each next wait is twice as long.
+   * @default 2
+   */
+  readonly retryIntervalSec?: number;
+}
+
+/** Error names a task may be retried on: they mean "try again", never "bad input". */
+export const TRANSIENT_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'StoreError',
+  'QueryError',
+] as const;
+
+/** Statuses the profile task reports in `$.profile.status`. */
+export const PROFILE_STATUS = {
+  ignored: 'ignored',
+  duplicate: 'duplicate',
+  fanOut: 'fan-out',
+  analysed: 'analysed',
+} as const;
+
+type Json = Record<string, unknown>;
+
+export function stateMachineDefinition(props: StateMachineDefinitionProps): Json {
+  const { functions } = props;
+  const retry = [
+    {
+      ErrorEquals: [...TRANSIENT_ERRORS],
+      IntervalSeconds: props.retryIntervalSec ?? 2,
+      MaxAttempts: props.retryAttempts ?? 3,
+      BackoffRate: 2,
+      JitterStrategy: 'FULL',
+    },
+  ];
+  const caught = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'PublishFailure' }];
+  const task = (resource: string, rest: Json): Json => ({
+    Type: 'Task',
+    Resource: resource,
+    Retry: retry,
+    ...rest,
+  });
+
+  return {
+    Comment: 'repscope: profile → compare → publish for one uploaded dataset file',
+    StartAt: 'Start',
+    States: {
+      Start: { Type: 'Pass', Parameters: { 'event.$': '$' }, Next: 'Profile' },
+      Profile: task(functions.profile, {
+        Parameters: { 'event.$': '$.event' },
+        ResultPath: '$.profile',
+        Catch: caught,
+        Next: 'Route',
+      }),
+      Route: {
+        Type: 'Choice',
+        Choices: [
+          {
+            Or: [
+              { Variable: '$.profile.status', StringEquals: PROFILE_STATUS.ignored },
+              { Variable: '$.profile.status', StringEquals: PROFILE_STATUS.duplicate },
+            ],
+            Next: 'Skipped',
+          },
+          { Variable: '$.profile.status', StringEquals: PROFILE_STATUS.fanOut, Next: 'ProfileRanges' },
+        ],
+        Default: 'Publish',
+      },
+      Skipped: { Type: 'Succeed' },
+      ProfileRanges: {
+        Type: 'Map',
+        ItemsPath: '$.profile.ranges',
+        ItemSelector: { 'job.$': '$.profile.job', 'range.$': '$$.Map.Item.Value' },
+        MaxConcurrency: props.maxConcurrency ?? 40,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+          StartAt: 'ProfileRange',
+          States: { ProfileRange: task(functions.profileRange, { End: true }) },
+        },
+        ResultPath: '$.parts',
+        Catch: caught,
+        Next: 'Merge',
+      },
+      Merge: task(functions.merge, {
+        Parameters: { 'job.$': '$.profile.job', 'parts.$': '$.parts' },
+        ResultPath: '$.profile',
+        Catch: caught,
+        Next: 'Publish',
+      }),
+      Publish: task(functions.publish, {
+        Parameters: { 'job.$': '$.profile.job', 'verdict.$': '$.profile.verdict' },
+        ResultPath: '$.published',
+        Catch: caught,
+        Next: 'Verdict',
+      }),
+      Verdict: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.profile.verdict', StringEquals: 'error', Next: 'Failed' }],
+        Default: 'Succeeded',
+      },
+      Succeeded: { Type: 'Succeed' },
+      PublishFailure: task(functions.publish, {
+        Parameters: { 'failure.$': '$' },
+        ResultPath: '$.published',
+        Next: 'Failed',
+      }),
+      Failed: {
+        Type: 'Fail',
+        Error: 'RunFailed',
+        Cause: 'The run failed; its error report is on the site.',
+      },
+    },
+  };
+}

@@ -1,0 +1,314 @@
+import '../helpers/promise-with-resolvers.ts';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
+import type { ObjectStore } from '../../functions/core/ports.ts';
+import { readConfig } from '../../functions/handlers/config.ts';
+import { createMergeHandler } from '../../functions/handlers/merge.ts';
+import { createProfileHandler } from '../../functions/handlers/profile.ts';
+import { createProfileRangeHandler } from '../../functions/handlers/profile-range.ts';
+import { createPublishHandler } from '../../functions/handlers/publish.ts';
+import { BUILT_IN_REFERENCES_PREFIX, createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
+import { readText } from '../../functions/pipeline/io.ts';
+import { stateMachineDefinition } from '../../infra/state-machine-definition.ts';
+import { runCli, tempDir } from '../fixtures/cli.ts';
+import { objectCreated } from '../fixtures/events.ts';
+import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
+import { type AthenaProtocolServer, startAthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
+import { motoUnavailable, requirePeers, type S3Peer, startMoto } from '../helpers/s3-servers.ts';
+
+/**
+ * The AWS runtime end to end, emulated: the state machine's own definition executed by
+ * aws-local-stepfunctions, each task calling the real handler in-process, against moto_server (S3
+ * with versioning and conditional writes) and the Athena protocol server (SQL in DuckDB over the
+ * bucket's lake). Events are real-shaped EventBridge "Object Created" events for real objects.
+ */
+const motoMissing = motoUnavailable();
+if (motoMissing && requirePeers) throw new Error(`REPSCOPE_REQUIRE_PEERS=1 but ${motoMissing}`);
+if (motoMissing) console.warn(`[aws-pipeline] not running the AWS emulation: ${motoMissing}`);
+
+const BUCKET = 'repscope-lake';
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+let moto: S3Peer;
+let athena: AthenaProtocolServer;
+let store: S3ObjectStore;
+let local: string;
+let cleanup: () => Promise<void>;
+
+function runtime(overrides: Record<string, string> = {}): Runtime {
+  return createRuntime(
+    readConfig({
+      REPSCOPE_BUCKET: BUCKET,
+      REPSCOPE_ATHENA_WORKGROUP: 'repscope',
+      REPSCOPE_GLUE_DATABASE: 'repscope_lake',
+      REPSCOPE_S3_ENDPOINT: moto.endpoint,
+      REPSCOPE_ATHENA_ENDPOINT: athena.endpoint,
+      REPSCOPE_CODE_VERSION: 'repscope test',
+      ...overrides,
+    }),
+    { logger: { info: () => {}, warn: () => {}, error: () => {} } },
+  );
+}
+
+const definition = stateMachineDefinition({
+  functions: {
+    profile: 'arn:aws:lambda:eu-central-1:123456789012:function:profile',
+    profileRange: 'arn:aws:lambda:eu-central-1:123456789012:function:profile-range',
+    merge: 'arn:aws:lambda:eu-central-1:123456789012:function:merge',
+    publish: 'arn:aws:lambda:eu-central-1:123456789012:function:publish',
+  },
+});
+
+/** Runs the state machine on the event; resolves with the final state, or the execution's error. */
+async function execute(
+  event: unknown,
+  rt: Runtime,
+): Promise<{ output?: unknown; error?: Error; steps: string[] }> {
+  const steps: string[] = [];
+  const step =
+    <I, O>(name: string, handler: (input: I) => Promise<O>) =>
+    async (input: unknown) => {
+      steps.push(name);
+      return handler(input as I) as never;
+    };
+  const publish = createPublishHandler(() => rt);
+  const machine = new StateMachine(structuredClone(definition) as never);
+  const execution = machine.run(event as never, {
+    overrides: {
+      taskResourceLocalHandlers: {
+        Profile: step(
+          'Profile',
+          createProfileHandler(() => rt),
+        ),
+        ProfileRange: step(
+          'ProfileRange',
+          createProfileRangeHandler(() => rt),
+        ),
+        Merge: step(
+          'Merge',
+          createMergeHandler(() => rt),
+        ),
+        Publish: step('Publish', publish),
+        PublishFailure: step('PublishFailure', publish),
+      } as never,
+      retryIntervalOverrides: { Profile: 0, ProfileRange: 0, Merge: 0, Publish: 0, PublishFailure: 0 },
+    },
+  });
+  try {
+    return { output: await execution.result, steps };
+  } catch (error) {
+    return { error: error as Error, steps };
+  }
+}
+
+/** Uploads a body and returns the event S3 would send for it (with its version id and ETag). */
+async function upload(key: string, body: string | Uint8Array): Promise<unknown> {
+  await store.write(key, body);
+  const head = await store.head(key);
+  // The bucket is versioned, so S3's event names the object's version, as the run claim expects.
+  const client = moto.client();
+  const { VersionId } = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+  client.destroy();
+  expect(VersionId).toBeTruthy();
+  const encoded = key
+    .split('/')
+    .map((part) => encodeURIComponent(part).replaceAll('%20', '+'))
+    .join('/');
+  return objectCreated(encoded, {
+    size: head!.bytes,
+    etag: head!.etag.replaceAll('"', ''),
+    'version-id': VersionId,
+  });
+}
+
+async function keys(prefix: string, s: ObjectStore = store): Promise<string[]> {
+  return (await s.list(prefix)).map((o) => o.key);
+}
+
+/** A report without what differs between two runs of the same data: the run (times, id, reason), where it was read. */
+function comparable(text: string): unknown {
+  const report = JSON.parse(text) as Record<string, unknown> & {
+    run: Record<string, unknown>;
+    dataset: { source: Record<string, unknown> };
+    provenance: Record<string, unknown>;
+  };
+  report.run = {};
+  const { uri: _u, etag: _e, sha256: _s, ...source } = report.dataset.source;
+  report.dataset = { ...report.dataset, source };
+  report.provenance = { ...report.provenance, codeVersion: '-' };
+  return report;
+}
+
+const describeAws = motoMissing ? describe.skip : describe;
+
+describeAws('the AWS pipeline, emulated', () => {
+  beforeAll(async () => {
+    process.env['AWS_ACCESS_KEY_ID'] = 'test';
+    process.env['AWS_SECRET_ACCESS_KEY'] = 'test';
+    process.env['AWS_REGION'] = 'eu-central-1';
+    moto = await startMoto();
+    await moto.createBucket(BUCKET, { versioned: true });
+    store = new S3ObjectStore({ bucket: BUCKET, client: moto.client() });
+    athena = await startAthenaProtocolServer(store);
+    for (const file of await readdir(path.join(REPO, 'references'))) {
+      if (file.endsWith('.csv') || file === 'populations.json') {
+        await store.write(
+          `${BUILT_IN_REFERENCES_PREFIX}${file}`,
+          await readFile(path.join(REPO, 'references', file)),
+        );
+      }
+    }
+    ({ dir: local, cleanup } = await tempDir());
+  }, 60_000);
+
+  afterAll(async () => {
+    await athena?.stop();
+    await moto?.stop();
+    await cleanup?.();
+  });
+
+  it('analyses an upload and publishes the same report as the local CLI', async () => {
+    const manifest = LEADS_MANIFEST.replace('leads-fixture', 'leads');
+    const csv = leadsCsv(skewedLeads(1500));
+    await store.write('datasets/leads/repscope.yaml', manifest);
+    const event = await upload('datasets/leads/v1/leads.csv', csv);
+    const result = await execute(event, runtime());
+    expect(result.error).toBeUndefined();
+    expect(result.steps).toEqual(['Profile', 'Publish']);
+
+    const reports = await keys('lake/reports/dataset=leads/');
+    expect(reports).toHaveLength(1);
+    const site = await keys('site/datasets/leads/runs/');
+    expect(site.some((k) => k.endsWith('/report.json'))).toBe(true);
+    expect(await store.head('site/index.html')).toBeDefined();
+
+    // The same data through `repscope run --root` on this machine.
+    await mkdir(path.join(local, 'datasets', 'leads', 'v1'), { recursive: true });
+    await writeFile(path.join(local, 'datasets', 'leads', 'repscope.yaml'), manifest);
+    await writeFile(path.join(local, 'datasets', 'leads', 'v1', 'leads.csv'), csv);
+    expect((await runCli(['run', '--root', local])).code).toBeLessThan(2);
+    const localRuns = await readdir(path.join(local, 'site', 'datasets', 'leads', 'runs'));
+    const localPublished = await readFile(
+      path.join(local, 'site', 'datasets', 'leads', 'runs', localRuns[0]!, 'report.json'),
+      'utf8',
+    );
+    const awsPublished = await readText(store, site.find((k) => k.endsWith('/report.json'))!);
+    expect(JSON.parse(awsPublished).run.reason).toBe('upload');
+    expect(comparable(awsPublished)).toEqual(comparable(localPublished));
+    const localLake = await readFile(
+      path.join(local, 'lake', 'reports', 'dataset=leads', `run=${localRuns[0]}`, 'report.json'),
+      'utf8',
+    );
+    expect(comparable(await readText(store, reports[0]!))).toEqual(comparable(localLake));
+  }, 120_000);
+
+  it('does nothing more for a duplicated event', async () => {
+    const event = await upload('datasets/leads/v2/leads.csv', leadsCsv(skewedLeads(400, 3)));
+    const first = await execute(event, runtime());
+    expect(first.steps).toEqual(['Profile', 'Publish']);
+    const before = await keys('lake/');
+    const again = await execute(event, runtime());
+    expect(again.error).toBeUndefined();
+    expect(again.steps).toEqual(['Profile']);
+    expect(again.output).toMatchObject({ profile: { status: 'duplicate' } });
+    expect(await keys('lake/')).toEqual(before);
+  }, 120_000);
+
+  it('ignores objects that are not dataset files, with no run', async () => {
+    for (const key of ['notes/readme.txt', 'datasets/leads/repscope.yaml', 'datasets/nomanifest/v1/x.csv']) {
+      const event = await upload(key, 'x');
+      const result = await execute(event, runtime());
+      expect(result.steps).toEqual(['Profile']);
+      expect(result.output).toMatchObject({ profile: { status: 'ignored' } });
+    }
+    expect(await keys('lake/reports/dataset=nomanifest/')).toEqual([]);
+  }, 60_000);
+
+  it('fans a 2 M-row CSV out over ranges and counts what the CLI counts', async () => {
+    const rows = 2_000_000;
+    const lines = ['sex,age,state,converted'];
+    const sexes = ['female', 'male', 'diverse', ''];
+    const states = ['Bayern', 'Berlin', 'Hessen', 'Sachsen', 'Bremen'];
+    for (let i = 0; i < rows; i++) {
+      lines.push(
+        `${sexes[(i * 7) % 4]},${18 + ((i * 13) % 60)},${states[(i * 11) % 5]},${i % 3 === 0 ? 1 : 0}`,
+      );
+    }
+    const csv = `${lines.join('\n')}\n`;
+    const manifest = `dataset: big
+label: { column: converted, positive: ["1"] }
+attributes:
+  - { name: sex, column: sex, reference: de-2023/sex, groups: { female: [female], male: [male], diverse: [diverse] } }
+  - { name: age_band, column: age, bins: [0, 18, 25, 35, 45, 55, 65, 75], reference: de-2023/age_band }
+  - { name: state, column: state, reference: de-2023/state }
+intersections: [[sex, age_band]]
+`;
+    await store.write('datasets/big/repscope.yaml', manifest);
+    const event = await upload('datasets/big/v1/big.csv', csv);
+    const rt = runtime({
+      REPSCOPE_FAN_OUT_THRESHOLD_BYTES: String(1024 * 1024),
+      REPSCOPE_RANGE_BYTES: String(256 * 1024),
+    });
+    const result = await execute(event, rt);
+    expect(result.error).toBeUndefined();
+    const ranges = result.steps.filter((s) => s === 'ProfileRange').length;
+    expect(ranges).toBeGreaterThan(8);
+    expect(result.steps.filter((s) => s !== 'ProfileRange')).toEqual(['Profile', 'Merge', 'Publish']);
+
+    const [profileKey] = await keys('lake/profiles/dataset=big/');
+    const aws = JSON.parse(await readText(store, profileKey!)) as {
+      rows: unknown;
+      attributes: unknown;
+      intersections: unknown;
+    };
+    const file = path.join(local, 'big.csv');
+    await writeFile(file, csv);
+    await writeFile(path.join(local, 'big.yaml'), manifest);
+    const cli = await runCli(['profile', file, '--manifest', path.join(local, 'big.yaml')]);
+    expect(cli.code).toBe(0);
+    const expected = JSON.parse(cli.stdout) as typeof aws;
+    expect(aws.rows).toEqual(expected.rows);
+    expect(aws.attributes).toEqual(expected.attributes);
+    expect(aws.intersections).toEqual(expected.intersections);
+  }, 180_000);
+
+  it('publishes an error report for bad input and fails the execution', async () => {
+    await store.write(
+      'datasets/broken/repscope.yaml',
+      'dataset: broken\nattributes:\n  - { name: sex, column: no_such_column, reference: de-2023/sex }\n',
+    );
+    const event = await upload('datasets/broken/v1/data.csv', 'sex\nfemale\nmale\n');
+    const result = await execute(event, runtime());
+    expect(result.error?.message).toMatch(/RunFailed|The run failed/);
+    expect(result.steps).toEqual(['Profile', 'Publish']);
+    const [key] = await keys('lake/reports/dataset=broken/');
+    const report = JSON.parse(await readText(store, key!)) as {
+      status: string;
+      checks: { message: string }[];
+    };
+    expect(report.status).toBe('error');
+    expect(report.checks[0]?.message).toMatch(/no_such_column/);
+    const page = (await keys('site/datasets/broken/runs/')).find((k) => k.endsWith('index.html'));
+    expect(await readText(store, page!)).toMatch(/no_such_column/);
+  }, 60_000);
+
+  it('writes an error report through the catch when a step fails for good', async () => {
+    await store.write(
+      'datasets/gz/repscope.yaml',
+      'dataset: gz\nattributes:\n  - { name: sex, column: sex }\n',
+    );
+    const event = await upload('datasets/gz/v1/data.csv.gz', 'this is not gzip');
+    const result = await execute(event, runtime());
+    expect(result.error).toBeDefined();
+    const [key] = await keys('lake/reports/dataset=gz/');
+    const report = JSON.parse(await readText(store, key!)) as {
+      status: string;
+      warnings: { code: string; message: string }[];
+    };
+    expect(report.status).toBe('error');
+    expect(report.warnings[0]?.message).not.toMatch(/at .*\.ts:\d+/);
+  }, 60_000);
+});

@@ -1,0 +1,186 @@
+import '../helpers/promise-with-resolvers.ts';
+import aslValidator from 'asl-validator';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { describe, expect, it } from 'vitest';
+import { stateMachineDefinition, TRANSIENT_ERRORS } from '../../infra/state-machine-definition.ts';
+
+/**
+ * The state machine's definition: valid ASL (asl-validator, ARNs checked), and its routes, retries
+ * and catch executed by aws-local-stepfunctions. The tasks here are recording stand-ins that return
+ * what each handler's contract says; tests/e2e/aws-pipeline.test.ts runs the real handlers.
+ */
+const arn = (name: string) => `arn:aws:lambda:eu-central-1:123456789012:function:repscope-${name}`;
+const definition = stateMachineDefinition({
+  functions: {
+    profile: arn('profile'),
+    profileRange: arn('profile-range'),
+    merge: arn('merge'),
+    publish: arn('publish'),
+  },
+  maxConcurrency: 4,
+});
+const event = {
+  'detail-type': 'Object Created',
+  source: 'aws.s3',
+  detail: { object: { key: 'datasets/a/v1/x.csv' } },
+};
+
+class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+function machine() {
+  return new StateMachine(structuredClone(definition) as never, { validationOptions: { checkArn: true } });
+}
+
+type Handlers = Record<string, (input: never) => unknown>;
+async function execute(handlers: Handlers, calls: string[]) {
+  const recorded: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [state, handler] of Object.entries(handlers)) {
+    recorded[state] = async (input) => {
+      calls.push(state);
+      return (handler as (i: unknown) => unknown)(input) as never;
+    };
+  }
+  const execution = machine().run(event as never, {
+    overrides: {
+      taskResourceLocalHandlers: recorded as never,
+      retryIntervalOverrides: { Profile: 0, ProfileRange: 0, Merge: 0, Publish: 0 },
+    },
+  });
+  return execution.result;
+}
+
+describe('state machine definition', () => {
+  it('is valid Amazon States Language', () => {
+    const { isValid, errors } = aslValidator(structuredClone(definition) as never, {
+      checkArn: true,
+      checkPaths: true,
+    });
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  it('retries only transient errors, and catches everything into PublishFailure', () => {
+    const states = (definition['States'] ?? {}) as Record<string, Record<string, unknown>>;
+    for (const name of ['Profile', 'Merge', 'Publish']) {
+      expect(states[name]?.['Retry']).toEqual([
+        expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS] }),
+      ]);
+      expect(states[name]?.['Catch']).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'PublishFailure' },
+      ]);
+    }
+    expect(states['ProfileRanges']?.['ItemProcessor']).toMatchObject({
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+    });
+  });
+
+  it('stops at once for an ignored or duplicate object', async () => {
+    for (const status of ['ignored', 'duplicate']) {
+      const calls: string[] = [];
+      await execute({ Profile: () => ({ status, reason: 'test' }) }, calls);
+      expect(calls).toEqual(['Profile']);
+    }
+  });
+
+  it('analyses a small object in the profile step, then publishes', async () => {
+    const calls: string[] = [];
+    const job = { dataset: 'a', run: '20261206T000000Z-abc' };
+    const result = (await execute(
+      {
+        Profile: (input: { event: unknown }) => {
+          expect(input.event).toEqual(event);
+          return { status: 'analysed', job, verdict: 'warn' };
+        },
+        Publish: (input: { job: unknown; verdict: unknown }) => {
+          expect(input).toEqual({ job, verdict: 'warn' });
+          return { pages: 3 };
+        },
+      },
+      calls,
+    )) as { published: unknown };
+    expect(calls).toEqual(['Profile', 'Publish']);
+    expect(result.published).toEqual({ pages: 3 });
+  });
+
+  it('fails the execution after publishing when the verdict is error (bad input)', async () => {
+    const calls: string[] = [];
+    const run = execute(
+      {
+        Profile: () => ({ status: 'analysed', job: {}, verdict: 'error' }),
+        Publish: () => ({ pages: 2 }),
+      },
+      calls,
+    );
+    await expect(run).rejects.toThrow(/RunFailed|The run failed/);
+    expect(calls).toEqual(['Profile', 'Publish']);
+  });
+
+  it('fans a big object out over ranges in a Distributed Map and merges the parts', async () => {
+    const calls: string[] = [];
+    const job = { dataset: 'a', run: 'r' };
+    const ranges = [0, 1, 2, 3, 4, 5].map((i) => ({ index: i, range: { kind: 'text', offset: i * 10 } }));
+    const seen: number[] = [];
+    await execute(
+      {
+        Profile: () => ({ status: 'fan-out', job, ranges }),
+        ProfileRange: (input: { job: unknown; range: { index: number } }) => {
+          expect(input.job).toEqual(job);
+          seen.push(input.range.index);
+          return { part: `part-${input.range.index}` };
+        },
+        Merge: (input: { job: unknown; parts: { part: string }[] }) => {
+          expect(input.parts.map((p) => p.part)).toEqual(ranges.map((r) => `part-${r.index}`));
+          return { status: 'analysed', job, verdict: 'pass' };
+        },
+        Publish: () => ({ pages: 1 }),
+      },
+      calls,
+    );
+    expect(seen.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(calls.filter((c) => c !== 'ProfileRange')).toEqual(['Profile', 'Merge', 'Publish']);
+  });
+
+  it('retries a transient error and goes on', async () => {
+    const calls: string[] = [];
+    let failures = 2;
+    await execute(
+      {
+        Profile: () => {
+          if (failures-- > 0) throw new StoreError('S3 said 503');
+          return { status: 'analysed', job: {}, verdict: 'pass' };
+        },
+        Publish: () => ({}),
+      },
+      calls,
+    );
+    expect(calls).toEqual(['Profile', 'Profile', 'Profile', 'Publish']);
+  });
+
+  it('publishes an error report and fails the execution when a task fails for good', async () => {
+    const calls: string[] = [];
+    let failure: unknown;
+    const run = execute(
+      {
+        Profile: () => ({ status: 'fan-out', job: { dataset: 'a' }, ranges: [{ index: 0 }] }),
+        ProfileRange: () => ({ part: 'p' }),
+        Merge: () => {
+          throw new TypeError('a bug');
+        },
+        PublishFailure: (input: { failure: unknown }) => {
+          failure = input.failure;
+          return { pages: 1 };
+        },
+      },
+      calls,
+    );
+    await expect(run).rejects.toThrow(/RunFailed|The run failed/);
+    expect(calls).toEqual(['Profile', 'ProfileRange', 'Merge', 'PublishFailure']);
+    expect(failure).toMatchObject({
+      event,
+      profile: { job: { dataset: 'a' } },
+      error: { Error: 'TypeError' },
+    });
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { parseObjectCreated } from '../../../functions/handlers/s3-event.ts';
+import { objectCreated } from '../../fixtures/events.ts';
+
+describe('parseObjectCreated', () => {
+  it('reads a data file upload, decoding + and %xx in the key', () => {
+    const trigger = parseObjectCreated(objectCreated('datasets/leads/2026-11+v%C3%BC/my+leads%2C+final.csv'));
+    expect(trigger).toEqual({
+      kind: 'upload',
+      upload: {
+        bucket: 'repscope-lake',
+        key: 'datasets/leads/2026-11 vü/my leads, final.csv',
+        dataset: 'leads',
+        version: '2026-11 vü',
+        file: 'my leads, final.csv',
+        bytes: 5,
+        identity: 'b1946ac92492d2347c6235b4d2611184',
+        createdAt: '2026-12-06T01:02:03Z',
+      },
+    });
+  });
+
+  it('prefers the version id over the ETag as the object identity', () => {
+    const trigger = parseObjectCreated(
+      objectCreated('datasets/leads/v1/a.csv', { 'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e' }),
+    );
+    expect(trigger.kind === 'upload' && trigger.upload.identity).toBe('IYV3p45BT0ac8hjHg1houSdS1a.Mro8e');
+  });
+
+  it.each([
+    ['datasets/leads/repscope.yaml', 'a manifest, not a data file'],
+    ['lake/reports/dataset=leads/run=1/report.json', 'the object is outside datasets/'],
+    ['datasets/leads/v1/sub/a.csv', 'the key is not datasets/<dataset>/<version>/<file>'],
+    ['datasets/leads/a.csv', 'the key is not datasets/<dataset>/<version>/<file>'],
+    ['datasets/Leads/v1/a.csv', 'the key does not name a dataset id matching [a-z0-9][a-z0-9-]{0,62}'],
+    ['datasets/leads/../other/v1/a.csv', 'the object key has . or .. segments'],
+    ['datasets/leads/%2E%2E/a.csv', 'the object key has . or .. segments'],
+    ['datasets/leads/v1/%2E%2E%2Fescape.csv', 'the object key has . or .. segments'],
+    ['datasets/leads/v1/a%00.csv', 'the object key holds control characters or a backslash'],
+    ['datasets/leads/v1/%E0%A4%A.csv', 'the object key is not valid URL encoding'],
+    ['datasets/leads/v1/.hidden', 'a hidden file'],
+  ])('ignores %s: %s', (key, reason) => {
+    expect(parseObjectCreated(objectCreated(key))).toEqual({ kind: 'ignored', reason });
+  });
+
+  it('ignores events that are not S3 Object Created events', () => {
+    expect(
+      parseObjectCreated({ ...objectCreated('datasets/a/v1/x.csv'), 'detail-type': 'Object Deleted' }).kind,
+    ).toBe('ignored');
+    expect(parseObjectCreated(null)).toEqual({ kind: 'ignored', reason: 'the event is not an object' });
+    expect(parseObjectCreated({ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} })).toEqual({
+      kind: 'ignored',
+      reason: 'the event has no detail.bucket.name or detail.object.key',
+    });
+  });
+});
