@@ -76,40 +76,55 @@ export function negativeTargets(system: RelationSystem): Target[] {
   return out;
 }
 
-/** Feasible interval of each target under the system's relations. */
+/**
+ * Feasible interval of each target under the system's relations. One persistent HiGHS model per
+ * system: only the objective changes between solves, so each target costs two warm-started solves.
+ */
 export async function feasibleIntervals(
   system: RelationSystem,
   targets: readonly Target[],
 ): Promise<Interval[]> {
+  if (targets.length === 0) return [];
   const h = await highs();
-  const model = lpModel(system);
-  const out: Interval[] = [];
-  for (const target of targets) {
-    const hidden = target.terms.filter((t) => model.names.has(t.id));
-    const objective = hidden.map((t) => `${signed(t.coefficient)} ${model.names.get(t.id)}`).join(' ');
-    const constant = target.terms
-      .filter((t) => !model.names.has(t.id))
-      .reduce((s, t) => s + t.coefficient * (system.quantities.get(t.id)?.published ?? 0), 0);
-    const solve = (sense: 'Minimize' | 'Maximize'): number => {
-      if (hidden.length === 0) return 0;
-      const text = `${sense}\n obj: ${objective}\n${model.body}`;
-      const result = h.solve(text, { output_flag: false });
-      if (result.Status === 'Unbounded') return sense === 'Minimize' ? -UNBOUNDED : UNBOUNDED;
-      if (result.Status !== 'Optimal')
-        throw new AttackInfeasibleError(
-          `LP for ${target.id} ended with status ${result.Status}, expected Optimal: the copy's relations contradict each other`,
-        );
-      return result.ObjectiveValue + constant;
-    };
-    let min = solve('Minimize');
-    let max = solve('Maximize');
-    if (target.integer) {
-      min = Math.ceil(min - 1e-6);
-      max = Math.floor(max + 1e-6);
-    }
-    out.push({ target, min, max });
+  const lp = lpModel(system);
+  const model = h.createModel({ format: 'lp', data: `Minimize\n obj: 0 x0\n${lp.body}` });
+  try {
+    model.options.set({ output_flag: false });
+    const columns = new Map<string, number>();
+    for (let i = 0; i < model.getDimensions().numCols; i++) columns.set(model.getColName(i), i);
+    const zeros = new Array<number>(columns.size).fill(0);
+    return targets.map((target) => {
+      const costs = [...zeros];
+      let constant = 0;
+      for (const t of target.terms) {
+        const column = columns.get(lp.names.get(t.id) ?? '');
+        if (column === undefined) constant += t.coefficient * (system.quantities.get(t.id)?.published ?? 0);
+        else costs[column] = (costs[column] ?? 0) + t.coefficient;
+      }
+      model.changeColsCost({ kind: 'range', from: 0, to: columns.size - 1 }, costs);
+      const solve = (sense: 'minimize' | 'maximize'): number => {
+        if (costs.every((c) => c === 0)) return constant;
+        model.changeObjectiveSense(h.constants.objectiveSense[sense]);
+        const status = model.run().modelStatus;
+        if (status === h.constants.modelStatus.unbounded)
+          return sense === 'minimize' ? -UNBOUNDED : UNBOUNDED;
+        if (status !== h.constants.modelStatus.optimal)
+          throw new AttackInfeasibleError(
+            `LP for ${target.id} ended with model status ${status}, expected ${h.constants.modelStatus.optimal} (optimal): the copy's relations contradict each other`,
+          );
+        return model.getObjectiveValue() + constant;
+      };
+      let min = solve('minimize');
+      let max = solve('maximize');
+      if (target.integer) {
+        min = Math.ceil(min - 1e-6);
+        max = Math.floor(max + 1e-6);
+      }
+      return { target, min, max };
+    });
+  } finally {
+    model.dispose();
   }
-  return out;
 }
 
 interface LpModel {
