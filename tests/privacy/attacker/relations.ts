@@ -117,9 +117,11 @@ class Collector {
   private readonly relations: Relation[] = [];
   private readonly weighted: boolean;
   private readonly k: number;
+  private readonly labelled: boolean;
 
   constructor(private readonly report: Json) {
     this.weighted = list(report, 'attributes').some((a) => isObject(a['weights']));
+    this.labelled = list(report, 'attributes').some((a) => isObject(a['labels']));
     this.k = num(field(report, 'privacy'), 'minCellSize') ?? 0;
   }
 
@@ -225,7 +227,8 @@ class Collector {
       const name = str(g, 'group') ?? '';
       const steps: Step[] = [...base, { list: 'groups', key: 'group', name }];
       const count = this.q([...steps, 'count'], 'count');
-      const positives = this.q([...steps, 'positives'], 'positives', true);
+      // Without a label, `positives` are null everywhere: nothing is hidden there.
+      const positives = this.labelled ? this.q([...steps, 'positives'], 'positives', true) : undefined;
       out.set(name, { ...(count ? { count } : {}), ...(positives ? { positives } : {}) });
       if (count && positives) {
         this.le('positives', `${path}/${name}: positives ≥ 0`, linear([positives, -1]));
@@ -459,7 +462,7 @@ class Collector {
         { list: 'groups', key: 'group', name: key },
       ];
       const count = this.q([...steps, 'count'], 'count');
-      const positives = this.q([...steps, 'positives'], 'positives', true);
+      const positives = this.labelled ? this.q([...steps, 'positives'], 'positives', true) : undefined;
       return { ...(count ? { count } : {}), ...(positives ? { positives } : {}) };
     }
     const x = list(this.report, 'intersections').find(
@@ -468,7 +471,7 @@ class Collector {
     if (!x || !byName(list(x, 'groups'), 'group', key)) return undefined;
     const steps: Step[] = [...intersectionStep(names), { list: 'groups', key: 'group', name: key }];
     const count = this.q([...steps, 'count'], 'count');
-    const positives = this.q([...steps, 'positives'], 'positives', true);
+    const positives = this.labelled ? this.q([...steps, 'positives'], 'positives', true) : undefined;
     return { ...(count ? { count } : {}), ...(positives ? { positives } : {}) };
   }
 
