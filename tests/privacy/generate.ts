@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { runCli } from '../fixtures/cli.ts';
-import type { Json } from './attacker/json.ts';
+import { field, type Json, str } from './attacker/json.ts';
 
 /**
  * Generated datasets for the attacker: CSV + manifest with controllable small groups (one or
@@ -242,7 +242,10 @@ export async function readOutputs(root: string): Promise<RunOutput[]> {
   for (const file of reports.sort()) {
     const match = /dataset=([^/]+)[/\\]run=([^/]+)[/\\]report\.json$/.exec(file);
     if (!match) continue;
-    const [, id, run] = match as unknown as [string, string, string];
+    const [, id, folder] = match as unknown as [string, string, string];
+    const privateReport = JSON.parse(await readFile(file, 'utf8')) as Json;
+    // The site names a run by the report's own id (hand-built reports may differ from the folder).
+    const run = str(field(privateReport, 'run'), 'id') ?? folder;
     const site = path.join(root, 'site');
     const copy = path.join(site, 'datasets', id, 'runs', run, 'report.json');
     // The dataset's own pages; the site's front page lists other datasets' numbers too.
@@ -257,7 +260,7 @@ export async function readOutputs(root: string): Promise<RunOutput[]> {
     }
     out.push({
       id,
-      privateReport: JSON.parse(await readFile(file, 'utf8')) as Json,
+      privateReport,
       published: JSON.parse(await readFile(copy, 'utf8')) as Json,
       pages,
     });

@@ -55,6 +55,11 @@ export interface AttackInput {
   readonly enumerate?: boolean;
   /** Box size above which part 3 gives up. @default - 200 000 */
   readonly enumerationLimit?: number;
+  /**
+   * Run the parts built on the pipeline's identities (LP, enumeration). A hand-built report whose
+   * numbers were not counted by the pipeline does not obey them. @default true
+   */
+  readonly linear?: boolean;
 }
 
 export async function attack(input: AttackInput): Promise<AttackResult> {
@@ -65,7 +70,8 @@ export async function attack(input: AttackInput): Promise<AttackResult> {
     const v = targetValue(target, truth);
     return v !== undefined && v > 0 && v < k;
   };
-  const targets = [...hiddenTargets(system), ...negativeTargets(system)].filter(primary);
+  const linear = input.linear ?? true;
+  const targets = linear ? [...hiddenTargets(system), ...negativeTargets(system)].filter(primary) : [];
   const intervals = await feasibleIntervals(system, targets);
   const findings: Finding[] = intervals
     .filter((i) => i.max - i.min < k)
@@ -86,7 +92,7 @@ export async function attack(input: AttackInput): Promise<AttackResult> {
   findings.push(...hiddenGroupsClassified(input.published));
   let enumeration: Enumeration | undefined;
   let truthSurvives: boolean | undefined;
-  if (input.enumerate) {
+  if (input.enumerate && linear) {
     enumeration = await enumerateHidden(input.published, system, {
       ...(input.enumerationLimit !== undefined ? { limit: input.enumerationLimit } : {}),
     });
@@ -109,7 +115,7 @@ export async function attack(input: AttackInput): Promise<AttackResult> {
   }
   return {
     findings,
-    relationFailures: failingRelations(system, truth),
+    relationFailures: linear ? failingRelations(system, truth) : [],
     system,
     intervals,
     leaks,

@@ -105,7 +105,12 @@ export async function feasibleIntervals(
       const solve = (sense: 'minimize' | 'maximize'): number => {
         if (costs.every((c) => c === 0)) return constant;
         model.changeObjectiveSense(h.constants.objectiveSense[sense]);
-        const status = model.run().modelStatus;
+        let status = model.run().modelStatus;
+        if (status === h.constants.modelStatus.unknown) {
+          // A warm start can end unclassified on a degenerate model: solve again from scratch.
+          model.clearSolver();
+          status = model.run().modelStatus;
+        }
         if (status === h.constants.modelStatus.unbounded)
           return sense === 'minimize' ? -UNBOUNDED : UNBOUNDED;
         if (status !== h.constants.modelStatus.optimal)
