@@ -99,6 +99,19 @@ describe('the string scan (part 2)', () => {
     expect(scanPublished(privateReport, withFour, [])).toEqual([]);
   });
 
+  it('finds a withheld interval printed as a range, and not one bound alone', () => {
+    const { privateReport, published } = pair();
+    const groups = (privateReport['attributes'] as { groups: Record<string, unknown>[] }[])[0]!.groups;
+    groups[2]!['ci'] = [0.0012, 0.0321];
+    const hiddenGroups = (published['attributes'] as { groups: Record<string, unknown>[] }[])[0]!.groups;
+    hiddenGroups[2]!['ci'] = null;
+    const page = (text: string) => [{ file: 'p.html', html: `<td>${text}</td>` }];
+    const found = (text: string) => scanPublished(privateReport, published, page(text)).map((l) => l.printed);
+    expect(found('0.1–3.2 %')).toEqual(['0.1% – 3.2%']);
+    expect(found('0.1%–3.2%')).toEqual(['0.1% – 3.2%']);
+    expect(found('3.2 % of rows')).toEqual([]);
+  });
+
   it('reads page text, entities and tooltips but not chart geometry or category tallies', () => {
     const html =
       '<p title="4 rows">a &amp; b: 0.771</p><path d="M4,4L10,4"/>' +

@@ -19,7 +19,9 @@ export interface Withheld {
   /** Path in the private report, e.g. `attributes[sex].groups[diverse].count`. */
   readonly path: string;
   readonly value: number;
-  readonly kind: 'count' | 'share' | 'statistic';
+  readonly kind: 'count' | 'share' | 'statistic' | 'interval';
+  /** The upper bound of a withheld interval (`value` is its lower bound). */
+  readonly upper?: number;
 }
 
 export interface Leak {
@@ -46,7 +48,7 @@ const COUNT_KEYS = new Set([
   'rowsNeeded',
   'weightSum',
 ]);
-const SHARE_KEYS = new Set(['share', 'ci', 'referenceShare', 'positiveRate', 'largestShare']);
+const SHARE_KEYS = new Set(['share', 'referenceShare', 'positiveRate', 'largestShare']);
 /** Keys of arrays' elements that name them, so private and published lists are matched by name. */
 const NAME_KEYS = ['group', 'source', 'cell', 'name', 'id'] as const;
 
@@ -58,6 +60,10 @@ export function withheldValues(privateReport: Json, published: Json): Withheld[]
 }
 
 function walk(priv: Json, pub: Json, path: string, key: string, out: Withheld[]): void {
+  if (key === 'ci' && isInterval(priv)) {
+    if (!isInterval(pub)) out.push({ path, value: priv[0], upper: priv[1], kind: 'interval' });
+    return;
+  }
   if (typeof priv === 'number') {
     if (typeof pub !== 'number' && Number.isFinite(priv)) out.push({ path, value: priv, kind: kindOf(key) });
     return;
@@ -77,6 +83,10 @@ function walk(priv: Json, pub: Json, path: string, key: string, out: Withheld[])
   }
 }
 
+function isInterval(value: Json): value is [number, number] {
+  return Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number');
+}
+
 function nameOf(item: Json): string | undefined {
   if (!isObject(item)) return undefined;
   for (const key of NAME_KEYS) {
@@ -91,7 +101,12 @@ function kindOf(key: string): Withheld['kind'] {
   return SHARE_KEYS.has(key) ? 'share' : 'statistic';
 }
 
-/** The ways the code prints `value`. Each form is matched as a whole token. */
+/**
+ * The ways the code prints `value`, each matched as a whole token: counts as integers (with
+ * thousands separators) or one decimal; statistics with 2 to 4 decimals; shares as percentages
+ * with one decimal; and everything at full precision and at Vega's 12 significant digits.
+ * Intervals are searched as a pair (`intervalForm`).
+ */
 export function printedForms(value: number, kind: Withheld['kind']): string[] {
   // A whole-number statistic (a p-value of 1, a weight of 1) is printed with decimals; bare, it
   // would be indistinguishable from any small number in the page.
@@ -101,17 +116,30 @@ export function printedForms(value: number, kind: Withheld['kind']): string[] {
     else forms.add(value.toFixed(1));
     return [...forms].filter((f) => f !== '0');
   }
-  for (const digits of [2, 3, 4]) forms.add(Math.abs(value).toFixed(digits));
-  if (Math.abs(value) < 0.001 && value !== 0) forms.add(value.toExponential(1));
+  if (!Number.isInteger(value)) forms.add(String(Number(value.toPrecision(12))));
+  if (kind === 'statistic') {
+    for (const digits of [2, 3, 4]) forms.add(Math.abs(value).toFixed(digits));
+    if (Math.abs(value) < 0.001 && value !== 0) forms.add(value.toExponential(1));
+  }
   if (kind === 'share') forms.add(`${(value * 100).toFixed(1)}%`);
   return [...forms].filter((f) => Number(f.replace('%', '').replaceAll(',', '')) !== 0);
+}
+
+/** A withheld interval as the pages print it (`45.7–53.7 %`, normalised to `45.7% – 53.7%`). */
+export function intervalForm(w: Withheld): string | undefined {
+  if (w.kind !== 'interval' || w.upper === undefined) return undefined;
+  return `${(w.value * 100).toFixed(1)}% – ${(w.upper * 100).toFixed(1)}%`;
 }
 
 /** Every printed form of every number the copy states: finds of these forms are ambiguous. */
 export function publishedForms(published: Json): Set<string> {
   const out = new Set<string>();
   const visit = (v: Json, key: string): void => {
-    if (typeof v === 'number') {
+    if (key === 'ci' && isInterval(v)) {
+      const [low, high] = v;
+      out.add(intervalForm({ path: '', value: low, upper: high, kind: 'interval' })!);
+      for (const bound of v) for (const f of printedForms(bound, 'share')) out.add(f);
+    } else if (typeof v === 'number') {
       for (const f of printedForms(v, 'count')) out.add(f);
       out.add(v.toFixed(0));
       for (const f of printedForms(v, kindOf(key) === 'count' ? 'statistic' : kindOf(key))) out.add(f);
@@ -178,10 +206,24 @@ export function numberTokens(text: string): { token: string; at: number }[] {
  * Phrases of the code's messages whose numbers are constants or group tallies, not counts of
  * people ("evenness needs at least 2 groups, received 1").
  */
-const CONSTANT_PHRASES = [/\bat least \d+ (?:non-empty )?groups?\b/g, /\b(?:received|found) \d+\b/g];
+const CONSTANT_PHRASES = [
+  /\bat least \d+ (?:non-empty )?groups?\b/g,
+  /< 0\.001\b/g,
+  /\b(?:received|found) \d+\b/g,
+  // Dates of a reference's source ("population on 31 December 2023").
+  /\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b/g,
+];
 
-function withoutConstantPhrases(text: string): string {
-  return CONSTANT_PHRASES.reduce((t, phrase) => t.replaceAll(phrase, (m) => m.replaceAll(/\d/g, '#')), text);
+/**
+ * The text with constant phrases masked, and both ends of a percentage range (`10.5–18.9 %`, an
+ * interval) marked as percentages, so they are compared with shares rather than counts.
+ */
+function normalisedText(text: string): string {
+  const masked = CONSTANT_PHRASES.reduce(
+    (t, phrase) => t.replaceAll(phrase, (m) => m.replaceAll(/\d/g, '#')),
+    text,
+  );
+  return masked.replaceAll(/(\d+(?:\.\d+)?)\s?%?\s?–\s?(\d+(?:\.\d+)?)\s?%/g, '$1% – $2%');
 }
 
 /** Finds of withheld values in the given texts. */
@@ -197,17 +239,21 @@ export function findLeaks(
       wanted.set(form, [...(wanted.get(form) ?? []), w]);
     }
   }
+  const intervals = withheld.flatMap((w) => {
+    const form = intervalForm(w);
+    return form === undefined || ambiguous.has(form) ? [] : [{ w, form }];
+  });
   const leaks: Leak[] = [];
   for (const { where, text } of texts) {
-    for (const { token, at } of numberTokens(withoutConstantPhrases(text))) {
-      for (const w of wanted.get(token) ?? []) {
-        leaks.push({
-          withheld: w,
-          printed: token,
-          where,
-          excerpt: text.slice(Math.max(0, at - 60), at + 60),
-        });
-      }
+    const normalised = normalisedText(text);
+    const excerpt = (at: number) => normalised.slice(Math.max(0, at - 60), at + 60);
+    for (const { token, at } of numberTokens(normalised)) {
+      for (const w of wanted.get(token) ?? [])
+        leaks.push({ withheld: w, printed: token, where, excerpt: excerpt(at) });
+    }
+    for (const { w, form } of intervals) {
+      const at = normalised.indexOf(form);
+      if (at >= 0) leaks.push({ withheld: w, printed: form, where, excerpt: excerpt(at) });
     }
   }
   return leaks;
