@@ -117,12 +117,20 @@ export function printedForms(value: number, kind: Withheld['kind']): string[] {
     return [...forms].filter((f) => f !== '0');
   }
   if (!Number.isInteger(value)) forms.add(String(Number(value.toPrecision(12))));
+  // A simple fraction (1/3, 3/4) rounds like countless other numbers in a page: only its full
+  // precision is searched.
+  if (isSimpleFraction(value)) return [...forms];
   if (kind === 'statistic') {
     for (const digits of [2, 3, 4]) forms.add(Math.abs(value).toFixed(digits));
     if (Math.abs(value) < 0.001 && value !== 0) forms.add(value.toExponential(1));
   }
   if (kind === 'share') forms.add(`${(value * 100).toFixed(1)}%`);
   return [...forms].filter((f) => Number(f.replace('%', '').replaceAll(',', '')) !== 0);
+}
+
+function isSimpleFraction(value: number): boolean {
+  for (let d = 1; d <= 12; d++) if (Math.abs(value * d - Math.round(value * d)) < 1e-9) return true;
+  return false;
 }
 
 /** A withheld interval as the pages print it (`45.7–53.7 %`, normalised to `45.7% – 53.7%`). */
