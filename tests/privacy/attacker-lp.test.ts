@@ -20,6 +20,18 @@ async function intervals(report: Record<string, unknown>): Promise<Map<string, [
 }
 
 const DIVERSE = 'attributes[sex].groups[diverse].count';
+
+/** sex × segment with 25 rows in each female and male cell, diverse|a hidden. */
+function sexBySegment(diverseB: number | null) {
+  return [
+    group('female|a', 25),
+    group('female|b', 25),
+    group('male|a', 25),
+    group('male|b', 25),
+    group('diverse|a', null),
+    group('diverse|b', diverseB),
+  ];
+}
 const FEMALE = 'attributes[sex].groups[female].count';
 
 describe('the LP attack on hand-built published copies', () => {
@@ -83,15 +95,7 @@ describe('the LP attack on hand-built published copies', () => {
       total: null,
     });
     const segment = attribute('segment', [group('a', 53), group('b', 50)]);
-    const cells = [
-      group('female|a', 25),
-      group('female|b', 25),
-      group('male|a', 25),
-      group('male|b', 25),
-      group('diverse|a', null),
-      group('diverse|b', 0),
-    ];
-    const x = { attributes: ['sex', 'segment'], total: null, groups: cells };
+    const x = { attributes: ['sex', 'segment'], total: null, groups: sexBySegment(0) };
     const found = await intervals(publishedReport({ attributes: [sex, segment], intersections: [x] }));
     expect(found.get(DIVERSE)).toEqual([3, 3]);
     expect(found.get('intersections[sex|segment].groups[diverse|a].count')).toEqual([3, 3]);
@@ -102,15 +106,7 @@ describe('the LP attack on hand-built published copies', () => {
       total: 112,
     });
     const segment = attribute('segment', [group('a', 55), group('b', 55)], { missing: 2 });
-    const cells = [
-      group('female|a', 25),
-      group('female|b', 25),
-      group('male|a', 25),
-      group('male|b', 25),
-      group('diverse|a', null),
-      group('diverse|b', null),
-    ];
-    const x = { attributes: ['sex', 'segment'], total: 110, groups: cells };
+    const x = { attributes: ['sex', 'segment'], total: 110, groups: sexBySegment(null) };
     const rows = { read: 112, used: 112, excludedNoConsent: 0, malformed: 0 };
     const found = await intervals(publishedReport({ rows, attributes: [sex, segment], intersections: [x] }));
     expect(found.get('intersections[sex|segment].groups[diverse|a].count')).toEqual([5, 5]);

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
+import { seededRandom } from '../../functions/cli/demo-data.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { field, type Json, str } from './attacker/json.ts';
 
@@ -83,18 +84,6 @@ export function manifestYaml(spec: DatasetSpec): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A small deterministic generator (mulberry32) for the rows of one dataset. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function commonValue(name: AttributeName, r: () => number): string {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   switch (name) {
@@ -114,7 +103,7 @@ function unmappedValue(name: AttributeName): string {
 }
 
 export function datasetCsv(spec: DatasetSpec): string {
-  const r = random(spec.seed);
+  const r = seededRandom(spec.seed);
   const header = [
     ...spec.attributes.map((a) => (a === 'age_band' ? 'age' : a)),
     'converted',
