@@ -229,6 +229,18 @@ describe('the LP attack on hand-built published copies', () => {
     expect(found.get(FEMALE)).toEqual([298, 298]);
   });
 
+  it('treats a marker in the place of a number ("<10") as a hidden number', async () => {
+    const sex = attribute(
+      'sex',
+      [group('female', 300), group('male', 296), group('diverse', '<10' as never)],
+      {
+        total: 600,
+      },
+    );
+    const found = await intervals(publishedReport({ attributes: [sex] }));
+    expect(found.get(DIVERSE)).toEqual([4, 4]);
+  });
+
   it('refuses contradicting relations with AttackInfeasibleError', async () => {
     const sex = attribute('sex', [group('female', 300), group('male', 301), group('diverse', null)], {
       total: 600,

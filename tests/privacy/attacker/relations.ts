@@ -92,11 +92,20 @@ function stepText(step: Step): string {
 export function readQuantity(report: Json, steps: readonly Step[]): number | null | undefined {
   let at: Json = report;
   for (const [i, step] of steps.entries()) {
-    if (i === steps.length - 1 && typeof step === 'string') return num(at, step);
+    if (i === steps.length - 1 && typeof step === 'string') return stated(field(at, step));
     at = typeof step === 'string' ? field(at, step) : entry(list(at, step.list), step.key, step.name);
     if (at === undefined) return undefined;
   }
   return undefined;
+}
+
+/**
+ * A number is published; anything else the copy puts in a number's place (null, or a marker such
+ * as "<10") says the number is hidden; undefined means the copy does not have it at all.
+ */
+function stated(value: Json): number | null | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 /** The element named `name`; a list-valued key (an intersection's attributes) matches joined by `|`. */
