@@ -99,6 +99,29 @@ describe('the string scan (part 2)', () => {
     expect(scanPublished(privateReport, withFour, [])).toEqual([]);
   });
 
+  it('does not take the published rate of "the rest" for a hidden rate that rounds alike', () => {
+    const labelled = (diverse: number | null) =>
+      publishedReport({
+        attributes: [
+          attribute('sex', [group('female', 70), group('diverse', 60)], {
+            labels: {
+              positiveRate: 0.3,
+              groups: [
+                { group: 'female', positives: 20, positiveRate: 20 / 70 },
+                { group: 'diverse', positives: null, positiveRate: diverse },
+              ],
+            },
+          }),
+        ],
+      });
+    const page = [{ file: 'p.html', html: '<p>female: positive rate 28.6 % vs 31.7 % for the rest</p>' }];
+    // The rest of female is (0.3 × 130 − 20)/(130 − 70) = 19/60, and so is the hidden rate.
+    expect(scanPublished(labelled(19 / 60), labelled(null), page)).toEqual([]);
+    expect(
+      scanPublished(labelled(0.2351), labelled(null), [{ file: 'p.html', html: '<p>23.5 %</p>' }]),
+    ).toHaveLength(1);
+  });
+
   it('finds a withheld interval printed as a range, and not one bound alone', () => {
     const { privateReport, published } = pair();
     const groups = (privateReport['attributes'] as { groups: Record<string, unknown>[] }[])[0]!.groups;

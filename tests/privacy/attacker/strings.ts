@@ -1,4 +1,4 @@
-import { isObject, type Json } from './json.ts';
+import { field, isObject, type Json, list, num, str } from './json.ts';
 
 /**
  * Part 2 of the attacker (issue #17): a withheld number must not come back in words. Every string
@@ -155,6 +155,28 @@ export function publishedForms(published: Json): Set<string> {
     else if (isObject(v)) for (const [k, item] of Object.entries(v)) visit(item, k);
   };
   visit(published, '');
+  for (const rate of restRates(published)) for (const f of printedForms(rate, 'share')) out.add(f);
+  return out;
+}
+
+/**
+ * The positive rate of "the rest" beside each visible label row (pages say "positive rate 21.5 %
+ * vs 18.6 % for the rest"): (P − p)/(T − n) with P = overall rate × T, all published numbers.
+ */
+function restRates(published: Json): number[] {
+  const out: number[] = [];
+  for (const attribute of list(published, 'attributes')) {
+    const total = num(attribute, 'total');
+    const rate = num(field(attribute, 'labels'), 'positiveRate');
+    if (typeof total !== 'number' || typeof rate !== 'number') continue;
+    const counts = new Map(list(attribute, 'groups').map((g) => [str(g, 'group'), num(g, 'count')]));
+    for (const row of list(field(attribute, 'labels'), 'groups')) {
+      const p = num(row, 'positives');
+      const n = counts.get(str(row, 'group'));
+      if (typeof p === 'number' && typeof n === 'number' && total > n)
+        out.push((rate * total - p) / (total - n));
+    }
+  }
   return out;
 }
 
