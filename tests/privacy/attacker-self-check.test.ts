@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../fixtures/cli.ts';
 import { attack } from './attacker/attack.ts';
@@ -19,9 +20,12 @@ beforeAll(async () => {
   const made = await tempDir('repscope-attacker-self-');
   cleanup = made.cleanup;
   // Broad datasets (all attributes, weights, raking, sources) and tiny ones the enumeration can walk.
-  await writeDatasets(made.dir, [...sampleSpecs(36, 4242), ...sampleSpecs(16, 777, { small: true })]);
-  await runRoot(made.dir);
-  outputs = await readOutputs(made.dir);
+  // Two buckets run side by side: the CLI's stages mostly wait on DuckDB and the file system.
+  const [broad, tiny] = ['broad', 'tiny'].map((d) => path.join(made.dir, d));
+  await writeDatasets(broad!, sampleSpecs(36, 4242));
+  await writeDatasets(tiny!, sampleSpecs(16, 777, { small: true }));
+  await Promise.all([broad!, tiny!].map(runRoot));
+  outputs = [...(await readOutputs(broad!)), ...(await readOutputs(tiny!))];
 }, 240_000);
 afterAll(async () => cleanup());
 
