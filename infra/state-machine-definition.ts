@@ -5,7 +5,7 @@
  * the stack builds it).
  *
  * The execution input is the EventBridge "Object Created" event. The state is kept as
- * `{ event, profile?, parts?, published?, error? }`:
+ * `{ event, profile?, published?, error? }`:
  *
  *   Start → Profile → Route ─┬─ ignored / duplicate → Skipped
  *                            ├─ fan-out → ProfileRanges (Distributed Map of ProfileRange) → Merge ─┐
@@ -98,7 +98,7 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
     States: {
       Start: { Type: 'Pass', Parameters: { 'event.$': '$' }, Next: 'Profile' },
       Profile: task(functions.profile, {
-        Parameters: { 'event.$': '$.event' },
+        Parameters: { 'event.$': '$.event', 'execution.$': '$$.Execution.Id' },
         ResultPath: '$.profile',
         Catch: caught,
         Next: 'Route',
@@ -121,19 +121,21 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
       ProfileRanges: {
         Type: 'Map',
         ItemsPath: '$.profile.ranges',
-        ItemSelector: { 'job.$': '$.profile.job', 'range.$': '$$.Map.Item.Value' },
+        // Range numbers only: the ranges themselves are staged in the lake (state is limited to 256 KB).
+        ItemSelector: { 'job.$': '$.profile.job', 'index.$': '$$.Map.Item.Value' },
         MaxConcurrency: props.maxConcurrency ?? 40,
         ItemProcessor: {
           ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
           StartAt: 'ProfileRange',
           States: { ProfileRange: task(functions.profileRange, { End: true }) },
         },
-        ResultPath: '$.parts',
+        // The parts stay in the lake; nothing of the map's output joins the state.
+        ResultPath: null,
         Catch: caught,
         Next: 'Merge',
       },
       Merge: task(functions.merge, {
-        Parameters: { 'job.$': '$.profile.job', 'parts.$': '$.parts' },
+        Parameters: { 'job.$': '$.profile.job' },
         ResultPath: '$.profile',
         Catch: caught,
         Next: 'Publish',
@@ -151,7 +153,7 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
       },
       Succeeded: { Type: 'Succeed' },
       PublishFailure: task(functions.publish, {
-        Parameters: { 'failure.$': '$' },
+        Parameters: { 'failure.$': '$', 'execution.$': '$$.Execution.Id' },
         ResultPath: '$.published',
         Next: 'Failed',
       }),

@@ -70,9 +70,18 @@ export class ReferencePopulationError extends RepscopeError {
 
 /** The query engine (DuckDB locally, Athena in AWS) failed to run a statement. */
 export class QueryError extends RepscopeError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * Whether running the statement again may succeed: the engine said so (Athena's `Retryable`), or
+   * the engine could not be reached. A statement the engine rejected is not.
+   */
+  readonly retryable: boolean;
+  /** The engine's own words on the failure: for logs and operators, never for published reports. */
+  readonly reason: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; retryable?: boolean; reason?: string }) {
     super('QUERY_FAILED', message, options);
     this.name = 'QueryError';
+    this.retryable = options?.retryable ?? false;
+    this.reason = options?.reason;
   }
 }
 

@@ -1,12 +1,19 @@
-import { type FanOutItem, profilePart } from '../pipeline/fan-out.ts';
+import { profilePart } from '../pipeline/fan-out.ts';
 import { type RunJob, withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 
-/** One item of the Distributed Map: profiles one range of the object and stages its partial profile. */
+/**
+ * One item of the Distributed Map: profiles range `index` of the staged task and stages its
+ * partial profile (or the input error it met). Returns nothing: the parts stay in the lake, so
+ * the map's results add nothing to the state machine's state.
+ */
 export function createProfileRangeHandler(
   runtime: () => Runtime,
-): (input: { job: RunJob; range: FanOutItem }) => Promise<{ part: string }> {
-  return withErrorCodes(async ({ job, range }) => ({ part: await profilePart(runtime().store, job, range) }));
+): (input: { job: RunJob; index: number }) => Promise<{ index: number }> {
+  return withErrorCodes(async ({ job, index }) => {
+    await profilePart(runtime().store, job, index);
+    return { index };
+  });
 }
 
 export const handler = createProfileRangeHandler(lazyRuntime());

@@ -1,15 +1,15 @@
 import { lakeKeys } from '../core/lake/layout.ts';
 import { claimRun } from '../pipeline/claim-run.ts';
-import { type FanOutItem, planFanOut } from '../pipeline/fan-out.ts';
+import { planFanOut } from '../pipeline/fan-out.ts';
 import { streamingProfiler } from '../pipeline/streaming-profiler.ts';
-import { type Analysed, analyseJob, type RunJob, withErrorCodes } from './run-job.ts';
+import { type Analysed, analyseJob, createdAt, type RunJob, withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 import { parseObjectCreated } from './s3-event.ts';
 
 export type ProfileOutput =
   | { readonly status: 'ignored'; readonly reason: string }
   | { readonly status: 'duplicate'; readonly job: RunJob }
-  | { readonly status: 'fan-out'; readonly job: RunJob; readonly ranges: readonly FanOutItem[] }
+  | { readonly status: 'fan-out'; readonly job: RunJob; readonly ranges: readonly number[] }
   | Analysed;
 
 /**
@@ -18,9 +18,15 @@ export type ProfileOutput =
  * then either analyses the object in one pass or, when it is big, plans its ranges for the
  * Distributed Map.
  */
+export interface ProfileInput {
+  readonly event: unknown;
+  /** The state machine execution (`$$.Execution.Id`): a retry of the same execution keeps its claim. */
+  readonly execution?: string;
+}
+
 export function createProfileHandler(
   runtime: () => Runtime,
-): (input: { event: unknown }) => Promise<ProfileOutput> {
+): (input: ProfileInput) => Promise<ProfileOutput> {
   return withErrorCodes(async (input) => {
     const rt = runtime();
     const trigger = parseObjectCreated(input.event);
@@ -40,8 +46,7 @@ export function createProfileHandler(
       rt.logger.info('event ignored', { dataset: upload.dataset, reason });
       return { status: 'ignored', reason };
     }
-    const at = upload.createdAt ? new Date(upload.createdAt) : rt.clock.now();
-    const claim = await claimRun(rt.store, upload, Number.isNaN(at.getTime()) ? rt.clock.now() : at);
+    const claim = await claimRun(rt.store, upload, createdAt(upload.createdAt, rt), input.execution);
     const job: RunJob = {
       dataset: upload.dataset,
       version: upload.version,

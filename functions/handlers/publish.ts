@@ -7,7 +7,7 @@ import { errorReport } from '../pipeline/analyse.ts';
 import { claimRun } from '../pipeline/claim-run.ts';
 import { readText } from '../pipeline/io.ts';
 import { publishStage, type SiteRenderer } from '../pipeline/publish-stage.ts';
-import { entryOf, type RunJob, reportKeyOf, withErrorCodes } from './run-job.ts';
+import { createdAt, entryOf, type RunJob, reportKeyOf, withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 import { parseObjectCreated } from './s3-event.ts';
 
@@ -25,6 +25,8 @@ export type PublishInput =
         readonly profile?: { readonly job?: RunJob };
         readonly error?: StepFailure;
       };
+      /** The state machine execution (`$$.Execution.Id`), the owner of the run's claim. */
+      readonly execution?: string;
     };
 
 export interface PublishOutput {
@@ -47,7 +49,7 @@ export function createPublishHandler(
     const rt = runtime();
     let written: string | undefined;
     if ('failure' in input) {
-      const job = input.failure.profile?.job ?? (await jobOfEvent(rt, input.failure.event));
+      const job = input.failure.profile?.job ?? (await jobOfEvent(rt, input.failure.event, input.execution));
       if (job) written = await writeErrorReport(rt, job, errorOf(input.failure.error));
       rt.logger.error('run failed', {
         ...(job ? { dataset: job.dataset, run: job.run } : {}),
@@ -60,15 +62,17 @@ export function createPublishHandler(
 }
 
 /** The run of an event whose first step failed before it said: claimed now, or found claimed. */
-async function jobOfEvent(rt: Runtime, event: unknown): Promise<RunJob | undefined> {
+async function jobOfEvent(
+  rt: Runtime,
+  event: unknown,
+  execution: string | undefined,
+): Promise<RunJob | undefined> {
   const trigger = parseObjectCreated(event);
   if (trigger.kind === 'ignored') return undefined;
   const { upload } = trigger;
-  const claim = await claimRun(
-    rt.store,
-    upload,
-    upload.createdAt ? new Date(upload.createdAt) : rt.clock.now(),
-  );
+  const claim = await claimRun(rt.store, upload, createdAt(upload.createdAt, rt), execution);
+  // Another execution owns this object's run: its failure is not this one's to report.
+  if (!claim.fresh) return undefined;
   return {
     dataset: upload.dataset,
     version: upload.version,
@@ -86,22 +90,34 @@ async function jobOfEvent(rt: Runtime, event: unknown): Promise<RunJob | undefin
  */
 export function errorOf(failure: StepFailure | undefined): RepscopeError {
   const name = failure?.Error ?? 'Error';
-  let message: string | undefined;
+  // Lambda's Cause is its error as JSON ({ errorType, errorMessage, trace }); the trace is dropped.
+  let message: string | undefined = failure?.Cause;
   try {
     const cause = JSON.parse(failure?.Cause ?? '') as { errorMessage?: unknown };
     if (typeof cause.errorMessage === 'string') message = cause.errorMessage;
   } catch {
-    // Step Functions' own errors (States.Timeout, …) carry plain text, which is not ours to show.
+    // Plain text: Step Functions' own errors (States.Timeout, …), or a task run in place.
   }
   const coded = /^\[([A-Z_]+)\] ([\s\S]*)$/.exec(message ?? '');
   if (coded && isErrorCode(coded[1]!)) return new RepscopeError(coded[1], coded[2]!);
+  if (name === 'States.ExceedToleratedFailureThreshold') {
+    return new RepscopeError(
+      'STORE_FAILED',
+      'ranges of the object could not be profiled after retries; the map run says which',
+    );
+  }
+  if (name === 'States.Timeout') return new RepscopeError('INTERNAL', 'a step of the run timed out');
   return new RepscopeError(
     'INTERNAL',
     `the run stopped on an unexpected error (${name.replace(/[^\w.]/g, '')}); the pipeline's logs say more`,
   );
 }
 
-async function writeErrorReport(rt: Runtime, job: RunJob, error: RepscopeError): Promise<string> {
+/**
+ * Writes the run's error report unless the run already has a report: a run that was analysed
+ * (even into an error report of its own) and then failed to publish keeps what it found.
+ */
+async function writeErrorReport(rt: Runtime, job: RunJob, error: RepscopeError): Promise<string | undefined> {
   let manifest: Manifest | undefined;
   try {
     manifest = parseManifest(await readText(rt.store, job.manifestKey), job.manifestKey);
@@ -118,8 +134,13 @@ async function writeErrorReport(rt: Runtime, job: RunJob, error: RepscopeError):
     rt.config.codeVersion,
   );
   const key = reportKeyOf(job);
-  await rt.store.write(key, `${JSON.stringify(report, null, 2)}\n`, 'application/json');
-  return key;
+  const written = await rt.store.writeIf(
+    key,
+    `${JSON.stringify(report, null, 2)}\n`,
+    { ifAbsent: true },
+    'application/json',
+  );
+  return written ? key : undefined;
 }
 
 export const handler = createPublishHandler(lazyRuntime());

@@ -1,4 +1,4 @@
-import { RepscopeError } from '../core/errors.ts';
+import { QueryError, RepscopeError } from '../core/errors.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
 import type { Profiler } from '../core/ports.ts';
 import type { Report } from '../core/report/schema.ts';
@@ -32,8 +32,10 @@ export function entryOf(job: RunJob): DatasetEntry {
   };
 }
 
-/** Error codes that mean "the infrastructure failed, try again": the state machine retries them. */
-const TRANSIENT = new Set(['STORE_FAILED', 'QUERY_FAILED']);
+/** Errors that mean "the infrastructure failed, try again": the state machine retries them. */
+function isTransient(error: RepscopeError): boolean {
+  return error.code === 'STORE_FAILED' || (error instanceof QueryError && error.retryable);
+}
 
 /**
  * The analyse step of a run in AWS: the reference table written, then profile → compare with the
@@ -57,7 +59,7 @@ export async function analyseJob(runtime: Runtime, job: RunJob, profiler: Profil
     },
     { id: job.run, reason: job.reason },
   );
-  if (outcome.error && TRANSIENT.has(outcome.error.code)) throw outcome.error;
+  if (outcome.error && isTransient(outcome.error)) throw outcome.error;
   runtime.logger.info('run analysed', {
     dataset: job.dataset,
     run: job.run,
@@ -65,6 +67,12 @@ export async function analyseJob(runtime: Runtime, job: RunJob, profiler: Profil
     ...(outcome.error ? { code: outcome.error.code } : {}),
   });
   return { status: 'analysed', job, verdict: outcome.report.status };
+}
+
+/** When the object was created (the event's time), or now when the event does not say or says nonsense. */
+export function createdAt(time: string | null, rt: Runtime): Date {
+  const at = time ? new Date(time) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : rt.clock.now();
 }
 
 /** The key of a run's report in the lake. */
@@ -75,7 +83,8 @@ export function reportKeyOf(job: Pick<RunJob, 'dataset' | 'run'>): string {
 /**
  * Wraps a handler so that a RepscopeError reaches Step Functions with its stable code in the
  * message (`[INPUT_FORMAT] …`): Lambda passes on only the error's name and message, and the
- * failure step writes the code into the error report.
+ * failure step writes the code into the error report. A query the engine rejected is renamed
+ * `QueryRejectedError`, so the state machine's retry (on `QueryError`) leaves it alone.
  */
 export function withErrorCodes<I, O>(handler: (input: I) => Promise<O>): (input: I) => Promise<O> {
   return async (input) => {
@@ -85,6 +94,7 @@ export function withErrorCodes<I, O>(handler: (input: I) => Promise<O>): (input:
       if (error instanceof RepscopeError && !error.message.startsWith(`[${error.code}] `)) {
         error.message = `[${error.code}] ${error.message}`;
       }
+      if (error instanceof QueryError && !error.retryable) error.name = 'QueryRejectedError';
       throw error;
     }
   };

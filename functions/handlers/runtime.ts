@@ -43,8 +43,12 @@ export function createRuntime(config: HandlerConfig, overrides: RuntimeOverrides
     logger: overrides.logger ?? lambdaLogger(),
     clock: overrides.clock ?? { now: () => new Date() },
     async catalogue() {
-      builtIn ??= loadBuiltInReferences(prefixedStore(store, BUILT_IN_REFERENCES_PREFIX));
-      return mergeCatalogues([await builtIn, ...(await loadDroppedReferences(store))]);
+      const loading = (builtIn ??= loadBuiltInReferences(prefixedStore(store, BUILT_IN_REFERENCES_PREFIX)));
+      // A failed load is not kept: the next invocation of this container tries again.
+      loading.catch(() => {
+        if (builtIn === loading) builtIn = undefined;
+      });
+      return mergeCatalogues([await loading, ...(await loadDroppedReferences(store))]);
     },
   };
 }

@@ -14,7 +14,10 @@ export interface ClaimSubject {
 
 export interface RunClaim {
   readonly run: string;
-  /** False when an earlier event already claimed this object: nothing is to be done again. */
+  /**
+   * False when another execution already claimed this object: nothing is to be done again. A
+   * retry by the owner of the claim (the same state machine execution) gets true.
+   */
   readonly fresh: boolean;
   readonly claimKey: string;
 }
@@ -31,20 +34,36 @@ export function claimKey(subject: ClaimSubject): string {
 /**
  * Claims the run of an uploaded object exactly once, with a create-once write: the first event
  * for an object version creates the claim with a fresh run id (sortable time plus a suffix from
- * the object's identity); a duplicated or replayed event finds it and gets the same run back with
- * `fresh: false`, so it produces no second run.
+ * the object's identity) and its owner (the state machine execution); a duplicated or replayed
+ * event, in another execution, finds it and gets the same run back with `fresh: false`, so it
+ * produces no second run. The owner retrying a failed step is not a duplicate: it gets `fresh:
+ * true` and carries on.
+ *
+ * @param owner - who claims (the execution id); @default - nobody: every repeat is a duplicate
  */
-export async function claimRun(store: ObjectStore, subject: ClaimSubject, at: Date): Promise<RunClaim> {
+export async function claimRun(
+  store: ObjectStore,
+  subject: ClaimSubject,
+  at: Date,
+  owner?: string,
+): Promise<RunClaim> {
   const key = claimKey(subject);
   const suffix = key.slice(key.lastIndexOf('/') + 1, key.lastIndexOf('/') + 11);
   const run = runId(at, suffix);
-  const body = `${JSON.stringify({ run, key: subject.key, identity: subject.identity, claimedAt: at.toISOString() })}\n`;
-  if (await store.writeIf(key, body, { ifAbsent: true }, 'application/json')) {
+  const claim = {
+    run,
+    owner: owner ?? null,
+    key: subject.key,
+    identity: subject.identity,
+    claimedAt: at.toISOString(),
+  };
+  if (await store.writeIf(key, `${JSON.stringify(claim)}\n`, { ifAbsent: true }, 'application/json')) {
     return { run, fresh: true, claimKey: key };
   }
-  const existing = JSON.parse(await readText(store, key)) as { run?: unknown };
+  const existing = JSON.parse(await readText(store, key)) as { run?: unknown; owner?: unknown };
   if (typeof existing.run !== 'string') {
     throw new StoreError(`${store.uri(key)}: a run claim without a run id; expected {"run": "<run id>"}`);
   }
-  return { run: existing.run, fresh: false, claimKey: key };
+  const mine = owner !== undefined && existing.owner === owner;
+  return { run: existing.run, fresh: mine, claimKey: key };
 }

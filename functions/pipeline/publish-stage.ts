@@ -32,7 +32,7 @@ export interface PublishStageInput {
  * How often a publish that lost the race for the site index renders again from the newer lake.
  * @see publishStage
  */
-const INDEX_ATTEMPTS = 5;
+const INDEX_ATTEMPTS = 8;
 
 /**
  * Publish: every report in the lake, small cells suppressed, rendered to static pages. All pages
@@ -56,6 +56,8 @@ export async function publishStage(input: PublishStageInput): Promise<number> {
     if (index === undefined) return files.length;
     const condition = before ? { ifEtag: before.etag } : ({ ifAbsent: true } as const);
     if (await store.writeIf(indexKey, index.body, condition, index.contentType)) return files.length;
+    // Another publish won: wait a little (random, so two losers do not collide again) and redo.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 250 * attempt));
   }
   throw new PublishError(
     'INDEX_CONFLICT',

@@ -1,4 +1,5 @@
 import '../helpers/promise-with-resolvers.ts';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -77,6 +78,10 @@ async function execute(
   const publish = createPublishHandler(() => rt);
   const machine = new StateMachine(structuredClone(definition) as never);
   const execution = machine.run(event as never, {
+    // Step Functions gives every execution its id (the context object the definition reads).
+    context: {
+      Execution: { Id: `arn:aws:states:eu-central-1:123456789012:execution:repscope:${randomUUID()}` },
+    } as never,
     overrides: {
       taskResourceLocalHandlers: {
         Profile: step(
@@ -254,6 +259,8 @@ intersections: [[sex, age_band]]
     });
     const result = await execute(event, rt);
     expect(result.error).toBeUndefined();
+    // The state stays small however many ranges there are (Step Functions allows 256 KB).
+    expect(JSON.stringify(result.output).length).toBeLessThan(4096);
     const ranges = result.steps.filter((s) => s === 'ProfileRange').length;
     expect(ranges).toBeGreaterThan(8);
     expect(result.steps.filter((s) => s !== 'ProfileRange')).toEqual(['Profile', 'Merge', 'Publish']);
@@ -296,19 +303,46 @@ intersections: [[sex, age_band]]
   }, 60_000);
 
   it('writes an error report through the catch when a step fails for good', async () => {
-    await store.write(
-      'datasets/gz/repscope.yaml',
-      'dataset: gz\nattributes:\n  - { name: sex, column: sex }\n',
-    );
-    const event = await upload('datasets/gz/v1/data.csv.gz', 'this is not gzip');
-    const result = await execute(event, runtime());
+    await store.write('datasets/badman/repscope.yaml', 'dataset: badman\nattributes: not-a-list\n');
+    const event = await upload('datasets/badman/v1/data.csv', 'sex\nfemale\n');
+    // Fan out from one byte, so the manifest is read (and refused) before the analyse step.
+    const result = await execute(event, runtime({ REPSCOPE_FAN_OUT_THRESHOLD_BYTES: '1' }));
     expect(result.error).toBeDefined();
-    const [key] = await keys('lake/reports/dataset=gz/');
+    expect(result.steps).toEqual(['Profile', 'PublishFailure']);
+    const [key] = await keys('lake/reports/dataset=badman/');
     const report = JSON.parse(await readText(store, key!)) as {
       status: string;
       warnings: { code: string; message: string }[];
     };
     expect(report.status).toBe('error');
-    expect(report.warnings[0]?.message).not.toMatch(/at .*\.ts:\d+/);
+    expect(report.warnings[0]?.code).toBe('manifest-invalid');
+    expect(report.warnings[0]?.message).toMatch(/attributes/);
+    expect(report.warnings[0]?.message).not.toMatch(/at .*\.ts:\d+|node_modules/);
+    expect((await keys('site/datasets/badman/runs/')).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('retries a step that failed on the way (Athena) and publishes the run, not an error', async () => {
+    await store.write('datasets/retry/repscope.yaml', LEADS_MANIFEST.replace('leads-fixture', 'retry'));
+    const event = await upload('datasets/retry/v1/leads.csv', leadsCsv(skewedLeads(300, 5)));
+    athena.faults = { failNext: { state: 'FAILED', reason: 'Athena had a hiccup', retryable: true } };
+    const result = await execute(event, runtime());
+    athena.faults = {};
+    expect(result.error).toBeUndefined();
+    expect(result.steps).toEqual(['Profile', 'Profile', 'Publish']);
+    const [key] = await keys('lake/reports/dataset=retry/');
+    expect((JSON.parse(await readText(store, key!)) as { status: string }).status).not.toBe('error');
+  }, 60_000);
+
+  it('reports a query Athena rejects without retrying it, and without its words', async () => {
+    await store.write('datasets/rejected/repscope.yaml', LEADS_MANIFEST.replace('leads-fixture', 'rejected'));
+    const event = await upload('datasets/rejected/v1/leads.csv', leadsCsv(skewedLeads(300, 6)));
+    athena.faults = { failNext: { state: 'FAILED', reason: "HIVE_BAD_DATA: field value 'secret-value'" } };
+    const result = await execute(event, runtime());
+    athena.faults = {};
+    expect(result.steps).toEqual(['Profile', 'Publish']);
+    const [key] = await keys('lake/reports/dataset=rejected/');
+    const text = await readText(store, key!);
+    expect((JSON.parse(text) as { status: string }).status).toBe('error');
+    expect(text).not.toContain('secret-value');
   }, 60_000);
 });

@@ -18,8 +18,8 @@ import type { ObjectStore, SqlValue } from '../../functions/core/ports.ts';
 export interface AthenaFaults {
   /** GetQueryExecution answers QUEUED this many times before the query runs. @default 0 */
   queuedPolls?: number;
-  /** The next query ends in this state with this reason instead of running. */
-  failNext?: { state: 'FAILED' | 'CANCELLED'; reason: string };
+  /** The next query ends in this state with this reason instead of running (retryable: Athena's flag). */
+  failNext?: { state: 'FAILED' | 'CANCELLED'; reason: string; retryable?: boolean };
   /** The next query stays RUNNING until it is stopped. */
   hangNext?: boolean;
   /** Each GetQueryResults waits this long. @default 0 */
@@ -32,6 +32,7 @@ interface Execution {
   readonly workGroup: string;
   state: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
   reason?: string;
+  retryable?: boolean;
   pollsLeftQueued: number;
   hang: boolean;
   columns?: { name: string; type: string }[];
@@ -79,6 +80,7 @@ export async function startAthenaProtocolServer(lake: ObjectStore): Promise<Athe
       if (failure) {
         execution.state = failure.state;
         execution.reason = failure.reason;
+        execution.retryable = failure.retryable === true;
       } else {
         execution.done = run(execution, params);
       }
@@ -104,10 +106,19 @@ export async function startAthenaProtocolServer(lake: ObjectStore): Promise<Athe
           QueryExecutionId: execution.id,
           Query: execution.sql,
           WorkGroup: execution.workGroup,
+          StatementType: /^\s*(SELECT|WITH)\b/i.test(execution.sql) ? 'DML' : 'DDL',
           Status: {
             State: shown,
             ...(execution.reason && (shown === 'FAILED' || shown === 'CANCELLED')
-              ? { StateChangeReason: execution.reason, AthenaError: { ErrorMessage: execution.reason } }
+              ? {
+                  StateChangeReason: execution.reason,
+                  AthenaError: {
+                    ErrorCategory: 2,
+                    ErrorType: 1006,
+                    Retryable: execution.retryable === true,
+                    ErrorMessage: execution.reason,
+                  },
+                }
               : {}),
           },
         },

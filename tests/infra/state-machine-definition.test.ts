@@ -1,4 +1,5 @@
 import '../helpers/promise-with-resolvers.ts';
+import { randomUUID } from 'node:crypto';
 import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +44,10 @@ async function execute(handlers: Handlers, calls: string[]) {
     };
   }
   const execution = machine().run(event as never, {
+    // Step Functions gives every execution its id (the context object the definition reads).
+    context: {
+      Execution: { Id: `arn:aws:states:eu-central-1:123456789012:execution:repscope:${randomUUID()}` },
+    } as never,
     overrides: {
       taskResourceLocalHandlers: recorded as never,
       retryIntervalOverrides: { Profile: 0, ProfileRange: 0, Merge: 0, Publish: 0 },
@@ -120,25 +125,28 @@ describe('state machine definition', () => {
   it('fans a big object out over ranges in a Distributed Map and merges the parts', async () => {
     const calls: string[] = [];
     const job = { dataset: 'a', run: 'r' };
-    const ranges = [0, 1, 2, 3, 4, 5].map((i) => ({ index: i, range: { kind: 'text', offset: i * 10 } }));
+    const ranges = [0, 1, 2, 3, 4, 5];
     const seen: number[] = [];
-    await execute(
+    const result = (await execute(
       {
         Profile: () => ({ status: 'fan-out', job, ranges }),
-        ProfileRange: (input: { job: unknown; range: { index: number } }) => {
+        ProfileRange: (input: { job: unknown; index: number }) => {
           expect(input.job).toEqual(job);
-          seen.push(input.range.index);
-          return { part: `part-${input.range.index}` };
+          seen.push(input.index);
+          return { index: input.index, bulky: 'x'.repeat(1000) };
         },
-        Merge: (input: { job: unknown; parts: { part: string }[] }) => {
-          expect(input.parts.map((p) => p.part)).toEqual(ranges.map((r) => `part-${r.index}`));
+        Merge: (input: unknown) => {
+          // The parts stay in the lake: the merge gets the job only.
+          expect(input).toEqual({ job });
           return { status: 'analysed', job, verdict: 'pass' };
         },
         Publish: () => ({ pages: 1 }),
       },
       calls,
-    );
+    )) as Record<string, unknown>;
     expect(seen.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    // Nothing of the map's output joins the state (it is limited to 256 KB).
+    expect(JSON.stringify(result)).not.toContain('bulky');
     expect(calls.filter((c) => c !== 'ProfileRange')).toEqual(['Profile', 'Merge', 'Publish']);
   });
 
@@ -163,13 +171,14 @@ describe('state machine definition', () => {
     let failure: unknown;
     const run = execute(
       {
-        Profile: () => ({ status: 'fan-out', job: { dataset: 'a' }, ranges: [{ index: 0 }] }),
-        ProfileRange: () => ({ part: 'p' }),
+        Profile: () => ({ status: 'fan-out', job: { dataset: 'a' }, ranges: [0] }),
+        ProfileRange: () => ({ index: 0 }),
         Merge: () => {
           throw new TypeError('a bug');
         },
-        PublishFailure: (input: { failure: unknown }) => {
+        PublishFailure: (input: { failure: unknown; execution: unknown }) => {
           failure = input.failure;
+          expect(typeof input.execution).toBe('string');
           return { pages: 1 };
         },
       },

@@ -136,15 +136,28 @@ describe('AthenaQueryEngine', () => {
     expect(waits).toEqual([1, 2, 4, 8, 8, 8]);
   });
 
-  it('maps FAILED and CANCELLED to a QueryError with Athena’s reason', async () => {
+  it('maps FAILED and CANCELLED to a QueryError carrying Athena’s reason apart from its message', async () => {
     athena.faults = {
-      failNext: { state: 'FAILED', reason: 'TABLE_NOT_FOUND: line 1:15: Table group_counts does not exist' },
+      failNext: { state: 'FAILED', reason: "HIVE_BAD_DATA: Error parsing field value 'diverse' for field 3" },
     };
-    await expect(engine.rows('SELECT 1 AS x')).rejects.toThrow(/FAILED: TABLE_NOT_FOUND: line 1:15/);
+    const failed = await engine.rows('SELECT 1 AS x').catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(QueryError);
+    const error = failed as QueryError;
+    expect(error.message).toMatch(
+      /^Athena query [0-9a-f-]+ FAILED \(user error, type 1006\); Athena's console has its reason$/,
+    );
+    // The reason can quote data: it is kept for logs, never put in the message.
+    expect(error.message).not.toContain('diverse');
+    expect(error.reason).toBe("HIVE_BAD_DATA: Error parsing field value 'diverse' for field 3");
+    expect(error.retryable).toBe(false);
+    athena.faults = { failNext: { state: 'FAILED', reason: 'internal hiccup', retryable: true } };
+    expect(((await engine.rows('SELECT 1 AS x').catch((e: unknown) => e)) as QueryError).retryable).toBe(
+      true,
+    );
     athena.faults = { failNext: { state: 'CANCELLED', reason: 'Query was cancelled by the user' } };
-    const cancelled = engine.rows('SELECT 1 AS x');
-    await expect(cancelled).rejects.toBeInstanceOf(QueryError);
-    await expect(engine.rows('SELECT * FROM no_such_table')).rejects.toThrow(/FAILED: .*no_such_table/);
+    await expect(engine.rows('SELECT 1 AS x')).rejects.toThrow(/CANCELLED/);
+    const missing = (await engine.rows('SELECT * FROM no_such_table').catch((e: unknown) => e)) as QueryError;
+    expect(missing.reason).toMatch(/no_such_table/);
   });
 
   it('stops a query that runs past its timeout', async () => {

@@ -65,8 +65,8 @@ export class AthenaQueryEngine implements QueryEngine {
     const started = Date.now();
     const timeoutMs = this.props.timeoutMs ?? 300_000;
     const id = await this.start(sql, params);
-    await this.waitForSuccess(id, started, timeoutMs);
-    return this.results(id, started, timeoutMs);
+    const statementType = await this.waitForSuccess(id, started, timeoutMs);
+    return this.results(id, started, timeoutMs, statementType);
   }
 
   private async start(sql: string, params: readonly SqlValue[]): Promise<string> {
@@ -95,7 +95,8 @@ export class AthenaQueryEngine implements QueryEngine {
     }
   }
 
-  private async waitForSuccess(id: string, started: number, timeoutMs: number): Promise<void> {
+  /** Polls until the query succeeded; returns its statement type (DML, DDL, UTILITY). */
+  private async waitForSuccess(id: string, started: number, timeoutMs: number): Promise<string | undefined> {
     const sleep = this.props.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
     let wait = this.props.pollIntervalMs ?? 200;
     const maxWait = this.props.maxPollIntervalMs ?? 5000;
@@ -109,10 +110,19 @@ export class AthenaQueryEngine implements QueryEngine {
         });
       const status = out.QueryExecution?.Status;
       const state = status?.State;
-      if (state === 'SUCCEEDED') return;
+      if (state === 'SUCCEEDED') return out.QueryExecution?.StatementType;
       if (state === 'FAILED' || state === 'CANCELLED') {
-        const reason = status?.AthenaError?.ErrorMessage ?? status?.StateChangeReason ?? 'no reason given';
-        throw new QueryError(`Athena query ${id} ${state}: ${reason}`);
+        // Athena's message can quote values of the data (a field it could not parse), so it goes
+        // into `reason` for the logs; the message, which reaches error reports, names the kind.
+        const athena = status?.AthenaError;
+        const kind =
+          athena?.ErrorCategory !== undefined
+            ? ` (${ERROR_CATEGORIES[athena.ErrorCategory] ?? 'other'} error, type ${athena.ErrorType ?? 'unknown'})`
+            : '';
+        throw new QueryError(`Athena query ${id} ${state}${kind}; Athena's console has its reason`, {
+          retryable: athena?.Retryable === true,
+          reason: athena?.ErrorMessage ?? status?.StateChangeReason ?? 'no reason given',
+        });
       }
       if (Date.now() - started + wait > timeoutMs) await this.stopAfterTimeout(id, timeoutMs);
       await sleep(wait);
@@ -129,7 +139,12 @@ export class AthenaQueryEngine implements QueryEngine {
     throw new QueryError(`Athena query ${id} did not finish within ${timeoutMs} ms; it was stopped`);
   }
 
-  private async results(id: string, started: number, timeoutMs: number): Promise<Record<string, SqlValue>[]> {
+  private async results(
+    id: string,
+    started: number,
+    timeoutMs: number,
+    statementType: string | undefined,
+  ): Promise<Record<string, SqlValue>[]> {
     const rows: Record<string, SqlValue>[] = [];
     let token: string | undefined;
     let columns: { name: string; type: string }[] | undefined;
@@ -156,8 +171,8 @@ export class AthenaQueryEngine implements QueryEngine {
       }));
       const data = page.ResultSet?.Rows ?? [];
       for (const [i, row] of data.entries()) {
-        // A SELECT's first row on the first page repeats the column names.
-        if (first && i === 0 && isHeaderRow(row.Data ?? [], columns)) continue;
+        // A SELECT's (DML) first row on the first page repeats the column names.
+        if (first && i === 0 && (statementType === 'DML' || isHeaderRow(row.Data ?? [], columns))) continue;
         const record: Record<string, SqlValue> = {};
         columns.forEach((column, j) => {
           record[column.name] = convert(row.Data?.[j]?.VarCharValue, column, id);
@@ -208,6 +223,16 @@ function convert(text: string | undefined, column: { name: string; type: string 
   }
   if (base === 'boolean') return text === 'true';
   return text;
+}
+
+/** Athena's error categories (AthenaError.ErrorCategory). */
+const ERROR_CATEGORIES: Readonly<Record<number, string>> = { 1: 'system', 2: 'user', 3: 'other' };
+
+/** Throttling, a 5xx or no answer at all: worth another try later. */
+function isThrottledOrUnreachable(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status === undefined) return true;
+  return status >= 500 || status === 429 || (error as Error).name === 'TooManyRequestsException';
 }
 
 function describe(error: unknown): string {

@@ -135,23 +135,32 @@ export class S3ObjectStore implements ObjectStore {
     contentType?: string,
   ): Promise<boolean> {
     checkKey(key);
-    try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
-          ContentType: contentType,
-          ...('ifAbsent' in condition ? { IfNoneMatch: '*' } : { IfMatch: condition.ifEtag }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      // 412: the precondition failed; 409: a concurrent conditional write won the race.
-      if (isStatus(error, 412) || isStatus(error, 409)) return false;
-      // If-Match on a key that does not exist: S3 answers 404.
-      if ('ifEtag' in condition && isStatus(error, 404)) return false;
-      throw new StoreError(`cannot write ${this.uri(key)}: ${describe(error)}`, { cause: error });
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: bytes,
+            ContentType: contentType,
+            ...('ifAbsent' in condition ? { IfNoneMatch: '*' } : { IfMatch: condition.ifEtag }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        // 412: the precondition does not hold.
+        if (isStatus(error, 412)) return false;
+        // If-Match on a key that does not exist: S3 answers 404.
+        if ('ifEtag' in condition && isStatus(error, 404)) return false;
+        // 409 ConditionalRequestConflict: another conditional write to the key was in flight;
+        // S3 asks to try again, and the retry then sees the winner's object (412).
+        if (isStatus(error, 409) && attempt < 5) {
+          await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt * Math.random()));
+          continue;
+        }
+        throw new StoreError(`cannot write ${this.uri(key)}: ${describe(error)}`, { cause: error });
+      }
     }
   }
 

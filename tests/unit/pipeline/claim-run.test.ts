@@ -37,4 +37,14 @@ describe('claimRun', () => {
     expect(claims.filter((c) => c.fresh)).toHaveLength(1);
     expect(new Set(claims.map((c) => c.run)).size).toBe(1);
   });
+
+  it('lets the execution that owns the claim retry its step, and no other', async () => {
+    const store = memoryStore({});
+    const at = new Date('2026-12-06T01:02:03Z');
+    const first = await claimRun(store, upload, at, 'execution-1');
+    expect(first.fresh).toBe(true);
+    expect(await claimRun(store, upload, at, 'execution-1')).toEqual(first);
+    expect((await claimRun(store, upload, at, 'execution-2')).fresh).toBe(false);
+    expect((await claimRun(store, upload, at)).fresh).toBe(false);
+  });
 });
