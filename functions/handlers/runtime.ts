@@ -43,7 +43,8 @@ export function createRuntime(config: HandlerConfig, overrides: RuntimeOverrides
     logger: overrides.logger ?? lambdaLogger(),
     clock: overrides.clock ?? { now: () => new Date() },
     async catalogue() {
-      const loading = (builtIn ??= loadBuiltInReferences(prefixedStore(store, BUILT_IN_REFERENCES_PREFIX)));
+      builtIn ??= loadBuiltInReferences(prefixedStore(store, BUILT_IN_REFERENCES_PREFIX));
+      const loading = builtIn;
       // A failed load is not kept: the next invocation of this container tries again.
       loading.catch(() => {
         if (builtIn === loading) builtIn = undefined;

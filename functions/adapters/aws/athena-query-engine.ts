@@ -88,9 +88,7 @@ export class AthenaQueryEngine implements QueryEngine {
       if (error instanceof QueryError) throw error;
       throw new QueryError(
         `Athena refused the query in workgroup ${this.props.workGroup}: ${describe(error)}`,
-        {
-          cause: error,
-        },
+        { cause: error, retryable: isThrottledOrUnreachable(error) },
       );
     }
   }
