@@ -10,7 +10,7 @@ import { gzipParquetMessage } from '../core/scan/messages.ts';
 import { scanFile } from '../core/scan/scan-file.ts';
 import type { ByteStream } from '../core/scan/types.ts';
 import { inflateWithZlib } from './inflate.ts';
-import { concat } from './io.ts';
+import { concat, readRange } from './io.ts';
 import { type DataFile, planFor } from './profile-stage.ts';
 
 export interface PreflightInput {
@@ -116,16 +116,6 @@ async function readHead(
     if (size >= headBytes + MAX_RECORD_BYTES) break;
   }
   return { bytes: concat(chunks, size), inflated };
-}
-
-async function readRange(store: ObjectStore, key: string, start: number, end: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of store.read(key, { start, end })) {
-    chunks.push(chunk);
-    size += chunk.byteLength;
-  }
-  return concat(chunks, size);
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../../functions/adapters/local/file-object-store.ts';
 import { BUILT_IN_REFERENCES } from '../../../functions/cli/local.ts';
@@ -12,6 +11,7 @@ import { preflight } from '../../../functions/pipeline/preflight.ts';
 import { loadBuiltInReferences } from '../../../functions/pipeline/references.ts';
 import { tempDir } from '../../fixtures/cli.ts';
 import { LEADS_MANIFEST, leadsCsv, leadsJsonl, skewedLeads } from '../../fixtures/leads.ts';
+import { jsonlToParquet } from '../../fixtures/parquet.ts';
 import { rejection } from '../../fixtures/scan/builders.ts';
 import { memoryStore } from './memory-store.ts';
 
@@ -45,14 +45,7 @@ beforeAll(async () => {
   catalogue = await loadBuiltInReferences(new FileObjectStore(BUILT_IN_REFERENCES));
   ({ dir, cleanup } = await tempDir('repscope-preflight-'));
   await writeFile(path.join(dir, 'leads.jsonl'), leadsJsonl(skewedLeads(60_000)));
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  const file = (name: string) => `'${path.join(dir, name).replaceAll("'", "''")}'`;
-  await c.run(
-    `COPY (SELECT * FROM read_json(${file('leads.jsonl')}, format = 'newline_delimited')) TO ${file('leads.parquet')} (FORMAT parquet, COMPRESSION uncompressed)`,
-  );
-  c.closeSync();
-  db.closeSync();
+  await jsonlToParquet(dir, 'leads.jsonl', 'leads.parquet', 'COMPRESSION uncompressed');
 });
 
 afterAll(async () => cleanup());
