@@ -3,7 +3,7 @@ import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { FileObjectStore } from '../adapters/local/file-object-store.ts';
-import { UsageError } from '../core/errors.ts';
+import { InputError, UsageError } from '../core/errors.ts';
 import { lakeKeys, parseDatasetKey, sitePath } from '../core/lake/layout.ts';
 import { mergeCatalogues } from '../core/references/reference.ts';
 import { claimKey } from '../pipeline/claim-run.ts';
@@ -57,10 +57,12 @@ export async function uploadCommand(
   const version = options.datasetVersion ?? versionAt(systemClock.now());
   const fileName = path.basename(dataFile);
   const dataKey = dataKeyOf(dataset, version, fileName);
+  const local = new FileObjectStore(path.dirname(path.resolve(dataFile)));
+  // Before the bucket is asked for its references: a mistyped path needs no network to be told.
+  if (!(await local.head(fileName))) throw new InputError('INPUT_UNREADABLE', `${dataFile}: no such file`);
   const client = new S3Client(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {});
   try {
     const bucket = new S3ObjectStore({ bucket: options.bucket, client });
-    const local = new FileObjectStore(path.dirname(path.resolve(dataFile)));
     const catalogue = mergeCatalogues([
       await loadBuiltInReferences(new FileObjectStore(BUILT_IN_REFERENCES)),
       ...(await loadDroppedReferences(bucket)),
