@@ -1,5 +1,17 @@
 import type { AttributeResult, GroupResult, IntersectionResult, Report } from '../core/report/schema.ts';
 
+/**
+ * A run's verdict in a few lines, as `run` and `upload --wait` print it: the status, the dataset
+ * and its run page, then each check that did not pass.
+ */
+export function verdictLines(report: Report, page: string): string {
+  let out = `${report.status.toUpperCase().padEnd(5)} ${report.dataset.id}  ${page}\n`;
+  for (const c of report.checks) {
+    if (c.status !== 'pass') out += `      ${c.status === 'fail' ? '✗' : '!'} ${c.message}\n`;
+  }
+  return out;
+}
+
 /** Human-readable summaries of a report for the terminal (text) or a pull request (markdown). */
 export function formatReport(report: Report, format: 'text' | 'markdown'): string {
   const md = format === 'markdown';

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
@@ -12,12 +11,13 @@ import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { mergeCatalogues } from '../core/references/reference.ts';
 import type { ProfileParallelism } from '../pipeline/parallel-profile.ts';
 import type { RangeProgress, RangeResult, RangeTask } from '../pipeline/parallel-task.ts';
-import type { ProfileProgress } from '../pipeline/profile-stage.ts';
 import { loadDroppedReferences } from '../pipeline/references.ts';
 import { checkFile, loadManifest, localProfiler, type ProfileEngine, profileFile } from './analyse-file.ts';
 import { type CliEnvironment, readEnvironment } from './env.ts';
-import { formatReport } from './format-report.ts';
+import { formatReport, verdictLines } from './format-report.ts';
 import { codeVersion, loadCatalogue, stderrLogger, systemClock } from './local.ts';
+import { profileProgress } from './progress.ts';
+import type { UploadCommandOptions } from './upload.ts';
 
 /** Exit codes: 0 pass or warn, 1 fail, 2 bad input or usage, 3 internal error. */
 export const EXIT = { ok: 0, fail: 1, badInput: 2, internal: 3 } as const;
@@ -49,7 +49,7 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (t, write) => write(t) })
     .showHelpAfterError('(run repscope --help for usage)');
 
-  const progress = () => progressReporter(env);
+  const progress = () => profileProgress(env);
 
   program
     .command('check')
@@ -156,13 +156,12 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         );
         bar.stop();
         for (const o of result.outcomes) {
-          const runPage = `${lakeKeys.site}${sitePath.run(o.dataset, o.report.run.id)}`;
-          io.stdout(`${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}  ${o.error ? '' : runPage}\n`);
-          if (o.error) io.stdout(`      ${o.error.message}\n`);
-          for (const c of o.report.checks) {
-            if (!o.error && c.status !== 'pass')
-              io.stdout(`      ${c.status === 'fail' ? '✗' : '!'} ${c.message}\n`);
-          }
+          if (o.error) {
+            io.stdout(
+              `${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}  \n      ${o.error.message}\n`,
+            );
+          } else
+            io.stdout(verdictLines(o.report, `${lakeKeys.site}${sitePath.run(o.dataset, o.report.run.id)}`));
         }
         if (result.outcomes.length === 0)
           io.stderr(
@@ -179,6 +178,36 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         bar.stop();
         engine.close();
       }
+    });
+
+  program
+    .command('upload')
+    .summary('validate a data file and upload it to the deployed pipeline; --wait: exit by its verdict')
+    .description(
+      'validate a data file against its manifest (reading only its head), upload both to the lake in S3, ' +
+        'say where the report will appear; --wait: exit by its verdict (0 pass/warn, 1 fail, 2 error or timeout)',
+    )
+    .argument('<data-file>', 'CSV, JSON Lines or Parquet, optionally .gz')
+    .option('-m, --manifest <file>', 'the manifest (default: repscope.yaml next to the data file)')
+    .requiredOption('--bucket <name>', 'the lake bucket of the deployed pipeline')
+    .option(
+      '--dataset-version <v>',
+      'the version folder: datasets/<id>/<v>/<file> (default: the UTC time, such as 2026-12-06T031500Z)',
+    )
+    .option('--wait', "poll for the run's report and exit by its status")
+    .addOption(
+      new Option('--timeout-sec <n>', 'with --wait: give up (exit 2) after this many seconds')
+        .argParser(parseSeconds)
+        .default(900),
+    )
+    .option('--endpoint <url>', 'an S3-compatible endpoint (path-style addressing)')
+    .addHelpText(
+      'after',
+      '\nCredentials and region come from the AWS SDK chain (AWS_PROFILE, AWS_REGION, environment, SSO, …).',
+    )
+    .action(async (dataFile: string, opts: UploadCommandOptions) => {
+      const { uploadCommand } = await import('./upload.ts');
+      setExit(await uploadCommand(dataFile, opts, io, env));
     });
 
   const references = program.command('references').description('the reference populations');
@@ -280,6 +309,14 @@ function threadsOption(): Option {
     .default(os.availableParallelism(), 'all cores');
 }
 
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(seconds > 0)) {
+    throw new InvalidArgumentError(`expected a number of seconds above 0; got '${value}'`);
+  }
+  return seconds;
+}
+
 function parseThreads(value: string): number {
   const threads = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(threads) || threads < 1) {
@@ -306,41 +343,6 @@ async function withThreads<T>(
   } finally {
     await host.close();
   }
-}
-
-/** A progress bar on stderr when it is a terminal (env.progress): bytes read of all, MB/s, rows/s. */
-function progressReporter(env: CliEnvironment): { update: (p: ProfileProgress) => void; stop: () => void } {
-  if (!env.progress) return { update: () => {}, stop: () => {} };
-  const bar = new SingleBar({
-    format:
-      'profiling {bar} {percentage}% | {value_mb}/{total_mb} MB | {rate} MB/s | {rows} rows, {row_rate} rows/s',
-    stream: process.stderr,
-    hideCursor: true,
-    clearOnComplete: true,
-  });
-  const started = Date.now();
-  let active = false;
-  return {
-    update(p) {
-      const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-      const bytes = Math.min(p.bytesRead, p.bytesTotal);
-      const payload = {
-        value_mb: (bytes / 1e6).toFixed(1),
-        total_mb: (p.bytesTotal / 1e6).toFixed(1),
-        rate: (bytes / 1e6 / seconds).toFixed(1),
-        rows: p.rowsRead.toLocaleString('en'),
-        row_rate: Math.round(p.rowsRead / seconds).toLocaleString('en'),
-      };
-      if (!active) {
-        bar.start(p.bytesTotal, bytes, payload);
-        active = true;
-      } else bar.update(bytes, payload);
-    },
-    stop() {
-      if (active) bar.stop();
-      active = false;
-    },
-  };
 }
 
 /** Runs the CLI; returns the exit code. Bad input: one line on stderr, no stack trace. */

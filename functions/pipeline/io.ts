@@ -29,3 +29,19 @@ export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array 
   }
   return out;
 }
+
+/** The bytes of `key` in [start, end), as one array (a file's head, a Parquet footer). */
+export async function readRange(
+  store: ObjectStore,
+  key: string,
+  start: number,
+  end: number,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of store.read(key, { start, end })) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+  }
+  return concat(chunks, size);
+}

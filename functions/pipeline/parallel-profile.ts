@@ -5,7 +5,7 @@ import { readCsvLayout } from '../core/scan/csv.ts';
 import { SAMPLE_BYTES } from '../core/scan/csv-delimiter.ts';
 import { isGzipMagic } from '../core/scan/format.ts';
 import { checkJsonlColumns } from '../core/scan/jsonl.ts';
-import { concat } from './io.ts';
+import { readRange } from './io.ts';
 import {
   encodePlan,
   profileRange,
@@ -152,10 +152,10 @@ export async function splitFile(
 
   if (file.format === 'parquet') {
     // A gzip file named .parquet: one pass, so that scanFile says what is wrong with it.
-    if (isGzipMagic(await readAll(store, file.key, 0, Math.min(2, file.bytes)))) return whole;
+    if (isGzipMagic(await readRange(store, file.key, 0, Math.min(2, file.bytes)))) return whole;
     const random = {
       byteLength: file.bytes,
-      read: async (start: number, end: number) => readAll(store, file.key, start, end),
+      read: async (start: number, end: number) => readRange(store, file.key, start, end),
     };
     const { readParquetLayout } = await import('../core/scan/parquet.ts');
     const { rowGroups } = await readParquetLayout(random, file.name);
@@ -167,7 +167,7 @@ export async function splitFile(
     ).map(([start, end]) => ({ kind: 'row-groups', start, end }));
   }
 
-  const head = await readAll(store, file.key, 0, Math.min(file.bytes, SAMPLE_BYTES));
+  const head = await readRange(store, file.key, 0, Math.min(file.bytes, SAMPLE_BYTES));
   if (isGzipMagic(head)) return whole;
   let dataStart = 0;
   let layout: Extract<RangeSpec, { kind: 'text' }>['layout'];
@@ -349,14 +349,4 @@ export function shiftLines(profile: Profile, lines: number): Profile {
     ...profile,
     malformedSamples: profile.malformedSamples.map((s) => ({ line: s.line + lines, reason: s.reason })),
   };
-}
-
-async function readAll(store: ObjectStore, key: string, start: number, end: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const c of store.read(key, { start, end })) {
-    chunks.push(c);
-    size += c.byteLength;
-  }
-  return concat(chunks, size);
 }

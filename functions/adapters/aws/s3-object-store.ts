@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -44,6 +45,26 @@ export interface S3ObjectStoreProps {
 }
 
 const MIB = 1024 * 1024;
+
+/** Options of {@link S3ObjectStore.upload}. */
+export interface S3UploadOptions {
+  /** @default - none (S3 stores binary/octet-stream) */
+  readonly contentType?: string;
+  /**
+   * Called with the bytes sent so far as the body goes out (lib-storage's `httpUploadProgress`:
+   * per part of a multipart upload, once for a single PUT), for progress bars.
+   * @default - none
+   */
+  readonly onProgress?: (sentBytes: number) => void;
+}
+
+/** What S3 answered for a stored object: what the pipeline claims the object's run by. */
+export interface StoredObject {
+  /** As S3 returns it, quoted (`"…"`, `"…-3"` for a multipart upload). */
+  readonly etag: string;
+  /** Set in a versioned bucket. */
+  readonly versionId?: string;
+}
 
 /**
  * S3 as the object store: the same keys as the local lake folder. Reads stream (and take byte
@@ -111,13 +132,7 @@ export class S3ObjectStore implements ObjectStore {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     try {
       if (bytes.length >= this.multipartThresholdBytes) {
-        await new Upload({
-          client: this.client,
-          params: { Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType },
-          partSize: this.multipartThresholdBytes,
-          queueSize: this.multipartQueueSize,
-          leavePartsOnError: false,
-        }).done();
+        await this.newUpload(key, bytes, contentType).done();
       } else {
         await this.client.send(
           new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }),
@@ -126,6 +141,40 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       throw new StoreError(`cannot write ${this.uri(key)}: ${describe(error)}`, { cause: error });
     }
+  }
+
+  /**
+   * Uploads a body too big to hold in memory, such as a local file's read stream (the CLI's
+   * `upload`): one PUT when it is smaller than the multipart threshold, else a multipart upload
+   * in parts of that size, `multipartQueueSize` at a time. Unlike `write`, it reports progress and
+   * returns the object's ETag and version id, which name the run the upload starts.
+   */
+  async upload(
+    key: string,
+    body: Readable | Uint8Array,
+    options: S3UploadOptions = {},
+  ): Promise<StoredObject> {
+    checkKey(key);
+    const upload = this.newUpload(key, body, options.contentType);
+    const onProgress = options.onProgress;
+    if (onProgress) upload.on('httpUploadProgress', (p) => onProgress(p.loaded ?? 0));
+    try {
+      const out = await upload.done();
+      return { etag: out.ETag ?? '', ...(out.VersionId ? { versionId: out.VersionId } : {}) };
+    } catch (error) {
+      throw new StoreError(`cannot write ${this.uri(key)}: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  /** lib-storage decides from the first part whether one PUT does. */
+  private newUpload(key: string, body: Readable | Uint8Array, contentType: string | undefined): Upload {
+    return new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
+      partSize: this.multipartThresholdBytes,
+      queueSize: this.multipartQueueSize,
+      leavePartsOnError: false,
+    });
   }
 
   async writeIf(

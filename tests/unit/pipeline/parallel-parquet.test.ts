@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../../functions/adapters/local/file-object-store.ts';
 import { parseManifest } from '../../../functions/core/manifest/parse.ts';
@@ -8,6 +7,7 @@ import { buildPlan } from '../../../functions/core/profile/plan.ts';
 import { profileFileInRanges, splitFile } from '../../../functions/pipeline/parallel-profile.ts';
 import { tempDir } from '../../fixtures/cli.ts';
 import { LEADS_MANIFEST, leadsJsonl, skewedLeads } from '../../fixtures/leads.ts';
+import { jsonlToParquet } from '../../fixtures/parquet.ts';
 
 /** Parquet files split by row group (written by DuckDB, which rounds groups up to 2048 rows). */
 let dir: string;
@@ -17,14 +17,7 @@ const plan = buildPlan(parseManifest(LEADS_MANIFEST, 'repscope.yaml'));
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir('repscope-parquet-ranges-'));
   await writeFile(path.join(dir, 'leads.jsonl'), leadsJsonl(skewedLeads(12_000)));
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  const file = (name: string) => `'${path.join(dir, name).replaceAll("'", "''")}'`;
-  await c.run(
-    `COPY (SELECT * FROM read_json(${file('leads.jsonl')}, format = 'newline_delimited')) TO ${file('leads.parquet')} (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
-  );
-  c.closeSync();
-  db.closeSync();
+  await jsonlToParquet(dir, 'leads.jsonl', 'leads.parquet', 'ROW_GROUP_SIZE 2048');
 });
 
 afterAll(async () => cleanup());
