@@ -1,5 +1,5 @@
 import { mergedPartsProfiler } from '../pipeline/fan-out.ts';
-import { type Analysed, analyseJob, type RunJob, withErrorCodes } from './run-job.ts';
+import { type Analysed, analyseJob, type RunJob, storeFor, withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 
 /**
@@ -9,7 +9,7 @@ import { lazyRuntime, type Runtime } from './runtime.ts';
 export function createMergeHandler(runtime: () => Runtime): (input: { job: RunJob }) => Promise<Analysed> {
   return withErrorCodes(async ({ job }) => {
     const rt = runtime();
-    return analyseJob(rt, job, mergedPartsProfiler(rt.store, job));
+    return analyseJob(rt, job, mergedPartsProfiler(storeFor(rt, job), job));
   });
 }
 

@@ -1,5 +1,5 @@
 import { profilePart } from '../pipeline/fan-out.ts';
-import { type RunJob, withErrorCodes } from './run-job.ts';
+import { type RunJob, storeFor, withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 
 /**
@@ -11,7 +11,7 @@ export function createProfileRangeHandler(
   runtime: () => Runtime,
 ): (input: { job: RunJob; index: number }) => Promise<{ index: number }> {
   return withErrorCodes(async ({ job, index }) => {
-    await profilePart(runtime().store, job, index);
+    await profilePart(storeFor(runtime(), job), job, index);
     return { index };
   });
 }

@@ -2,7 +2,7 @@ import { lakeKeys } from '../core/lake/layout.ts';
 import { claimRun } from '../pipeline/claim-run.ts';
 import { planFanOut } from '../pipeline/fan-out.ts';
 import { streamingProfiler } from '../pipeline/streaming-profiler.ts';
-import { type Analysed, analyseJob, createdAt, type RunJob, withErrorCodes } from './run-job.ts';
+import { type Analysed, analyseJob, createdAt, type RunJob, storeFor, withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 import { parseObjectCreated } from './s3-event.ts';
 
@@ -54,12 +54,13 @@ export function createProfileHandler(
       reason: 'upload',
       manifestKey,
       fileKey: upload.key,
+      etag: upload.etag,
     };
     if (!claim.fresh) {
       rt.logger.info('duplicate event', { dataset: job.dataset, run: job.run });
       return { status: 'duplicate', job };
     }
-    const ranges = await planFanOut(rt.store, job, await rt.catalogue(), {
+    const ranges = await planFanOut(storeFor(rt, job), job, await rt.catalogue(), {
       thresholdBytes: rt.config.fanOutThresholdBytes,
       rangeBytes: rt.config.rangeBytes,
     });
@@ -67,7 +68,7 @@ export function createProfileHandler(
       rt.logger.info('fanning out', { dataset: job.dataset, run: job.run, ranges: ranges.length });
       return { status: 'fan-out', job, ranges };
     }
-    return analyseJob(rt, job, streamingProfiler(rt.store));
+    return analyseJob(rt, job, streamingProfiler(storeFor(rt, job)));
   });
 }
 

@@ -80,6 +80,7 @@ async function jobOfEvent(
     reason: 'upload',
     manifestKey: lakeKeys.manifest(upload.dataset),
     fileKey: upload.key,
+    etag: upload.etag,
   };
 }
 

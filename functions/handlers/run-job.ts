@@ -1,8 +1,9 @@
 import { QueryError, RepscopeError } from '../core/errors.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
-import type { Profiler } from '../core/ports.ts';
+import type { ObjectStore, Profiler } from '../core/ports.ts';
 import type { Report } from '../core/report/schema.ts';
 import { analyse, type DatasetEntry } from '../pipeline/analyse.ts';
+import { pinnedStore } from '../pipeline/pinned-store.ts';
 import { writeReferenceTable } from '../pipeline/references.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -14,6 +15,13 @@ export interface RunJob {
   readonly reason: Report['run']['reason'];
   readonly manifestKey: string;
   readonly fileKey: string;
+  /** The ETag of the object version the run was claimed for; every read of it is checked. */
+  readonly etag: string | null;
+}
+
+/** The lake as this run must read it: its data object pinned to the claimed version. */
+export function storeFor(runtime: Runtime, job: RunJob): ObjectStore {
+  return job.etag ? pinnedStore(runtime.store, job.fileKey, job.etag) : runtime.store;
 }
 
 /** What the analyse step hands on: the job and the verdict (`error` fails the execution). */
@@ -46,10 +54,11 @@ function isTransient(error: RepscopeError): boolean {
 export async function analyseJob(runtime: Runtime, job: RunJob, profiler: Profiler): Promise<Analysed> {
   const catalogue = await runtime.catalogue();
   await writeReferenceTable(runtime.store, catalogue);
+  const store = storeFor(runtime, job);
   const outcome = await analyse(
     entryOf(job),
     {
-      store: runtime.store,
+      store,
       engine: runtime.engine,
       profiler,
       catalogue,

@@ -30,6 +30,8 @@ export interface Upload {
   readonly bytes: number | null;
   /** The object's version id (versioned bucket) or, failing that, its ETag: what a run is claimed by. */
   readonly identity: string;
+  /** The version's ETag: the run reads only this version (see pipeline/pinned-store.ts). */
+  readonly etag: string | null;
   /** When S3 created the object (the event's time), ISO 8601. */
   readonly createdAt: string | null;
 }
@@ -93,6 +95,7 @@ export function parseObjectCreated(event: unknown): Trigger {
       file,
       bytes: typeof object.size === 'number' ? object.size : null,
       identity,
+      etag: object.etag ?? null,
       createdAt: typeof e.time === 'string' ? e.time : null,
     },
   };
