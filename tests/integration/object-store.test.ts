@@ -182,6 +182,20 @@ describe.each(subjects)('ObjectStore on %s', (_name, can, make) => {
         expect((await bytesOf(store.read('lake/claims/race'))).toString()).toBe(`writer ${winner}`);
       });
 
+      it('lets exactly one of several writers replace the version they all read', async () => {
+        await store.write('site/shared.json', 'v0');
+        const seen = (await store.head('site/shared.json'))!.etag;
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            subject.store().writeIf('site/shared.json', `writer ${i}`, { ifEtag: seen }),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await bytesOf(store.read('site/shared.json'))).toString()).toBe(
+          `writer ${results.indexOf(true)}`,
+        );
+      });
+
       it('replaces an object only while it is the version that was read', async () => {
         await store.write('site/index.json', 'v1');
         const v1 = (await store.head('site/index.json'))!.etag;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StoreError } from '../../core/errors.ts';
@@ -102,12 +102,18 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Runs `work` holding `<key>.lock.tmp`, created exclusively with a token of this holder. Release
+   * removes the lock only while it still holds the token. A lock older than a minute was left by a
+   * process that died holding it: a waiter moves it aside (a rename, which only one waiter wins)
+   * and tries again. Meant for several processes on one machine sharing a lake folder.
+   */
   private async withLock<T>(key: string, file: string, work: () => Promise<T>): Promise<T> {
     const lock = `${file}.lock.tmp`;
+    const token = randomBytes(12).toString('hex');
     for (let attempt = 0; ; attempt++) {
       try {
-        const handle = await open(lock, 'wx');
-        await handle.close();
+        await writeFile(lock, token, { flag: 'wx' });
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -115,17 +121,24 @@ export class FileObjectStore implements ObjectStore {
           (s) => Date.now() - s.mtimeMs,
           () => 0,
         );
-        // A lock older than a minute was left by a process that died while holding it.
-        if (age > 60_000) await rm(lock, { force: true });
-        else if (attempt >= 500)
+        if (age > 60_000) {
+          const aside = `${lock}.${token}.stale.tmp`;
+          await rename(lock, aside).then(
+            () => rm(aside, { force: true }),
+            () => undefined,
+          );
+        } else if (attempt >= 500) {
           throw new StoreError(`cannot write ${key}: locked by another writer for 10 s`);
-        else await new Promise((resolve) => setTimeout(resolve, 20));
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
       }
     }
     try {
       return await work();
     } finally {
-      await rm(lock, { force: true });
+      const holder = await readFile(lock, 'utf8').catch(() => undefined);
+      if (holder === token) await rm(lock, { force: true });
     }
   }
 
