@@ -1,6 +1,13 @@
-import type { GroupResult, IntersectionResult, Report, Withheld } from '../../report/schema.ts';
+import {
+  type GroupResult,
+  type IntersectionResult,
+  intersectionResultSchema,
+  type Report,
+  type Withheld,
+} from '../../report/schema.ts';
 import { parseIntersection } from '../cell-coords.ts';
 import { type Cell, coordsKey, isSuppressed, type SectionRules, type SumSet, tableKey } from '../engine.ts';
+import { withholdSpanning } from '../withhold.ts';
 import { hideMarkedGroups } from './groups.ts';
 
 /**
@@ -8,15 +15,19 @@ import { hideMarkedGroups } from './groups.ts';
  * free) sums to the matching cell of the table one dimension smaller, which is usually an
  * attribute's group. Linking the lines to the attribute tables matters: without it, a group
  * hidden as a complement in the attribute table could be read back as the sum of its visible
- * intersection cells. The same sets hold for positives.
+ * intersection cells. The same sets hold for positives. A table with a hidden cell withholds its
+ * statistics over several cells (BH-adjusted p-values).
  */
 export const intersectionRules: SectionRules = {
   countSets: (report, counts) => intersectionSets(report, (g) => counts.groups.get(g)),
-  hideCounts: (report, state) => hideMarkedGroups(report.intersections, state.counts, state.k),
+  hideCounts: (report, state) => hideMarkedGroups(report.intersections, state.counts),
   positiveSets: (report, positives) =>
     intersectionSets(report, (g) => positives.groups.get(g), ' (positives)'),
   withhold: (report) => {
-    for (const intersection of report.intersections) dropHiddenWorstCells(intersection);
+    for (const intersection of report.intersections) {
+      dropHiddenWorstCells(intersection);
+      if (intersection.groups.some(isSuppressed)) withholdSpanning(intersectionResultSchema, intersection);
+    }
   },
   withheld: (report) =>
     report.intersections
