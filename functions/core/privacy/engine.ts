@@ -38,6 +38,11 @@ export interface SumSet {
   /** Names the table (and line) for warnings, e.g. `sex` or `sex × age_band`. */
   readonly path: string;
   readonly members: readonly Cell[];
+  /**
+   * The member that equals the sum of the others (a line's margin, a table's total), when the
+   * set has one: the audit then knows the equation, not only that the set sums to something.
+   */
+  readonly sum?: Cell;
 }
 
 /** A published total (rows, N, missing, …) as a cell; `withhold` publishes it as null. */

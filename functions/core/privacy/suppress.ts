@@ -1,4 +1,5 @@
 import type { Report, ReportWarning, Withheld } from '../report/schema.ts';
+import { auditCounts } from './audit.ts';
 import {
   collectCountCells,
   protect,
@@ -63,7 +64,9 @@ export function suppressReport(report: Report, minCellSize: number): Report {
   const counts = collectCountCells(out, k, collectTotalCells(out, report, k));
   const state: SuppressionState = { k, exact: report, counts };
 
-  const unprotected = protect(SECTIONS.flatMap((s) => s.countSets?.(out, state.counts) ?? []));
+  const countSets = SECTIONS.flatMap((s) => s.countSets?.(out, state.counts) ?? []);
+  const unprotected = protect(countSets);
+  unprotected.push(...auditCounts(countSets, k));
   for (const section of SECTIONS) section.hideCounts?.(out, state);
 
   const positives = collectPositiveCells(out, report, k, counts.groups);

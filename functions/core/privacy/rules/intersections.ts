@@ -73,8 +73,9 @@ function intersectionSets(
   }
 
   const sets: SumSet[] = [];
-  const set = (path: string, members: Cell[]): void => {
-    sets.push({ section: 'intersections', path: `${path}${suffix}`, members });
+  const set = (path: string, members: Cell[], sum?: Cell): void => {
+    const where = { section: 'intersections', path: `${path}${suffix}` } as const;
+    sets.push(sum ? { ...where, members: [...members, sum], sum } : { ...where, members });
   };
   for (const { intersection, coords } of parsed) {
     const names = intersection.attributes;
@@ -96,7 +97,7 @@ function intersectionSets(
       });
       for (const [key, line] of lines) {
         const margin = margins?.get(key);
-        set(`${title} (line along ${name})`, margin ? [...line, margin] : line);
+        set(`${title} (line along ${name})`, line, margin);
       }
     });
   }

@@ -87,31 +87,33 @@ function totalSets(report: Report, counts: CountCells): SumSet[] {
   const total = (key: string): Cell | undefined => counts.totals.get(key);
   const group = (g: GroupResult): Cell | undefined => counts.groups.get(g);
   const sets: SumSet[] = [];
-  const push = (path: string, members: readonly (Cell | undefined)[]) => {
-    if (members.every((m) => m !== undefined && m.count !== null))
-      sets.push({ section: 'rows', path, members: members as Cell[] });
+  /** `parts` add up to `sum`; a set with a cell that is not known is left out. */
+  const push = (path: string, parts: readonly (Cell | undefined)[], sum: Cell | undefined) => {
+    const members = [...parts, sum];
+    if (sum !== undefined && members.every((m) => m !== undefined && m.count !== null))
+      sets.push({ section: 'rows', path, members: members as Cell[], sum });
   };
   const used = total('rows.used');
-  push(
-    'rows',
-    ROWS.map((key) => total(`rows.${key}`)),
-  );
+  push('rows', [used, total('rows.excludedNoConsent'), total('rows.malformed')], total('rows.read'));
   for (const a of report.attributes) {
-    push(`${a.name} (total)`, [...a.groups.map(group), total(`${a.name}.total`)]);
+    push(`${a.name} (total)`, a.groups.map(group), total(`${a.name}.total`));
     if (!a.weights)
-      push(`${a.name} (rows used)`, [
-        total(`${a.name}.total`),
-        total(`${a.name}.missing`),
-        total(`${a.name}.unmapped`),
+      push(
+        `${a.name} (rows used)`,
+        [total(`${a.name}.total`), total(`${a.name}.missing`), total(`${a.name}.unmapped`)],
         used,
-      ]);
+      );
   }
   for (const x of report.intersections)
-    push(`${title(x.attributes)} (total)`, [...x.groups.map(group), total(`${title(x.attributes)}.total`)]);
+    push(`${title(x.attributes)} (total)`, x.groups.map(group), total(`${title(x.attributes)}.total`));
   if (report.sources)
-    push('sources (rows used)', [...report.sources.groups.map((s) => counts.sources.get(s)), used]);
+    push(
+      'sources (rows used)',
+      report.sources.groups.map((s) => counts.sources.get(s)),
+      used,
+    );
   if (report.correction)
-    push('correction (rows used)', [total('correction.rows'), total('correction.left-out'), used]);
+    push('correction (rows used)', [total('correction.rows'), total('correction.left-out')], used);
   return sets;
 }
 

@@ -104,7 +104,10 @@ describe('suppressReport: primary suppression', () => {
     expect(byName(groups, 'one')).toMatchObject({ count: null, status: 'suppressed', note: HIDDEN_NOTE });
     expect(byName(groups, 'ten').count).toBe(null); // the complement: smallest visible non-zero
     expect(byName(groups, 'ten').note).toBe(HIDDEN_NOTE);
-    expect(byName(groups, 'big').count).toBe(50);
+    // #17's audit: one + ten = 121 − 50 − 60 = 11 pins one to 1..10 (narrower than k), so the
+    // next smallest cell beside it goes too.
+    expect(byName(groups, 'big').count).toBe(null);
+    expect(byName(groups, 'other').count).toBe(60);
   });
 
   it('drops rows needed from a hidden group (it gives the count back from N and π)', () => {
@@ -503,14 +506,16 @@ describe('suppressReport: sources', () => {
     const sources = suppressReport(labelledReport(), K).sources!;
     // diverse: 4 from the app and 2 from branches (small); female's app and branch cells protect them
     // in their columns, and hide each other in female's row.
+    // #17's audit: with web-form's 17 visible, mobile-app + branch = 23 − 17 = 6 pins the 4 to
+    // 1..5, narrower than k, so web-form is hidden too.
     expect(sourceRow(sources, 'sex', 'diverse')).toEqual({
-      'web-form': 17,
+      'web-form': null,
       'mobile-app': null,
       branch: null,
       'partner-list': 0,
     });
     expect(sourceRow(sources, 'sex', 'female')).toEqual({
-      'web-form': 3160,
+      'web-form': null, // protects diverse's web-form cell in its column
       'mobile-app': null,
       branch: null,
       'partner-list': 196,
