@@ -128,8 +128,13 @@ export function collectCountCells(
   const groups = new Map<GroupResult, Cell>();
   const tables: { groups: GroupResult[] }[] = [...report.attributes, ...report.intersections];
   for (const table of tables) {
-    for (const group of table.groups)
-      groups.set(group, countCell(isSuppressed(group) ? null : group.count, k));
+    for (const group of table.groups) {
+      const cell = countCell(isSuppressed(group) ? null : group.count, k);
+      // k counts people: with weights the rows decide, whatever the weight sum.
+      if (group.rows !== undefined && cell.count !== null)
+        cell.hide = isSmall(group.rows, k) ? 'small' : undefined;
+      groups.set(group, cell);
+    }
   }
   const sources = new Map<SourceCount, Cell>();
   for (const entry of sourceCounts(report)) sources.set(entry, countCell(entry.count, k));

@@ -41,6 +41,11 @@ export const groupResultSchema = z.object({
   note: z.string().optional(),
   /** Rows in the group with a positive label (label metrics). */
   positives: ofPositives(nullableNum.optional()),
+  /**
+   * With a `weight` column, where `count` is a weight sum: the rows (people) in the group.
+   * Suppression applies k to these; the lake keeps them, published copies never carry them.
+   */
+  rows: ofCount(z.number().int().min(0).optional()),
 });
 
 export const chiSquareSchema = z.object({

@@ -7,7 +7,7 @@ import {
 } from '../../report/schema.ts';
 import { type Cell, isSuppressed, type SectionRules, type SumSet } from '../engine.ts';
 import { withholdSpanning } from '../withhold.ts';
-import { hideMarkedGroups } from './groups.ts';
+import { dropRows, hideMarkedGroups } from './groups.ts';
 
 /**
  * Attributes: an attribute's groups sum to its `total`, for counts and for positives (with the
@@ -28,6 +28,7 @@ export const attributeRules: SectionRules = {
       ' (positives)',
     ),
   withhold: (report) => {
+    dropRows(report.attributes);
     for (const attribute of report.attributes) {
       if (attribute.groups.some(isSuppressed)) withholdSpanning(attributeResultSchema, attribute);
     }

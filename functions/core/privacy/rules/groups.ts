@@ -18,6 +18,11 @@ export function hideMarkedGroups(tables: readonly { groups: GroupResult[] }[], c
   }
 }
 
+/** The rows behind a weighted count are for the lake: no published group carries them. */
+export function dropRows(tables: readonly { groups: GroupResult[] }[]): void {
+  for (const table of tables) for (const group of table.groups) delete group.rows;
+}
+
 function hideGroup(group: GroupResult): void {
   withholdCell(groupResultSchema, group, ['count', 'positives']);
   group.status = 'suppressed';

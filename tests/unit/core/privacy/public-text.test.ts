@@ -70,3 +70,24 @@ describe('sentences of a published copy', () => {
     expect(suppressReport(published, 10)).toEqual(published);
   });
 });
+
+describe('k counts people', () => {
+  // Weight 5 per row: g3's 4 rows weigh 20, above k = 10, but they are 4 people.
+  const weighted: Case = { ...SMALL_GROUP, weighted: true, weightFactor: 5 };
+  const exact = reportOf(weighted);
+  const published = suppressReport(exact, 10);
+
+  it('hides a group of fewer than k rows whatever its weight sum', () => {
+    const g3 = exact.attributes[0]!.groups.find((g) => g.group === 'g3')!;
+    expect(g3).toMatchObject({ count: 20, rows: 4 });
+    expect(published.attributes[0]!.groups.find((g) => g.group === 'g3')!.status).toBe('suppressed');
+  });
+
+  it('publishes no row counts behind weight sums (they are for the lake)', () => {
+    const groups = [...published.attributes, ...published.intersections].flatMap((t) => t.groups);
+    expect(groups.filter((g) => 'rows' in g)).toEqual([]);
+    expect(
+      [...exact.attributes, ...exact.intersections].flatMap((t) => t.groups).every((g) => 'rows' in g),
+    ).toBe(true);
+  });
+});
