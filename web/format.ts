@@ -1,4 +1,3 @@
-import { COMPLEMENTARY_NOTE } from '../functions/core/privacy/messages.ts';
 import type { GroupResult } from '../functions/core/report/schema.ts';
 
 /** Shown where a number is not available (hidden, or not computable). */
@@ -12,10 +11,12 @@ export function formatCount(n: number | null): string {
     : n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 }
 
-/** The count cell of a group: `<k` when it is hidden for being small, `hidden` for a complement. */
-export function formatGroupCount(group: GroupResult, minCellSize: number): string {
-  if (group.status !== 'suppressed') return formatCount(group.count);
-  return group.note === COMPLEMENTARY_NOTE ? 'hidden' : `<${minCellSize}`;
+/**
+ * The count cell of a group: `hidden` for every hidden group, small or hidden to protect a small
+ * one, so the marker does not tell which is which.
+ */
+export function formatGroupCount(group: GroupResult): string {
+  return group.status === 'suppressed' ? 'hidden' : formatCount(group.count);
 }
 
 export function formatShare(share: number | null): string {

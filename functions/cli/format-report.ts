@@ -25,7 +25,7 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
   out.push('');
   const r = report.rows;
   out.push(
-    `rows read ${r.read}, used ${r.used}, without consent ${r.excludedNoConsent}, malformed ${r.malformed}`,
+    `rows read ${fmtCount(r.read)}, used ${fmtCount(r.used)}, without consent ${fmtCount(r.excludedNoConsent)}, malformed ${fmtCount(r.malformed)}`,
   );
   out.push('');
   for (const c of report.checks) out.push(`${md ? '- ' : '  '}${mark(c.status)} ${c.message}`);
@@ -70,7 +70,7 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
     out.push(`${md ? '### ' : ''}correction (raking on ${c.attributes.join(', ')})`);
     out.push(
       c.converged
-        ? `converged in ${c.iterations} iterations; design effect ${fmt(c.designEffect, 2)}, effective sample ${fmt(c.effectiveSampleSize, 0)} of ${c.rows} rows, weights ${fmt(c.minWeight, 2)}–${fmt(c.maxWeight, 2)}${c.capped ? ` (capped at ${c.cap}× the mean)` : ''}`
+        ? `converged${c.iterations === null ? '' : ` in ${c.iterations} iterations`}; design effect ${fmt(c.designEffect, 2)}, effective sample ${fmt(c.effectiveSampleSize, 0)} of ${fmtCount(c.rows)} rows, weights ${fmt(c.minWeight, 2)}–${fmt(c.maxWeight, 2)}${c.capped ? ` (capped at ${c.cap}× the mean)` : ''}`
         : `did not converge: ${c.reason ?? `largest margin error ${fmt(c.maxMarginError, 4)}`}`,
     );
   }
@@ -115,7 +115,11 @@ function basisText(x: IntersectionResult): string {
 
 function attributeFooter(a: AttributeResult): string {
   const chi = a.tests.chiSquare;
-  const parts = [`N ${fmtCount(a.total)}`, `missing ${a.missing}`, `unmapped ${a.unmapped}`];
+  const parts = [
+    `N ${fmtCount(a.total)}`,
+    `missing ${fmtCount(a.missing)}`,
+    `unmapped ${fmtCount(a.unmapped)}`,
+  ];
   if (chi) {
     const mc = chi.monteCarlo ? `, Monte-Carlo p ${fmtP(chi.monteCarlo.pValue)}` : '';
     parts.push(`χ² ${fmt(chi.statistic, 2)} (df ${chi.df ?? '–'}) p ${fmtP(chi.pValue)}${mc}`);

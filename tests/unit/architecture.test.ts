@@ -47,6 +47,8 @@ const CORE_PACKAGES = [
   /^arquero$/,
   /^vega-lite(\/.*)?$/,
   /^@stdlib\//,
+  // The privacy audit's linear programs: pure JS, no install script, no wasm (Lambda bundle budget).
+  /^yalps$/,
 ];
 
 const RULES: { ring: string; forbiddenRings: string[]; packages?: RegExp[] }[] = [

@@ -1,6 +1,6 @@
 import { WITHHELD_TEXT } from '../../functions/core/privacy/messages.ts';
 import type { AttributeResult, GroupStatus } from '../../functions/core/report/schema.ts';
-import { formatCount, formatNumber, formatP } from '../format.ts';
+import { formatCount, formatHiddenCount, formatNumber, formatP } from '../format.ts';
 import type { RenderedChart } from './chart-figure.tsx';
 import { GroupTable } from './group-table.tsx';
 import { LabelsSection } from './labels-section.tsx';
@@ -32,8 +32,8 @@ export function AttributeSection(props: AttributeSectionProps) {
       <h3 id={headingId}>{a.name}</h3>
       <p class="muted">
         Column <code>{a.column}</code> · reference <code>{a.reference ?? 'none'}</code> ·{' '}
-        {formatCount(a.total)} rows with a value · {formatCount(a.missing)} missing ·{' '}
-        {formatCount(a.unmapped)} matched no group
+        {formatHiddenCount(a.total)} rows with a value · {formatHiddenCount(a.missing)} missing ·{' '}
+        {formatHiddenCount(a.unmapped)} matched no group
       </p>
       <AttributeSummary attribute={a} />
       <div class="attribute">
@@ -50,9 +50,8 @@ export function AttributeSection(props: AttributeSectionProps) {
           </figcaption>
         </figure>
         <GroupTable
-          caption={`${a.name}: dataset share compared with the reference (${formatCount(a.total)} rows)`}
+          caption={`${a.name}: dataset share compared with the reference (${formatHiddenCount(a.total)} rows)`}
           groups={a.groups}
-          minCellSize={minCellSize}
         />
       </div>
       <AttributeStatistics {...props} />

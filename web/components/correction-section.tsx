@@ -21,8 +21,8 @@ export function CorrectionSection({
       <p>{costSentence(c, attributes, withheld)}</p>
       <p>
         {c.converged
-          ? `Raking converged in ${c.iterations} iterations (largest remaining margin error ${formatError(c.maxMarginError)}).`
-          : `Raking did not converge in ${c.iterations} iterations (largest remaining margin error ${formatError(c.maxMarginError)}): the weights are approximate.`}
+          ? `Raking converged${iterations(c)} (largest remaining margin error ${formatError(c.maxMarginError)}).`
+          : `Raking did not converge${iterations(c)} (largest remaining margin error ${formatError(c.maxMarginError)}): the weights are approximate.`}
       </p>
       <p>{weightSentence(c, withheld)}</p>
       {c.reason === undefined ? null : <p class="muted">Note: {c.reason}</p>}
@@ -54,6 +54,11 @@ function weightSentence(c: Correction, withheld: boolean): string {
     return `${why} ${cap}`;
   }
   return `Row weights range from ${formatNumber(c.minWeight, 2)} to ${formatNumber(c.maxWeight, 2)}. ${cap}`;
+}
+
+/** ` in 12 iterations`, or nothing when the published copy withholds the number. */
+function iterations(c: Correction): string {
+  return c.iterations === null ? '' : ` in ${c.iterations} iterations`;
 }
 
 function formatError(error: number | null): string {

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { STATUS_LABEL } from '../../functions/core/charts/chart-specs.ts';
-import { COMPLEMENTARY_NOTE } from '../../functions/core/privacy/messages.ts';
+import { HIDDEN_NOTE } from '../../functions/core/privacy/messages.ts';
 import type { GroupResult } from '../../functions/core/report/schema.ts';
 import {
   formatCount,
@@ -14,13 +14,12 @@ import {
 export interface GroupTableProps {
   readonly caption: ComponentChildren;
   readonly groups: readonly GroupResult[];
-  readonly minCellSize: number;
   /** Header of the first column: `Group`, or `Cell` for intersections. */
   readonly groupHeader?: string;
 }
 
 /** Group | Count | Share | 95 % CI | Reference share | Ratio | p (adjusted) | Status. */
-export function GroupTable({ caption, groups, minCellSize, groupHeader = 'Group' }: GroupTableProps) {
+export function GroupTable({ caption, groups, groupHeader = 'Group' }: GroupTableProps) {
   return (
     <div class="table-scroll">
       <table>
@@ -55,7 +54,7 @@ export function GroupTable({ caption, groups, minCellSize, groupHeader = 'Group'
               <th scope="row" class="group">
                 {g.group}
               </th>
-              <td class="num">{formatGroupCount(g, minCellSize)}</td>
+              <td class="num">{formatGroupCount(g)}</td>
               <td class="num">{formatShare(g.share)}</td>
               <td class="num">{formatInterval(g.ci)}</td>
               <td class="num">{formatShare(g.referenceShare)}</td>
@@ -74,13 +73,7 @@ export function GroupTable({ caption, groups, minCellSize, groupHeader = 'Group'
 
 function StatusText({ group }: { readonly group: GroupResult }) {
   if (group.status === 'suppressed') {
-    return (
-      <>
-        {group.note === COMPLEMENTARY_NOTE
-          ? 'hidden to protect a small group'
-          : `hidden: ${group.note ?? 'small group'}`}
-      </>
-    );
+    return <>{HIDDEN_NOTE}</>;
   }
   const details = [
     group.rowsNeeded !== undefined && group.rowsNeeded > 0

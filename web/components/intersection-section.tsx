@@ -1,5 +1,5 @@
 import type { IntersectionResult } from '../../functions/core/report/schema.ts';
-import { formatCount } from '../format.ts';
+import { formatHiddenCount } from '../format.ts';
 import { GroupTable } from './group-table.tsx';
 
 const BASIS_LABEL: Readonly<Record<IntersectionResult['basis'], string>> = {
@@ -12,11 +12,9 @@ const BASIS_LABEL: Readonly<Record<IntersectionResult['basis'], string>> = {
 export function IntersectionSection({
   intersection: x,
   index,
-  minCellSize,
 }: {
   readonly intersection: IntersectionResult;
   readonly index: number;
-  readonly minCellSize: number;
 }) {
   const title = x.attributes.join(' × ');
   const basis = BASIS_LABEL[x.basis];
@@ -38,9 +36,8 @@ export function IntersectionSection({
         </p>
       ) : null}
       <GroupTable
-        caption={`${title}, ${basis} (${formatCount(x.total)} rows)`}
+        caption={`${title}, ${basis} (${formatHiddenCount(x.total)} rows)`}
         groups={x.groups}
-        minCellSize={minCellSize}
         groupHeader="Cell"
       />
       {x.emptyCells.length > 0 ? (

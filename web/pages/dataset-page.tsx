@@ -1,7 +1,7 @@
 import type { Report } from '../../functions/core/report/schema.ts';
 import { Layout } from '../components/layout.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { formatCount, formatTime } from '../format.ts';
+import { formatHiddenCount, formatTime } from '../format.ts';
 import { rootPrefix, sitePath } from '../paths.ts';
 
 /** `datasets/<id>/index.html`: the runs of one dataset, newest first (`runs` arrives sorted). */
@@ -61,7 +61,7 @@ export function DatasetPage({
                 <td>
                   <code>{r.dataset.version}</code>
                 </td>
-                <td class="num">{formatCount(r.rows.used)}</td>
+                <td class="num">{formatHiddenCount(r.rows.used)}</td>
               </tr>
             ))}
           </tbody>

@@ -7,7 +7,7 @@ import { IntersectionSection } from '../components/intersection-section.tsx';
 import { Layout } from '../components/layout.tsx';
 import { SourcesSection } from '../components/sources-section.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { formatBytes, formatCount, formatTime, safeExternalUrl } from '../format.ts';
+import { formatBytes, formatHiddenCount, formatTime, safeExternalUrl } from '../format.ts';
 import { rootPrefix, sitePath } from '../paths.ts';
 
 export type { RenderedChart };
@@ -70,13 +70,13 @@ export function RunPage({ report, charts, labelCharts = [], generatedAt }: RunPa
         <h2 id="rows">Rows</h2>
         <dl class="facts">
           <dt>Read</dt>
-          <dd>{formatCount(report.rows.read)}</dd>
+          <dd>{formatHiddenCount(report.rows.read)}</dd>
           <dt>Used</dt>
-          <dd>{formatCount(report.rows.used)}</dd>
+          <dd>{formatHiddenCount(report.rows.used)}</dd>
           <dt>Excluded (no consent)</dt>
-          <dd>{formatCount(report.rows.excludedNoConsent)}</dd>
+          <dd>{formatHiddenCount(report.rows.excludedNoConsent)}</dd>
           <dt>Malformed</dt>
-          <dd>{formatCount(report.rows.malformed)}</dd>
+          <dd>{formatHiddenCount(report.rows.malformed)}</dd>
         </dl>
       </section>
 
@@ -103,7 +103,7 @@ export function RunPage({ report, charts, labelCharts = [], generatedAt }: RunPa
         <section aria-labelledby="intersections">
           <h2 id="intersections">Intersections</h2>
           {report.intersections.map((x, i) => (
-            <IntersectionSection key={x.attributes.join('|')} intersection={x} index={i} minCellSize={k} />
+            <IntersectionSection key={x.attributes.join('|')} intersection={x} index={i} />
           ))}
         </section>
       ) : null}

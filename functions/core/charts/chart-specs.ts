@@ -1,5 +1,4 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { COMPLEMENTARY_NOTE } from '../privacy/messages.ts';
 import type { AttributeResult, GroupResult, GroupStatus, LabelGroup, Labels } from '../report/schema.ts';
 
 /** A Vega-Lite specification, as the site renders it to SVG and embeds it. */
@@ -122,7 +121,7 @@ export function attributeChartSpec(attribute: AttributeResult): VegaLiteSpec {
 /** The chart in words, for screen readers: `male: 51.2 % (reference 49.3 %, in line with the reference)`. */
 export function attributeChartSummary(attribute: AttributeResult): string {
   const parts = attribute.groups.map((g) => {
-    if (g.status === 'suppressed') return `${g.group}: hidden (${g.note ?? 'small group'})`;
+    if (g.status === 'suppressed') return `${g.group}: hidden`;
     if (g.referenceShare === null) return `${g.group}: ${percent(g.share)} (no reference share)`;
     return `${g.group}: ${percent(g.share)} (reference ${percent(g.referenceShare)}, ${STATUS_LABEL[g.status]})`;
   });
@@ -139,13 +138,8 @@ function chartRow(g: GroupResult): ChartRow {
     referenceShare: g.referenceShare,
     status: STATUS_LABEL[g.status],
     hidden,
-    hiddenLabel: hidden ? hiddenLabel(g.note) : '',
+    hiddenLabel: hidden ? 'hidden' : '',
   };
-}
-
-function hiddenLabel(note: string | undefined): string {
-  if (note === COMPLEMENTARY_NOTE) return 'hidden (protects a small group)';
-  return note === undefined ? 'hidden' : `hidden (${note})`;
 }
 
 function percent(share: number | null): string {

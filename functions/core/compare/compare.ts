@@ -281,6 +281,8 @@ function compareCells(
       positives: c.positives,
     };
     if (note) result.note = note;
+    // k counts people: with weights, suppression needs the rows behind the weight sum.
+    if (weighted) result.rows = c.rows;
     if (status === 'under' && share !== null && pi !== null) {
       const needed = rowsNeeded(Math.round(c.rows), Math.round(total), t.minRatio * pi);
       if (needed !== null) result.rowsNeeded = needed;

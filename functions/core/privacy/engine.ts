@@ -28,6 +28,8 @@ export interface Cell {
   /** Published count, or null when it is not shown (hidden before, or not computed). */
   readonly count: number | null;
   hide: HideReason | undefined;
+  /** Never published on its own (the rows raking left out): hiding it costs nothing. */
+  readonly free?: boolean;
 }
 
 export interface SumSet {
@@ -36,12 +38,24 @@ export interface SumSet {
   /** Names the table (and line) for warnings, e.g. `sex` or `sex × age_band`. */
   readonly path: string;
   readonly members: readonly Cell[];
+  /**
+   * The member that equals the sum of the others (a line's margin, a table's total), when the
+   * set has one: the audit then knows the equation, not only that the set sums to something.
+   */
+  readonly sum?: Cell;
+}
+
+/** A published total (rows, N, missing, …) as a cell; `withhold` publishes it as null. */
+export interface TotalCell extends Cell {
+  readonly withhold: () => void;
 }
 
 export interface CountCells {
   /** Every group of every attribute and intersection. */
   readonly groups: Map<GroupResult, Cell>;
   readonly sources: Map<SourceCount, Cell>;
+  /** Totals by name (`rows.used`, `sex.total`, …), see `rules/totals.ts`. */
+  readonly totals: Map<string, TotalCell>;
 }
 
 export interface PositiveCells {
@@ -93,7 +107,7 @@ export function isSmall(count: number | null, k: number): boolean {
   return count !== null && count > 0 && count < k;
 }
 
-function countCell(count: number | null, k: number): Cell {
+export function countCell(count: number | null, k: number): Cell {
   return { count, hide: isSmall(count, k) ? 'small' : undefined };
 }
 
@@ -106,29 +120,54 @@ export function sourceCounts(report: Report): SourceCount[] {
 }
 
 /** One cell per group of every attribute and intersection and per source count, small ones marked. */
-export function collectCountCells(report: Report, k: number): CountCells {
+export function collectCountCells(
+  report: Report,
+  k: number,
+  totals: Map<string, TotalCell> = new Map(),
+): CountCells {
   const groups = new Map<GroupResult, Cell>();
   const tables: { groups: GroupResult[] }[] = [...report.attributes, ...report.intersections];
   for (const table of tables) {
-    for (const group of table.groups)
-      groups.set(group, countCell(isSuppressed(group) ? null : group.count, k));
+    for (const group of table.groups) {
+      const cell = countCell(isSuppressed(group) ? null : group.count, k);
+      // k counts people: with weights the rows decide, whatever the weight sum.
+      if (group.rows !== undefined && cell.count !== null)
+        cell.hide = isSmall(group.rows, k) ? 'small' : undefined;
+      groups.set(group, cell);
+    }
   }
   const sources = new Map<SourceCount, Cell>();
   for (const entry of sourceCounts(report)) sources.set(entry, countCell(entry.count, k));
-  return { groups, sources };
+  return { groups, sources, totals };
 }
 
 /**
  * Hides complementary cells until every sum set has zero or at least two hidden cells, and
  * returns the sets still left with one (no visible non-zero cell to hide with it).
+ *
+ * The partner is the smallest visible non-zero cell of the set, except in a set of totals
+ * (section `rows`), where it is the one whose hiding leaves the fewest other sets with a single
+ * hidden cell (a cell that is never published, such as the rows raking left out, is free): a
+ * small `missing` is then protected by hiding `rows.used` (already next to hidden totals) rather
+ * than an attribute's N, which would cascade into its groups.
  */
 export function protect(sets: readonly SumSet[]): SumSet[] {
+  const setsOf = new Map<Cell, SumSet[]>();
+  for (const set of sets)
+    for (const cell of set.members) setsOf.set(cell, [...(setsOf.get(cell) ?? []), set]);
+  // Sets that hiding `cell` would leave with one hidden cell and no free cell to pair it with.
+  const exposed = (cell: Cell, from: SumSet): number =>
+    (setsOf.get(cell) ?? []).filter(
+      (s) =>
+        s !== from &&
+        !s.members.some((m) => isHidden(m) || (m !== cell && m.free === true && (m.count ?? 0) > 0)),
+    ).length;
   let changed = true;
   while (changed) {
     changed = false;
     for (const set of sets) {
       if (set.members.filter(isHidden).length !== 1) continue;
-      const partner = smallestVisible(set.members);
+      const partner = set.section === 'rows' ? cheapestVisible(set, exposed) : smallestVisible(set.members);
       if (partner) {
         partner.hide = 'complementary';
         changed = true;
@@ -145,6 +184,16 @@ function smallestVisible(members: readonly Cell[]): Cell | undefined {
     if (best === undefined || cell.count < (best.count ?? Number.POSITIVE_INFINITY)) best = cell;
   }
   return best;
+}
+
+function cheapestVisible(set: SumSet, exposed: (cell: Cell, from: SumSet) => number): Cell | undefined {
+  const candidates = set.members.filter((c) => !isHidden(c) && c.count !== null && c.count > 0);
+  const score = (c: Cell) => [c.free ? -1 : exposed(c, set), c.count ?? 0] as const;
+  return candidates.reduce<Cell | undefined>((best, c) => {
+    if (best === undefined) return c;
+    const [a, b] = [score(c), score(best)];
+    return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]) ? c : best;
+  }, undefined);
 }
 
 /** Order-independent key of a table: its attributes sorted. */

@@ -6,13 +6,29 @@ import type { Report, ReportWarning, Withheld } from '../report/schema.ts';
  * shows where something is withheld. Each is a function of what it names, never of row data.
  */
 
-/** Note on a group hidden because its count is in 1..minCellSize−1. */
-export function smallCellNote(minCellSize: number): string {
-  return `fewer than ${minCellSize}`;
-}
+/**
+ * The note on every hidden group. Small groups and the groups hidden to protect them carry the
+ * same note and the same marker, so a reader cannot tell which hidden group is the small one.
+ */
+export const HIDDEN_NOTE = 'hidden to protect small groups';
 
-/** Note on a group hidden only so that a small group cannot be worked out from the totals. */
-export const COMPLEMENTARY_NOTE = 'hidden so that a small group cannot be worked out from the totals';
+/** Sentences of checks and warnings rewritten from a published copy (`rules/public-text.ts`). */
+export const PUBLIC_TEXT = {
+  hiddenGroups: 'some groups are hidden to protect small groups (the status was decided on the exact counts)',
+  hiddenCells: 'some cells are hidden to protect small groups (the status was decided on the exact counts)',
+  hiddenRates:
+    'the positive rates of some groups are hidden to protect small groups (the status was decided on the exact counts)',
+  rowsCheck: (used: number | null, read: number | null): string =>
+    used !== null && read !== null
+      ? `${used} of ${read} rows counted; some row totals are hidden to protect small groups`
+      : 'rows counted; some row totals are hidden to protect small groups',
+  sourcesCheck: (attributes: readonly string[]): string =>
+    attributes.length > 0
+      ? `one source provides most rows of under-represented groups in: ${attributes.join(', ')}`
+      : 'one source provides most rows of under-represented groups of some attribute; the finding is withheld in this published copy because it involves hidden cells',
+  dominantSourceWithheld: (attribute: string): string =>
+    `${attribute}: a dominant-source finding is withheld in this published copy because it involves hidden cells`,
+} as const;
 
 /** Warning codes this module adds to a published copy. */
 export const PRIVACY_WARNING = {
@@ -22,6 +38,7 @@ export const PRIVACY_WARNING = {
   cddWithheld: 'privacy-cdd-withheld',
   sourcesWithheld: 'privacy-sources-withheld',
   correctionWithheld: 'privacy-correction-withheld',
+  totalsWithheld: 'privacy-totals-withheld',
 } as const;
 
 const PRIVACY_CODES: ReadonlySet<string> = new Set(Object.values(PRIVACY_WARNING));
@@ -48,6 +65,13 @@ function warningText(entry: Withheld, report: Report, k: number): { code: string
     };
   }
   switch (entry.section) {
+    case 'rows':
+      return {
+        code: PRIVACY_WARNING.totalsWithheld,
+        message:
+          `Some totals of ${name} are hidden in this published copy: they are fewer than ${k}, or ` +
+          'with the other published totals they would give a hidden count back.',
+      };
     case 'attributes':
       return {
         code: PRIVACY_WARNING.statisticsWithheld,

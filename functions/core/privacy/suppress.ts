@@ -1,4 +1,5 @@
 import type { Report, ReportWarning, Withheld } from '../report/schema.ts';
+import { auditCounts } from './audit.ts';
 import {
   collectCountCells,
   protect,
@@ -11,7 +12,9 @@ import { attributeRules } from './rules/attributes.ts';
 import { correctionRules } from './rules/correction.ts';
 import { intersectionRules } from './rules/intersections.ts';
 import { collectPositiveCells, labelRules } from './rules/labels.ts';
+import { publicTextRules } from './rules/public-text.ts';
 import { sourceRules } from './rules/sources.ts';
+import { collectTotalCells, totalRules } from './rules/totals.ts';
 import { orderWithheld } from './withheld.ts';
 
 /**
@@ -30,8 +33,8 @@ import { orderWithheld } from './withheld.ts';
  * hidden cells. `privacy.withheld` lists what was withheld, and one warning per entry says it in
  * words (`messages.ts`).
  *
- * Not covered (the report@1 schema has no way to say "hidden" there): `missing`, `unmapped`,
- * `total` and `correction.rows` are numbers, never null, so they are published as they are.
+ * Totals (rows, N, missing, unmapped, the rows raking used) are cells of the same sums
+ * (`rules/totals.ts`), and sentences are rewritten from the copy last (`rules/public-text.ts`).
  */
 const SECTIONS: readonly SectionRules[] = [
   attributeRules,
@@ -39,6 +42,9 @@ const SECTIONS: readonly SectionRules[] = [
   intersectionRules,
   sourceRules,
   correctionRules,
+  totalRules,
+  // Last: sentences are rewritten from what the other sections left visible.
+  publicTextRules,
 ];
 
 /**
@@ -55,12 +61,15 @@ export function suppressReport(report: Report, minCellSize: number): Report {
   }
   const out = structuredClone(report);
   const k = out.privacy.suppressed ? Math.max(out.privacy.minCellSize, minCellSize) : minCellSize;
-  const state: SuppressionState = { k, exact: report, counts: collectCountCells(out, k) };
+  const counts = collectCountCells(out, k, collectTotalCells(out, report, k));
+  const state: SuppressionState = { k, exact: report, counts };
 
-  const unprotected = protect(SECTIONS.flatMap((s) => s.countSets?.(out, state.counts) ?? []));
+  const countSets = SECTIONS.flatMap((s) => s.countSets?.(out, state.counts) ?? []);
+  const unprotected = protect(countSets);
+  unprotected.push(...auditCounts(countSets, k));
   for (const section of SECTIONS) section.hideCounts?.(out, state);
 
-  const positives = collectPositiveCells(out, k, state.counts.groups);
+  const positives = collectPositiveCells(out, report, k, counts.groups);
   unprotected.push(...protect(SECTIONS.flatMap((s) => s.positiveSets?.(out, positives) ?? [])));
   for (const section of SECTIONS) section.hidePositives?.(out, positives, state);
 

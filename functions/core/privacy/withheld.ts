@@ -16,6 +16,7 @@ export function isWithheld(
 }
 
 const SECTION_RANK: Readonly<Record<WithheldSection, number>> = {
+  rows: 4,
   attributes: 0,
   labels: 0,
   intersections: 1,

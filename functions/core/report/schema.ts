@@ -32,7 +32,8 @@ export const groupResultSchema = z.object({
   ratio: ofCount(nullableNum),
   difference: ofCount(nullableNum),
   pValue: ofCount(nullableShare),
-  pAdjusted: ofCount(nullableShare),
+  /** Benjamini–Hochberg over all groups of the table: it depends on every group's p-value. */
+  pAdjusted: spanning(nullableShare),
   status: groupStatusSchema,
   /** Rows to add to this group to reach minRatio × reference share. */
   rowsNeeded: ofCount(z.number().int().min(0).optional()),
@@ -40,6 +41,11 @@ export const groupResultSchema = z.object({
   note: z.string().optional(),
   /** Rows in the group with a positive label (label metrics). */
   positives: ofPositives(nullableNum.optional()),
+  /**
+   * With a `weight` column, where `count` is a weight sum: the rows (people) in the group.
+   * Suppression applies k to these; the lake keeps them, published copies never carry them.
+   */
+  rows: ofCount(z.number().int().min(0).optional()),
 });
 
 export const chiSquareSchema = z.object({
@@ -53,7 +59,7 @@ export const chiSquareSchema = z.object({
   /** Seeded Monte-Carlo p-value, present when an expected count is below 5. */
   monteCarlo: z
     .object({
-      pValue: spanning(share),
+      pValue: spanning(nullableShare),
       draws: publicValue(z.number().int().min(1)),
       seed: publicValue(z.number().int()),
     })
@@ -65,13 +71,16 @@ export const attributeResultSchema = z.object({
   column: z.string(),
   reference: z.string().nullable(),
   /** Rows whose value is declared missing (empty, NA, …). */
-  missing: margin(num),
+  missing: margin(nullableNum),
   /** Rows whose value matched no declared group or bin. */
-  unmapped: margin(num),
-  /** N: rows with a valid group for this attribute. */
-  total: margin(num),
+  unmapped: margin(nullableNum),
+  /**
+   * N: rows with a valid group for this attribute. Published copies hide these three like any
+   * other cell (null) when they are small or would give a small one back.
+   */
+  total: margin(nullableNum),
   groups: z.array(groupResultSchema),
-  tests: z.object({ chiSquare: chiSquareSchema.nullable() }).catchall(z.unknown()),
+  tests: z.object({ chiSquare: chiSquareSchema.nullable() }).catchall(spanning(z.unknown())),
   distances: spanning(
     z.object({ tvd: nullableShare, jsDivergence: nullableShare }).catchall(z.union([num, z.null()])),
   ),
@@ -82,9 +91,11 @@ export const attributeResultSchema = z.object({
   /** With a `weight` column: counts are weight sums; Kish's effective N is used for intervals and tests. */
   weights: z
     .object({
-      weightSum: margin(num),
-      effectiveN: spanning(nullableNum),
-      designEffect: spanning(nullableNum),
+      weightSum: margin(nullableNum),
+      // Kish's N and design effect are over all rows of the attribute, never split by group: with
+      // the published total they add no equation on a group count.
+      effectiveN: margin(nullableNum),
+      designEffect: margin(nullableNum),
     })
     .optional(),
 });
@@ -173,7 +184,7 @@ export const correctionSchema = z.object({
   /** The attributes whose reference marginals the weights match. */
   attributes: z.array(z.string()),
   converged: z.boolean(),
-  iterations: spanning(z.number().int().min(0)),
+  iterations: spanning(z.number().int().min(0).nullable()),
   maxMarginError: spanning(nullableNum),
   designEffect: spanning(nullableNum),
   effectiveSampleSize: spanning(nullableNum),
@@ -182,8 +193,8 @@ export const correctionSchema = z.object({
   /** The manifest's weight cap. */
   cap: publicValue(nullableNum),
   capped: z.boolean(),
-  /** Rows used: those with a valid group for every raked attribute. */
-  rows: margin(num),
+  /** Rows used: those with a valid group for every raked attribute (null when a published copy hides it). */
+  rows: margin(nullableNum),
   reason: z.string().optional(),
   /**
    * Per cell of the raked cross-table (`female|18-24|Bayern`), its rows and the weight of each of
@@ -199,7 +210,7 @@ export const intersectionResultSchema = z.object({
   attributes: z.array(z.string()).min(2),
   reference: z.string().nullable(),
   basis: z.enum(['joint-reference', 'product-of-marginals', 'none']),
-  total: margin(num),
+  total: margin(nullableNum),
   groups: z.array(groupResultSchema),
   emptyCells: z.array(z.string()),
   /** The cells with the strongest evidence of misrepresentation, worst first. */
@@ -208,6 +219,7 @@ export const intersectionResultSchema = z.object({
 
 /** The parts of a report that a published copy can withhold something from. */
 export const withheldSectionSchema = z.enum([
+  'rows',
   'attributes',
   'labels',
   'intersections',
@@ -266,11 +278,12 @@ export const reportSchema = z.object({
     reason: z.enum(['upload', 'schedule', 'manual']),
   }),
   status: verdictSchema,
+  /** Row totals; a published copy hides one (null) that is small or would give a small one back. */
   rows: z.object({
-    read: margin(z.number().int().min(0)),
-    used: margin(z.number().int().min(0)),
-    excludedNoConsent: margin(z.number().int().min(0)),
-    malformed: margin(z.number().int().min(0)),
+    read: margin(z.number().int().min(0).nullable()),
+    used: margin(z.number().int().min(0).nullable()),
+    excludedNoConsent: margin(z.number().int().min(0).nullable()),
+    malformed: margin(z.number().int().min(0).nullable()),
   }),
   /** The manifest's thresholds. */
   thresholds: publicValue(

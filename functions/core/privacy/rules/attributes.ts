@@ -1,17 +1,25 @@
-import type { AttributeResult, GroupResult, Report, Withheld } from '../../report/schema.ts';
+import {
+  type AttributeResult,
+  attributeResultSchema,
+  type GroupResult,
+  type Report,
+  type Withheld,
+} from '../../report/schema.ts';
 import { type Cell, isSuppressed, type SectionRules, type SumSet } from '../engine.ts';
-import { hideMarkedGroups } from './groups.ts';
+import { withholdSpanning } from '../withhold.ts';
+import { dropRows, hideMarkedGroups } from './groups.ts';
 
 /**
  * Attributes: an attribute's groups sum to its `total`, for counts and for positives (with the
- * label rows whose group is not in the table, which are hidden). Statistics that are exact
- * functions of all counts of an attribute (χ² statistic, distances, diversity) would let a reader
- * solve for the hidden counts, so they are withheld in any attribute that has a hidden group. The
- * verdict and checks are kept: they were decided on the exact counts, which stay in the lake.
+ * label rows whose group is not in the table, which are hidden). Statistics computed over several
+ * groups (tagged `spanning`: χ² and its Monte-Carlo p, BH-adjusted p-values, distances, diversity,
+ * CDD, the positive class's distances, Kish's N) are each one more equation on the hidden counts,
+ * so all of them are withheld in an attribute that has a hidden group. The verdict and check
+ * statuses are kept: they were decided on the exact counts, which stay in the lake.
  */
 export const attributeRules: SectionRules = {
   countSets: (report, counts) => attributeSets(report, (g) => counts.groups.get(g)),
-  hideCounts: (report, state) => hideMarkedGroups(report.attributes, state.counts, state.k),
+  hideCounts: (report, state) => hideMarkedGroups(report.attributes, state.counts),
   positiveSets: (report, positives) =>
     attributeSets(
       report,
@@ -20,8 +28,9 @@ export const attributeRules: SectionRules = {
       ' (positives)',
     ),
   withhold: (report) => {
+    dropRows(report.attributes);
     for (const attribute of report.attributes) {
-      if (attribute.groups.some(isSuppressed)) withholdAttributeStatistics(attribute);
+      if (attribute.groups.some(isSuppressed)) withholdSpanning(attributeResultSchema, attribute);
     }
   },
   withheld: (report) =>
@@ -48,26 +57,4 @@ function attributeSets(
     });
   }
   return sets;
-}
-
-function withholdAttributeStatistics(attribute: AttributeResult): void {
-  const tests: AttributeResult['tests'] = { chiSquare: null };
-  for (const [key, value] of Object.entries(attribute.tests)) {
-    if (key === 'chiSquare') {
-      const chi = value as AttributeResult['tests']['chiSquare'];
-      tests.chiSquare = chi ? { ...chi, statistic: null, pValue: null } : null;
-    } else {
-      tests[key] = null;
-    }
-  }
-  attribute.tests = tests;
-  attribute.distances = nullValues(attribute.distances);
-  attribute.diversity = nullValues(attribute.diversity);
-  // `labels` are suppressed row by row (see `labelRules`). `weights` stay: weight sum, Kish's
-  // effective N and design effect are sums over all rows of the attribute that never split by
-  // group, so they add no equation on a group count (and N_eff already shapes every interval).
-}
-
-function nullValues<T extends Record<string, unknown>>(record: T): { [K in keyof T]: null } {
-  return Object.fromEntries(Object.keys(record).map((key) => [key, null])) as { [K in keyof T]: null };
 }

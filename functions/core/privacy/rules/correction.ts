@@ -1,16 +1,16 @@
-import type { Correction, GroupResult, Report } from '../../report/schema.ts';
+import { type Correction, correctionSchema, type GroupResult, type Report } from '../../report/schema.ts';
 import { isSuppressed, type SectionRules } from '../engine.ts';
+import { withholdSpanning } from '../withhold.ts';
 
 /**
- * The raking summary. The weight of a cell is its reference share over its dataset share, so the
- * smallest and largest weights belong to the most over- and under-represented cells and can give
- * a tiny cell's count back: `minWeight` and `maxWeight` go when any group or intersection cell is
- * hidden (the counts raking works on; hidden positives or source cells do not matter to it).
- * The design effect (and the effective sample size, rows over it) is one more exact function of
- * the counts of the raked attributes; with hidden groups in a raked attribute or hidden cells in
- * an intersection of raked attributes it adds an equation that can close the last degree of
- * freedom of the hidden cells, so it goes in that case too. Per-cell rows and weights are for the
- * data's owners (the lake), never for publication.
+ * The raking summary. Raking works on the counts of the raked cross-table, so each number it
+ * reports over them (tagged `spanning`: iterations, the largest margin error, the design effect
+ * and effective sample size, the smallest and largest weights) is one more equation on its hidden
+ * counts: all of them go when a raked attribute, or an intersection of raked attributes, has a
+ * hidden cell. The smallest and largest weights go whenever any group or intersection cell is
+ * hidden: an extreme weight belongs to an extreme cell. Hidden positives or source cells do not
+ * matter to raking. Per-cell rows and weights are for the data's owners (the lake), never for
+ * publication.
  */
 export const correctionRules: SectionRules = {
   withhold: (report) => {
@@ -37,8 +37,5 @@ function withholdCorrection(correction: Correction, report: Report): void {
   const rakedHidden =
     report.attributes.some((a) => raked.has(a.name) && a.groups.some(isSuppressed)) ||
     report.intersections.some((x) => x.attributes.every((a) => raked.has(a)) && x.groups.some(isSuppressed));
-  if (rakedHidden) {
-    correction.designEffect = null;
-    correction.effectiveSampleSize = null;
-  }
+  if (rakedHidden) withholdSpanning(correctionSchema, correction);
 }

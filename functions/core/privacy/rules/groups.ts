@@ -1,31 +1,30 @@
 import { type GroupResult, groupResultSchema } from '../../report/schema.ts';
 import { type CountCells, isHidden, isSuppressed } from '../engine.ts';
-import { COMPLEMENTARY_NOTE, smallCellNote } from '../messages.ts';
+import { HIDDEN_NOTE } from '../messages.ts';
 import { withholdCell } from '../withhold.ts';
 
 /**
  * Hides the groups of `tables` that the protection loop marked: every field computed from the
- * group's count or positives goes (by its tag), the status says `suppressed` and the note why.
- * A group that came in suppressed keeps its note.
+ * group's count or positives goes (by its tag), the status says `suppressed`, and the note is the
+ * same whether the group is small or hides one (`HIDDEN_NOTE`).
  */
-export function hideMarkedGroups(
-  tables: readonly { groups: GroupResult[] }[],
-  counts: CountCells,
-  k: number,
-): void {
+export function hideMarkedGroups(tables: readonly { groups: GroupResult[] }[], counts: CountCells): void {
   for (const table of tables) {
     for (const group of table.groups) {
       const cell = counts.groups.get(group);
       if (cell === undefined) continue;
-      if (cell.hide !== undefined)
-        hideGroup(group, cell.hide === 'small' ? smallCellNote(k) : COMPLEMENTARY_NOTE);
-      else if (isHidden(cell) && isSuppressed(group)) hideGroup(group, group.note ?? smallCellNote(k));
+      if (cell.hide !== undefined || (isHidden(cell) && isSuppressed(group))) hideGroup(group);
     }
   }
 }
 
-function hideGroup(group: GroupResult, note: string): void {
+/** The rows behind a weighted count are for the lake: no published group carries them. */
+export function dropRows(tables: readonly { groups: GroupResult[] }[]): void {
+  for (const table of tables) for (const group of table.groups) delete group.rows;
+}
+
+function hideGroup(group: GroupResult): void {
   withholdCell(groupResultSchema, group, ['count', 'positives']);
   group.status = 'suppressed';
-  group.note = note;
+  group.note = HIDDEN_NOTE;
 }

@@ -1,22 +1,34 @@
-import type { GroupResult, IntersectionResult, Report, Withheld } from '../../report/schema.ts';
+import {
+  type GroupResult,
+  type IntersectionResult,
+  intersectionResultSchema,
+  type Report,
+  type Withheld,
+} from '../../report/schema.ts';
 import { parseIntersection } from '../cell-coords.ts';
 import { type Cell, coordsKey, isSuppressed, type SectionRules, type SumSet, tableKey } from '../engine.ts';
-import { hideMarkedGroups } from './groups.ts';
+import { withholdSpanning } from '../withhold.ts';
+import { dropRows, hideMarkedGroups } from './groups.ts';
 
 /**
  * Intersections: a table's cells sum to its `total`, and each line of it (one dimension left
  * free) sums to the matching cell of the table one dimension smaller, which is usually an
  * attribute's group. Linking the lines to the attribute tables matters: without it, a group
  * hidden as a complement in the attribute table could be read back as the sum of its visible
- * intersection cells. The same sets hold for positives.
+ * intersection cells. The same sets hold for positives. A table with a hidden cell withholds its
+ * statistics over several cells (BH-adjusted p-values).
  */
 export const intersectionRules: SectionRules = {
   countSets: (report, counts) => intersectionSets(report, (g) => counts.groups.get(g)),
-  hideCounts: (report, state) => hideMarkedGroups(report.intersections, state.counts, state.k),
+  hideCounts: (report, state) => hideMarkedGroups(report.intersections, state.counts),
   positiveSets: (report, positives) =>
     intersectionSets(report, (g) => positives.groups.get(g), ' (positives)'),
   withhold: (report) => {
-    for (const intersection of report.intersections) dropHiddenWorstCells(intersection);
+    dropRows(report.intersections);
+    for (const intersection of report.intersections) {
+      dropHiddenWorstCells(intersection);
+      if (intersection.groups.some(isSuppressed)) withholdSpanning(intersectionResultSchema, intersection);
+    }
   },
   withheld: (report) =>
     report.intersections
@@ -62,8 +74,9 @@ function intersectionSets(
   }
 
   const sets: SumSet[] = [];
-  const set = (path: string, members: Cell[]): void => {
-    sets.push({ section: 'intersections', path: `${path}${suffix}`, members });
+  const set = (path: string, members: Cell[], sum?: Cell): void => {
+    const where = { section: 'intersections', path: `${path}${suffix}` } as const;
+    sets.push(sum ? { ...where, members: [...members, sum], sum } : { ...where, members });
   };
   for (const { intersection, coords } of parsed) {
     const names = intersection.attributes;
@@ -85,7 +98,7 @@ function intersectionSets(
       });
       for (const [key, line] of lines) {
         const margin = margins?.get(key);
-        set(`${title} (line along ${name})`, margin ? [...line, margin] : line);
+        set(`${title} (line along ${name})`, line, margin);
       }
     });
   }

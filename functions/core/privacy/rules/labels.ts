@@ -32,9 +32,11 @@ import { withholdCell } from '../withhold.ts';
 export const labelRules: SectionRules = {
   hidePositives: (report, positives, state) => hidePositives(report, positives, state),
   withhold: (report, state) => {
-    for (const attribute of report.attributes) {
-      if (attribute.labels) withholdLabelStatistics(attribute.labels, attribute.total, state.k);
-    }
+    report.attributes.forEach((attribute, i) => {
+      // The exact N: the copy's own may be hidden by now.
+      const total = state.exact.attributes[i]?.total ?? null;
+      if (attribute.labels) withholdLabelStatistics(attribute.labels, total, state.k);
+    });
   },
   withheld: (report, k) => report.attributes.flatMap((a) => labelsWithheld(a, k)),
 };
@@ -58,11 +60,12 @@ function labelsWithheld(attribute: AttributeResult, k: number): Withheld[] {
  */
 export function collectPositiveCells(
   report: Report,
+  exact: Report,
   k: number,
   counts: Map<GroupResult, Cell>,
 ): PositiveCells {
   const cells: PositiveCells = { groups: new Map(), labels: new Map(), orphans: new Map() };
-  for (const attribute of report.attributes) {
+  for (const [i, attribute] of report.attributes.entries()) {
     const byName = new Map<string, GroupResult>();
     for (const g of attribute.groups) if (!byName.has(g.group)) byName.set(g.group, g);
     const rowsOf = new Map<GroupResult, LabelGroup[]>();
@@ -88,7 +91,7 @@ export function collectPositiveCells(
     // The label's own margins (all positives, all negatives) are counts too: when one of them is
     // small, every non-zero positives cell is small and the rates of the others would give the
     // margin back (DPL of a group with no positives is the rate of the rest), so all rows go.
-    if (attribute.labels && labelMarginIsSmall(attribute.labels, attribute.total, k)) {
+    if (attribute.labels && labelMarginIsSmall(attribute.labels, exact.attributes[i]?.total ?? null, k)) {
       for (const row of attribute.labels.groups) {
         const cell = cells.labels.get(row)!;
         if (!isHidden(cell)) cell.hide = 'small';
@@ -124,8 +127,8 @@ function positiveCell(
   return { count: known[0]!, hide: small ? 'small' : undefined };
 }
 
-function labelMarginIsSmall(labels: Labels, total: number, k: number): boolean {
-  if (labels.positiveRate === null) return false;
+function labelMarginIsSmall(labels: Labels, total: number | null, k: number): boolean {
+  if (labels.positiveRate === null || total === null) return false;
   const positives = nearZero(labels.positiveRate * total);
   return isSmall(positives, k) || isSmall(nearZero(total - positives), k);
 }
@@ -171,7 +174,7 @@ function hidePositives(report: Report, positives: PositiveCells, state: Suppress
  *   positives one CDD value even solves for them exactly). Every CDD value is therefore withheld
  *   whenever k > 1; with k ≤ 1 no count can be small and they stay.
  */
-function withholdLabelStatistics(labels: Labels, total: number, k: number): void {
+function withholdLabelStatistics(labels: Labels, total: number | null, k: number): void {
   if (labelMarginIsSmall(labels, total, k)) labels.positiveRate = null;
   if (labels.positiveComposition) {
     const composition = labels.positiveComposition;

@@ -50,7 +50,10 @@ function sourceSets(report: Report, counts: CountCells): SumSet[] {
   const sources = report.sources;
   if (sources === undefined) return [];
   const cellOf = (entry: SourceCount): Cell => counts.sources.get(entry)!;
-  const set = (path: string, members: Cell[]): SumSet => ({ section: 'sources', path, members });
+  const set = (path: string, members: Cell[], sum?: Cell): SumSet =>
+    sum
+      ? { section: 'sources', path, members: [...members, sum], sum }
+      : { section: 'sources', path, members };
   const totals = new Map(sources.groups.map((s) => [s.source, cellOf(s)]));
   const sets: SumSet[] = [set('sources', sources.groups.map(cellOf))];
   for (const table of sources.attributes) {
@@ -67,13 +70,13 @@ function sourceSets(report: Report, counts: CountCells): SumSet[] {
     for (const row of table.groups) {
       const cells = row.sources.map(cellOf);
       const margin = margins.get(row.group);
-      sets.push(set(`${title} (line along ${sources.column})`, margin ? [...cells, margin] : cells));
+      sets.push(set(`${title} (line along ${sources.column})`, cells, margin));
       for (const entry of row.sources)
         columns.set(entry.source, [...(columns.get(entry.source) ?? []), cellOf(entry)]);
     }
     for (const [source, cells] of columns) {
       const total = totals.get(source);
-      sets.push(set(`${title} (line along ${table.name})`, total ? [...cells, total] : cells));
+      sets.push(set(`${title} (line along ${table.name})`, cells, total));
     }
   }
   return sets;

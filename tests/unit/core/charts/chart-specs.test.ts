@@ -117,12 +117,12 @@ describe('attributeChartSpec: content', () => {
       ciLow: null,
       ciHigh: null,
       hidden: true,
-      hiddenLabel: 'hidden (fewer than 10)',
+      hiddenLabel: 'hidden',
     });
     expect(data[0]).toMatchObject({
       share: null,
       hidden: true,
-      hiddenLabel: 'hidden (protects a small group)',
+      hiddenLabel: 'hidden',
     });
     expect(data[0]!.referenceShare).toBe(0.507);
     const spec = attributeChartSpec(sex) as unknown as { layer: { transform?: unknown[] }[] };
@@ -154,7 +154,8 @@ describe('attributeChartSpec: content', () => {
     const spec = attributeChartSpec(sex);
     expect(spec.description).toBe(attributeChartSummary(sex));
     expect(spec.description).toContain('male: 51.2 % (reference 49.3 %, in line with the reference)');
-    expect(spec.description).toContain('diverse: hidden (fewer than 10)');
+    expect(spec.description).toContain('diverse: hidden.');
+    expect(spec.description).toContain('female: hidden;');
   });
 
   it('is pure: equal input, equal output, input untouched', () => {

@@ -158,14 +158,18 @@ describe('published copies of random reports', () => {
         );
         fc.pre(new Set(counts).size === counts.length);
         const published = suppressReport(exact, 10);
+        // A copy that says a cell could not be protected (zeros stay visible, so a sum can be
+        // left with one hidden cell) makes no promise about it.
+        fc.pre(!(published.privacy.withheld ?? []).some((w) => w.reason === 'recoverable-cell'));
         const hidden = distinctiveHiddenValues(exact, published);
         hiddenSeen += hidden.length;
-        // Values of cells. Reference shares and settings (public) are not computed from the data;
-        // margins and statistics over several cells are the aggregates of issue #17, which the
-        // engine does not protect yet.
+        // Values of cells and statistics over several cells (issue #17: raking's margin error
+        // used to equal a hidden group's share). Reference shares and settings (public) are not
+        // computed from the data; totals are sums whose equalities with a hidden cell's value are
+        // arithmetic coincidence (68 positives of 138 rows against a hidden group of 68).
         const shown = new Set(
           taggedNumbers(reportSchema, JSON.parse(JSON.stringify(published)))
-            .filter((n) => n.kind === 'cell' || n.kind === undefined)
+            .filter((n) => n.kind !== 'public' && n.kind !== 'margin')
             .map((n) => n.value),
         );
         expect(hidden.filter((x) => shown.has(x))).toEqual([]);

@@ -1,10 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  COMPLEMENTARY_NOTE,
-  PRIVACY_WARNING,
-  smallCellNote,
-} from '../../../../functions/core/privacy/messages.ts';
+import { HIDDEN_NOTE, PRIVACY_WARNING } from '../../../../functions/core/privacy/messages.ts';
 import { suppressReport } from '../../../../functions/core/privacy/suppress.ts';
 import {
   type AttributeResult,
@@ -95,20 +91,23 @@ describe('suppressReport: primary suppression', () => {
       pValue: null,
       pAdjusted: null,
       status: 'suppressed',
-      note: 'fewer than 10',
+      note: HIDDEN_NOTE,
       positives: null,
     });
-    expect(smallCellNote(K)).toBe('fewer than 10');
+    expect(HIDDEN_NOTE).toBe('hidden to protect small groups');
   });
 
   it('keeps zeros visible, and hides a count of exactly 1 but not k', () => {
     const report = reportWith([plainAttribute('a', { zero: 0, one: 1, ten: 10, big: 50, other: 60 })]);
     const groups = suppressReport(report, K).attributes[0]!.groups;
     expect(byName(groups, 'zero')).toMatchObject({ count: 0, status: 'no-reference' });
-    expect(byName(groups, 'one')).toMatchObject({ count: null, status: 'suppressed', note: 'fewer than 10' });
+    expect(byName(groups, 'one')).toMatchObject({ count: null, status: 'suppressed', note: HIDDEN_NOTE });
     expect(byName(groups, 'ten').count).toBe(null); // the complement: smallest visible non-zero
-    expect(byName(groups, 'ten').note).toBe(COMPLEMENTARY_NOTE);
-    expect(byName(groups, 'big').count).toBe(50);
+    expect(byName(groups, 'ten').note).toBe(HIDDEN_NOTE);
+    // #17's audit: one + ten = 121 − 50 − 60 = 11 pins one to 1..10 (narrower than k), so the
+    // next smallest cell beside it goes too.
+    expect(byName(groups, 'big').count).toBe(null);
+    expect(byName(groups, 'other').count).toBe(60);
   });
 
   it('drops rows needed from a hidden group (it gives the count back from N and π)', () => {
@@ -118,7 +117,7 @@ describe('suppressReport: primary suppression', () => {
     const groups = suppressReport(report, K).attributes[1]!.groups;
     expect(byName(groups, '75+').rowsNeeded).toBeUndefined();
     // 65-74 (100) is then the smallest visible group, hidden as the complement: same rule.
-    expect(byName(groups, '65-74')).toMatchObject({ count: null, note: COMPLEMENTARY_NOTE });
+    expect(byName(groups, '65-74')).toMatchObject({ count: null, note: HIDDEN_NOTE });
     expect(byName(groups, '65-74').rowsNeeded).toBeUndefined();
   });
 
@@ -158,7 +157,7 @@ describe('suppressReport: complementary suppression', () => {
       ['male', 507],
       ['diverse', null],
     ]);
-    expect(byName(sex!.groups, 'female')).toMatchObject({ status: 'suppressed', note: COMPLEMENTARY_NOTE });
+    expect(byName(sex!.groups, 'female')).toMatchObject({ status: 'suppressed', note: HIDDEN_NOTE });
     expect(byName(sex!.groups, 'female').referenceShare).toBe(0.507); // reference data stay
   });
 
@@ -179,8 +178,8 @@ describe('suppressReport: complementary suppression', () => {
       const n = cells.filter(hidden).length;
       expect(n === 0 || n >= 2, `${key} has ${n} hidden`).toBe(true);
     }
-    expect(byName(x.groups, 'male|75+').note).toBe('fewer than 10');
-    expect(byName(x.groups, 'diverse|35-44').note).toBe('fewer than 10');
+    expect(byName(x.groups, 'male|75+').note).toBe(HIDDEN_NOTE);
+    expect(byName(x.groups, 'diverse|35-44').note).toBe(HIDDEN_NOTE);
   });
 
   it('links the intersection to the attribute tables: a hidden marginal is not the sum of a visible row', () => {
@@ -244,6 +243,10 @@ describe('suppressReport: statistics that would give hidden counts back', () => 
       'no-reference-group sex/diverse',
       `${PRIVACY_WARNING.statisticsWithheld} sex`,
       `${PRIVACY_WARNING.labelsWithheld} sex`,
+      // #17: totals are cells; 8 without consent, 4 malformed and 7 or 9 missing are small.
+      `${PRIVACY_WARNING.totalsWithheld} rows`,
+      `${PRIVACY_WARNING.totalsWithheld} sex`,
+      `${PRIVACY_WARNING.totalsWithheld} age_band`,
     ]);
     expect(published.checks).toEqual(sampleReport().checks);
     expect(published.status).toBe('fail');
@@ -277,7 +280,7 @@ function labelledAttribute(name: string, rows: readonly [string, number, number]
   for (const [i, [, , p]] of rows.entries()) attribute.groups[i]!.positives = p;
   const labels: Labels = {
     column: 'label',
-    positiveRate: attribute.total > 0 ? positives / attribute.total : null,
+    positiveRate: attribute.total! > 0 ? positives / attribute.total! : null,
     groups: rows.map(([g, n, p]) => labelRow(g, n, p)),
     cdd: { strata: 'other', groups: rows.map(([g]) => ({ group: g, value: 0.02 })) },
     positiveComposition: {
@@ -503,14 +506,16 @@ describe('suppressReport: sources', () => {
     const sources = suppressReport(labelledReport(), K).sources!;
     // diverse: 4 from the app and 2 from branches (small); female's app and branch cells protect them
     // in their columns, and hide each other in female's row.
+    // #17's audit: with web-form's 17 visible, mobile-app + branch = 23 − 17 = 6 pins the 4 to
+    // 1..5, narrower than k, so web-form is hidden too.
     expect(sourceRow(sources, 'sex', 'diverse')).toEqual({
-      'web-form': 17,
+      'web-form': null,
       'mobile-app': null,
       branch: null,
       'partner-list': 0,
     });
     expect(sourceRow(sources, 'sex', 'female')).toEqual({
-      'web-form': 3160,
+      'web-form': null, // protects diverse's web-form cell in its column
       'mobile-app': null,
       branch: null,
       'partner-list': 196,
@@ -604,7 +609,7 @@ describe('suppressReport: correction', () => {
     expect(out.correction).toMatchObject({
       minWeight: null,
       maxWeight: null,
-      iterations: 5,
+      iterations: null, // #17: iterations run over the raked counts, hidden ones included
       converged: true,
     });
     expect(out.warnings).toContainEqual(
@@ -675,12 +680,14 @@ describe('suppressReport: privacy.withheld', () => {
       { section: 'labels', subject: 'sex', reason: 'unverifiable-counts' },
       { section: 'labels', subject: 'age_band', reason: 'hidden-positives' },
       { section: 'sources', subject: 'sources', reason: 'hidden-cells' },
+      { section: 'rows', subject: 'rows', reason: 'hidden-cells' },
     ]);
     const privacy = out.warnings.filter((w) => w.code.startsWith('privacy-'));
     expect(privacy.map((w) => `${w.code} ${w.path}`)).toEqual([
       `${PRIVACY_WARNING.cddWithheld} sex`,
       `${PRIVACY_WARNING.labelsWithheld} age_band`,
       `${PRIVACY_WARNING.sourcesWithheld} sources`,
+      `${PRIVACY_WARNING.totalsWithheld} rows`,
     ]);
   });
 

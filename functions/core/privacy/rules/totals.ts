@@ -1,0 +1,128 @@
+import type { GroupResult, Report, Withheld } from '../../report/schema.ts';
+import {
+  type Cell,
+  type CountCells,
+  countCell,
+  isSmall,
+  type SectionRules,
+  type SumSet,
+  type TotalCell,
+} from '../engine.ts';
+
+/**
+ * Totals are cells too (issue #17): `rows.*`, each attribute's `total`, `missing` and `unmapped`,
+ * each intersection's `total`, and the rows raking used. Published unprotected, they give hidden
+ * cells back by differencing (`correction.rows` 596 against `rows.used` 600 pins a 4-row group).
+ * Each is a member of the sums it takes part in:
+ *
+ * - rows read = used + excluded for lack of consent + malformed;
+ * - an attribute's groups sum to its total, and (unweighted) total + missing + unmapped = used;
+ * - an intersection's cells sum to its total;
+ * - the source totals sum to the rows used;
+ * - raking's rows + the rows it left out = used, where the rows left out (never published on
+ *   their own) are a cell of their own: hidden when small, or when a raked attribute has a small
+ *   group without a reference share (raking leaves exactly those out).
+ *
+ * A total the protection loop hides is published as null (with the weighted total of its
+ * attribute), and `privacy.withheld` says where.
+ */
+export const totalRules: SectionRules = {
+  countSets: (report, counts) => totalSets(report, counts),
+  hideCounts: (_report, state) => {
+    for (const cell of state.counts.totals.values()) if (cell.hide !== undefined) cell.withhold();
+  },
+  withheld: (report) => withheldTotals(report),
+};
+
+const ROWS = ['read', 'used', 'excludedNoConsent', 'malformed'] as const;
+
+/** The totals of the copy `report` as cells, counted from `exact` (the input, as it came in). */
+export function collectTotalCells(report: Report, exact: Report, k: number): Map<string, TotalCell> {
+  const cells = new Map<string, TotalCell>();
+  const add = (key: string, cell: Cell, withhold: () => void) => cells.set(key, { ...cell, withhold });
+  for (const key of ROWS) {
+    add(`rows.${key}`, countCell(exact.rows[key], k), () => {
+      report.rows[key] = null;
+    });
+  }
+  report.attributes.forEach((a, i) => {
+    for (const key of ['total', 'missing', 'unmapped'] as const) {
+      add(`${a.name}.${key}`, countCell(exact.attributes[i]?.[key] ?? null, k), () => {
+        a[key] = null;
+        if (key === 'total' && a.weights) a.weights.weightSum = null;
+      });
+    }
+  });
+  report.intersections.forEach((x, i) => {
+    add(`${title(x.attributes)}.total`, countCell(exact.intersections[i]?.total ?? null, k), () => {
+      x.total = null;
+    });
+  });
+  const correction = report.correction;
+  const rows = exact.correction?.rows ?? null;
+  const used = exact.rows.used;
+  if (correction && rows !== null && used !== null) {
+    add('correction.rows', countCell(rows, k), () => {
+      correction.rows = null;
+    });
+    const leftOut = countCell(used - rows, k);
+    if (leftOut.count !== 0 && smallUnreferencedGroup(exact, correction.attributes, k))
+      leftOut.hide = 'small';
+    add('correction.left-out', { ...leftOut, free: true }, () => {});
+  }
+  return cells;
+}
+
+function title(attributes: readonly string[]): string {
+  return attributes.join(' × ');
+}
+
+function smallUnreferencedGroup(exact: Report, raked: readonly string[], k: number): boolean {
+  return exact.attributes.some(
+    (a) => raked.includes(a.name) && a.groups.some((g) => g.referenceShare === null && isSmall(g.count, k)),
+  );
+}
+
+function totalSets(report: Report, counts: CountCells): SumSet[] {
+  const total = (key: string): Cell | undefined => counts.totals.get(key);
+  const group = (g: GroupResult): Cell | undefined => counts.groups.get(g);
+  const sets: SumSet[] = [];
+  /** `parts` add up to `sum`; a set with a cell that is not known is left out. */
+  const push = (path: string, parts: readonly (Cell | undefined)[], sum: Cell | undefined) => {
+    const members = [...parts, sum];
+    if (sum !== undefined && members.every((m) => m !== undefined && m.count !== null))
+      sets.push({ section: 'rows', path, members: members as Cell[], sum });
+  };
+  const used = total('rows.used');
+  push('rows', [used, total('rows.excludedNoConsent'), total('rows.malformed')], total('rows.read'));
+  for (const a of report.attributes) {
+    push(`${a.name} (total)`, a.groups.map(group), total(`${a.name}.total`));
+    if (!a.weights)
+      push(
+        `${a.name} (rows used)`,
+        [total(`${a.name}.total`), total(`${a.name}.missing`), total(`${a.name}.unmapped`)],
+        used,
+      );
+  }
+  for (const x of report.intersections)
+    push(`${title(x.attributes)} (total)`, x.groups.map(group), total(`${title(x.attributes)}.total`));
+  if (report.sources)
+    push(
+      'sources (rows used)',
+      report.sources.groups.map((s) => counts.sources.get(s)),
+      used,
+    );
+  if (report.correction)
+    push('correction (rows used)', [total('correction.rows'), total('correction.left-out')], used);
+  return sets;
+}
+
+function withheldTotals(report: Report): Withheld[] {
+  const subjects: string[] = [];
+  if (Object.values(report.rows).some((v) => v === null)) subjects.push('rows');
+  for (const a of report.attributes)
+    if (a.total === null || a.missing === null || a.unmapped === null) subjects.push(a.name);
+  for (const x of report.intersections) if (x.total === null) subjects.push(title(x.attributes));
+  if (report.correction && report.correction.rows === null) subjects.push('correction');
+  return subjects.map((subject) => ({ section: 'rows', subject, reason: 'hidden-cells' }));
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { auditCounts, bounds } from '../../../../functions/core/privacy/audit.ts';
+import {
+  type Cell,
+  countCell,
+  isHidden,
+  protect,
+  type SumSet,
+} from '../../../../functions/core/privacy/engine.ts';
+
+const K = 10;
+
+/** `parts` add up to `sum`, as a table line and its margin. */
+function line(path: string, parts: Cell[], sum: Cell): SumSet {
+  return { section: 'intersections', path, members: [...parts, sum], sum };
+}
+
+/**
+ * Two small cells side by side in one row: the greedy rule is content (the row holds two hidden
+ * cells), but the row's visible cells and margin say a + b = 7, so a is pinned to 1..6.
+ *
+ *          col1  col2  col3 | row
+ *   row1     3     4    100 | 107
+ *   row2    50    60     70 | 180
+ *   col     53    64    170 | 287
+ */
+function twoSmallCellsInARow() {
+  const [a, b, e] = [countCell(3, K), countCell(4, K), countCell(100, K)];
+  const [c, d, f] = [countCell(50, K), countCell(60, K), countCell(70, K)];
+  const [r1, r2] = [countCell(107, K), countCell(180, K)];
+  const [c1, c2, c3, t] = [countCell(53, K), countCell(64, K), countCell(170, K), countCell(287, K)];
+  const sets = [
+    line('row1', [a, b, e], r1),
+    line('row2', [c, d, f], r2),
+    line('col1', [a, c], c1),
+    line('col2', [b, d], c2),
+    line('col3', [e, f], c3),
+    line('rows', [r1, r2], t),
+    line('cols', [c1, c2, c3], t),
+  ];
+  return { a, b, sets };
+}
+
+function unknowns(sets: readonly SumSet[]): Cell[] {
+  return [...new Set(sets.flatMap((s) => s.members.filter(isHidden)))];
+}
+
+describe('auditCounts', () => {
+  it('finds the count the greedy rule leaves pinned: a + b = 7 gives 1 <= a <= 6', () => {
+    const { a, sets } = twoSmallCellsInARow();
+    protect(sets);
+    // python: scipy.optimize.linprog over the same equations gives min a = 1, max a = 6
+    expect(bounds(a, unknowns(sets), sets)).toEqual([1, 6]);
+  });
+
+  it('hides further cells until every small count spans at least k', () => {
+    const { a, b, sets } = twoSmallCellsInARow();
+    protect(sets);
+    expect(auditCounts(sets, K)).toEqual([]);
+    for (const cell of [a, b]) {
+      const [low, high] = bounds(cell, unknowns(sets), sets);
+      expect(high - low).toBeGreaterThanOrEqual(K);
+    }
+    // Still no published sum with exactly one hidden cell.
+    expect(sets.filter((s) => s.members.filter(isHidden).length === 1)).toEqual([]);
+  });
+
+  it('looks one sum further when every cell beside the count is hidden already', () => {
+    // a + b = s and s + u = 12 with a, b, u small: a <= 12 - 1 - 1 = 10, and every cell of a's
+    // own sum is hidden, so the 12 of the next sum goes.
+    const [a, b, s, u, t] = [3, 7, 10, 2, 12].map((n) => countCell(n, K)) as [Cell, Cell, Cell, Cell, Cell];
+    const sets = [line('row', [a, b], s), line('outer', [s, u], t)];
+    protect(sets);
+    expect(bounds(a, unknowns(sets), sets)).toEqual([1, 10]);
+    expect(auditCounts(sets, K)).toEqual([]);
+    expect(isHidden(t)).toBe(true);
+    expect(bounds(a, unknowns(sets), sets)[1]).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('says which sets it could not protect', () => {
+    // a + b = s, s + u = v, v + w = 13, all small: a <= 13 - 3 = 10, and the only visible cell
+    // (the 13) is two sums away.
+    const [a, b, s, u, v, w, t] = [3, 4, 7, 2, 9, 4, 13].map((n) => countCell(n, K)) as Cell[];
+    const sets = [line('row', [a!, b!], s!), line('mid', [s!, u!], v!), line('outer', [v!, w!], t!)];
+    expect(bounds(a!, unknowns(sets), sets)).toEqual([1, 10]);
+    expect(auditCounts(sets, K).map((set) => set.path)).toEqual(['row']);
+  });
+});
