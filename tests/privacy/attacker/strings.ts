@@ -107,7 +107,11 @@ function kindOf(key: string): Withheld['kind'] {
  * with one decimal; and everything at full precision and at Vega's 12 significant digits.
  * Intervals are searched as a pair (`intervalForm`).
  */
-export function printedForms(value: number, kind: Withheld['kind']): string[] {
+export function printedForms(
+  value: number,
+  kind: Withheld['kind'],
+  options: { allRoundings?: boolean } = {},
+): string[] {
   // A whole-number statistic (a p-value of 1, a weight of 1) is printed with decimals; bare, it
   // would be indistinguishable from any small number in the page.
   const forms = new Set<string>(kind === 'count' || !Number.isInteger(value) ? [String(value)] : []);
@@ -118,8 +122,9 @@ export function printedForms(value: number, kind: Withheld['kind']): string[] {
   }
   if (!Number.isInteger(value)) forms.add(String(Number(value.toPrecision(12))));
   // A simple fraction (1/3, 3/4) rounds like countless other numbers in a page: only its full
-  // precision is searched.
-  if (isSimpleFraction(value)) return [...forms];
+  // precision is searched. A published one still prints rounded (a design effect of 7/6 as 1.17),
+  // so every rounding counts as published (`allRoundings`).
+  if (!options.allRoundings && isSimpleFraction(value)) return [...forms];
   if (kind === 'statistic') {
     for (const digits of [2, 3, 4]) forms.add(Math.abs(value).toFixed(digits));
     if (Math.abs(value) < 0.001 && value !== 0) forms.add(value.toExponential(1));
@@ -150,7 +155,10 @@ export function publishedForms(published: Json): Set<string> {
     } else if (typeof v === 'number') {
       for (const f of printedForms(v, 'count')) out.add(f);
       out.add(v.toFixed(0));
-      for (const f of printedForms(v, kindOf(key) === 'count' ? 'statistic' : kindOf(key))) out.add(f);
+      for (const f of printedForms(v, kindOf(key) === 'count' ? 'statistic' : kindOf(key), {
+        allRoundings: true,
+      }))
+        out.add(f);
     } else if (Array.isArray(v)) for (const item of v) visit(item, key);
     else if (isObject(v)) for (const [k, item] of Object.entries(v)) visit(item, k);
   };
