@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { StoreError } from '../core/errors.ts';
 import type { ObjectStore } from '../core/ports.ts';
+import { concatBytes } from '../core/scan/byte-buffer.ts';
 
 /** Hex SHA-256 of a text (manifests in provenance). */
 export function sha256(text: string): string {
@@ -17,17 +18,7 @@ export async function readText(store: ObjectStore, key: string, maxBytes = 16 <<
       throw new StoreError(`${key} is larger than ${maxBytes} bytes; expected a small text file`);
     chunks.push(chunk);
   }
-  return new TextDecoder('utf-8').decode(concat(chunks, size));
-}
-
-export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return new TextDecoder('utf-8').decode(concatBytes(chunks));
 }
 
 /** The bytes of `key` in [start, end), as one array (a file's head, a Parquet footer). */
@@ -38,10 +29,6 @@ export async function readRange(
   end: number,
 ): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of store.read(key, { start, end })) {
-    chunks.push(chunk);
-    size += chunk.byteLength;
-  }
-  return concat(chunks, size);
+  for await (const chunk of store.read(key, { start, end })) chunks.push(chunk);
+  return concatBytes(chunks);
 }

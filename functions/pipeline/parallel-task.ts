@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import type { ObjectStore } from '../core/ports.ts';
 import type { CountingPlan } from '../core/profile/plan.ts';
 import { type Profile, ProfileBuilder } from '../core/profile/profile.ts';
+import { concatBytes } from '../core/scan/byte-buffer.ts';
 import { type CsvLayout, scanCsvRange } from '../core/scan/csv.ts';
 import type { Compression, DataFormat } from '../core/scan/format.ts';
 import { scanJsonlRange } from '../core/scan/jsonl.ts';
 import { scanFile } from '../core/scan/scan-file.ts';
 import type { ByteStream, RandomAccessSource, TextRange } from '../core/scan/types.ts';
 import { inflateWithZlib } from './inflate.ts';
-import { concat } from './io.ts';
 
 /**
  * "Profile this part of this file": the unit of parallel work, as plain JSON both ways, so the
@@ -221,7 +221,7 @@ function randomAccess(
         size += c.byteLength;
       }
       count(size);
-      return concat(chunks, size);
+      return concatBytes(chunks);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Manifest } from '../core/manifest/schema.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import { ProfileBuilder } from '../core/profile/profile.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
+import { concatBytes } from '../core/scan/byte-buffer.ts';
 import { SAMPLE_BYTES } from '../core/scan/csv-delimiter.ts';
 import { type Compression, type DataFormat, detectFormat, isGzipMagic } from '../core/scan/format.ts';
 import { gunzip } from '../core/scan/gzip.ts';
@@ -10,7 +11,7 @@ import { gzipParquetMessage } from '../core/scan/messages.ts';
 import { scanFile } from '../core/scan/scan-file.ts';
 import type { ByteStream } from '../core/scan/types.ts';
 import { inflateWithZlib } from './inflate.ts';
-import { concat, readRange } from './io.ts';
+import { readRange } from './io.ts';
 import { type DataFile, planFor } from './profile-stage.ts';
 
 export interface PreflightInput {
@@ -112,10 +113,10 @@ async function readHead(
     chunks.push(chunk);
     size += chunk.byteLength;
     const lineFeed = chunk.indexOf(LF, Math.max(0, headBytes - before));
-    if (lineFeed !== -1) return { bytes: concat(chunks, size).subarray(0, before + lineFeed + 1), inflated };
+    if (lineFeed !== -1) return { bytes: concatBytes(chunks).subarray(0, before + lineFeed + 1), inflated };
     if (size >= headBytes + MAX_RECORD_BYTES) break;
   }
-  return { bytes: concat(chunks, size), inflated };
+  return { bytes: concatBytes(chunks), inflated };
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

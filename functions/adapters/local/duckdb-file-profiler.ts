@@ -20,6 +20,7 @@ import {
 } from '../../core/profile/grouping-sets-sql.ts';
 import type { CountingPlan } from '../../core/profile/plan.ts';
 import type { Profile } from '../../core/profile/profile.ts';
+import { concatBytes } from '../../core/scan/byte-buffer.ts';
 import { scanCsv } from '../../core/scan/csv.ts';
 import { SAMPLE_BYTES } from '../../core/scan/csv-delimiter.ts';
 import type { DataFormat } from '../../core/scan/format.ts';
@@ -508,11 +509,9 @@ function literal(text: string): string {
 
 async function readHead(file: string, fileName: string, bytes: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
     for await (const chunk of createReadStream(file, { start: 0, end: Math.max(bytes - 1, 0) })) {
       chunks.push(chunk as Uint8Array);
-      size += (chunk as Uint8Array).length;
     }
   } catch (cause) {
     const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
@@ -524,13 +523,7 @@ async function readHead(file: string, fileName: string, bytes: number): Promise<
       },
     );
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** The first `limit` bytes of the (decompressed) file as a stream. */
