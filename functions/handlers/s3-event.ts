@@ -68,9 +68,10 @@ export function parseObjectCreated(event: unknown): Trigger {
   } catch {
     return ignored('the object key is not valid URL encoding');
   }
+  // C0 and C1 controls, and bidirectional overrides that make a file name read as another.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  if (/[\u0000-\u001f\u007f\\]/.test(key))
-    return ignored('the object key holds control characters or a backslash');
+  if (/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\\]/.test(key))
+    return ignored('the object key holds control or bidirectional-override characters or a backslash');
   const parts = key.split('/');
   if (parts.some((p) => p === '.' || p === '..')) return ignored('the object key has . or .. segments');
   if (parts[0] !== 'datasets') return ignored('the object is outside datasets/');

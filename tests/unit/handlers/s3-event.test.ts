@@ -37,7 +37,18 @@ describe('parseObjectCreated', () => {
     ['datasets/leads/../other/v1/a.csv', 'the object key has . or .. segments'],
     ['datasets/leads/%2E%2E/a.csv', 'the object key has . or .. segments'],
     ['datasets/leads/v1/%2E%2E%2Fescape.csv', 'the object key has . or .. segments'],
-    ['datasets/leads/v1/a%00.csv', 'the object key holds control characters or a backslash'],
+    [
+      'datasets/leads/v1/a%00.csv',
+      'the object key holds control or bidirectional-override characters or a backslash',
+    ],
+    [
+      'datasets/leads/v1/a%C2%85.csv',
+      'the object key holds control or bidirectional-override characters or a backslash',
+    ],
+    [
+      'datasets/leads/v1/invoice%E2%80%AEvsc.csv',
+      'the object key holds control or bidirectional-override characters or a backslash',
+    ],
     ['datasets/leads/v1/%E0%A4%A.csv', 'the object key is not valid URL encoding'],
     ['datasets/leads/v1/.hidden', 'a hidden file'],
   ])('ignores %s: %s', (key, reason) => {
