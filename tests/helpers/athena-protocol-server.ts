@@ -184,6 +184,7 @@ export async function startAthenaProtocolServer(lake: ObjectStore): Promise<Athe
     try {
       const sql = spliceParameters(execution.sql, params);
       statements.push(sql);
+      checkProjectedPartitions(sql);
       await copyLake(lake, root);
       const rows = await engine.rows(sql);
       // With no rows there are no names to report: callers get an empty list either way.
@@ -296,6 +297,25 @@ function closing(sql: string, start: number, quote: string): number {
     }
   }
   return sql.length - 1;
+}
+
+/**
+ * Athena's rule for tables whose partitions are projected with the `injected` type (every lake
+ * table, see functions/adapters/aws/glue-tables.ts): a query must name each partition's values
+ * with static equality (`=` or `IN` literals), else it fails with CONSTRAINT_VIOLATION. Checked
+ * on the spliced statement, roughly as Athena's planner sees it.
+ */
+export function checkProjectedPartitions(sql: string): void {
+  for (const table of LAKE_TABLES) {
+    if (!new RegExp(`\\b(FROM|JOIN)\\s+${table.name}\\b`, 'i').test(sql)) continue;
+    for (const p of table.partitions) {
+      if (!new RegExp(`\\b${p.name}\\s*(=\\s*'|IN\\s*\\(\\s*')`, 'i').test(sql)) {
+        throw new Error(
+          `CONSTRAINT_VIOLATION: For the injected projected partition column ${p.name}, the WHERE clause must contain only static equality conditions, and at least one such condition must be present.`,
+        );
+      }
+    }
+  }
 }
 
 /** Athena's type names, as its result metadata spells them, from DuckDB's JavaScript values. */

@@ -176,14 +176,14 @@ describe('AthenaQueryEngine', () => {
     const many = athenaEngine({ pageSize: 100 });
     const before = athena.calls.get('GetQueryResults') ?? 0;
     const rows = await many.rows(
-      'SELECT attribute, "group", "count" FROM group_counts WHERE dataset = ? ORDER BY attribute, "group"',
-      ['leads'],
+      'SELECT attribute, "group", "count" FROM group_counts WHERE dataset = ? AND run = ? ORDER BY attribute, "group"',
+      ['leads', run],
     );
     const duck = new DuckDbQueryEngine(local);
     try {
       const expected = await duck.rows(
-        'SELECT attribute, "group", "count" FROM group_counts WHERE dataset = ? ORDER BY attribute, "group"',
-        ['leads'],
+        'SELECT attribute, "group", "count" FROM group_counts WHERE dataset = ? AND run = ? ORDER BY attribute, "group"',
+        ['leads', run],
       );
       expect(rows).toEqual(expected);
       expect(rows.length).toBeGreaterThan(100);
@@ -192,6 +192,14 @@ describe('AthenaQueryEngine', () => {
       duck.close();
     }
     expect((athena.calls.get('GetQueryResults') ?? 0) - before).toBe(Math.ceil((rows.length + 1) / 100));
+  });
+
+  it('fails a query that does not name a projected partition, as Athena does', async () => {
+    const error = (await engine
+      .rows('SELECT count(*) AS n FROM group_counts WHERE dataset = ?', ['leads'])
+      .catch((e: unknown) => e)) as QueryError;
+    expect(error).toBeInstanceOf(QueryError);
+    expect(error.reason).toMatch(/CONSTRAINT_VIOLATION: For the injected projected partition column run/);
   });
 
   it('sends only statements that a Trino grammar accepts (apart from the test probes above)', () => {
