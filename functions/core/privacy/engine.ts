@@ -130,9 +130,10 @@ export function collectCountCells(
   for (const table of tables) {
     for (const group of table.groups) {
       const cell = countCell(isSuppressed(group) ? null : group.count, k);
-      // k counts people: with weights the rows decide, whatever the weight sum.
-      if (group.rows !== undefined && cell.count !== null)
-        cell.hide = isSmall(group.rows, k) ? 'small' : undefined;
+      // k counts people: with weights a group of fewer than k rows is hidden whatever its weight
+      // sum. A weight sum under k is hidden too, whatever its rows: the site refuses to publish a
+      // count in 1..k−1, and a reader cannot tell a weight sum from a count.
+      if (group.rows !== undefined && cell.count !== null && isSmall(group.rows, k)) cell.hide = 'small';
       groups.set(group, cell);
     }
   }

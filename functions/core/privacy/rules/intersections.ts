@@ -8,7 +8,7 @@ import {
 import { parseIntersection } from '../cell-coords.ts';
 import { type Cell, coordsKey, isSuppressed, type SectionRules, type SumSet, tableKey } from '../engine.ts';
 import { withholdSpanning } from '../withhold.ts';
-import { dropRows, hideMarkedGroups } from './groups.ts';
+import { dropRows, hideMarkedGroups, withholdOverHiddenTotals } from './groups.ts';
 
 /**
  * Intersections: a table's cells sum to its `total`, and each line of it (one dimension left
@@ -25,6 +25,7 @@ export const intersectionRules: SectionRules = {
     intersectionSets(report, (g) => positives.groups.get(g), ' (positives)'),
   withhold: (report) => {
     dropRows(report.intersections);
+    withholdOverHiddenTotals(report.intersections);
     for (const intersection of report.intersections) {
       dropHiddenWorstCells(intersection);
       if (intersection.groups.some(isSuppressed)) withholdSpanning(intersectionResultSchema, intersection);

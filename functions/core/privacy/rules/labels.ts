@@ -16,7 +16,7 @@ import {
   type SectionRules,
   type SuppressionState,
 } from '../engine.ts';
-import { withholdCell } from '../withhold.ts';
+import { withholdCell, withholdOverTotal } from '../withhold.ts';
 
 /**
  * Labels. A group's positives p and negatives n − p are the cells of a group × label table (p is
@@ -36,6 +36,7 @@ export const labelRules: SectionRules = {
       // The exact N: the copy's own may be hidden by now.
       const total = state.exact.attributes[i]?.total ?? null;
       if (attribute.labels) withholdLabelStatistics(attribute.labels, total, state.k);
+      if (attribute.labels && attribute.total === null) withholdOverHiddenTotal(attribute.labels);
     });
   },
   withheld: (report, k) => report.attributes.flatMap((a) => labelsWithheld(a, k)),
@@ -158,6 +159,15 @@ function hidePositives(report: Report, positives: PositiveCells, state: Suppress
       withholdCell(labelGroupSchema, row, groupHidden ? ['positives', 'count'] : ['positives']);
     }
   }
+}
+
+/**
+ * With the attribute's total hidden, the overall positive rate (Σ positives over the total) and each
+ * row's class imbalance ((N − 2n)/N) would give the total back.
+ */
+function withholdOverHiddenTotal(labels: Labels): void {
+  labels.positiveRate = null;
+  for (const row of labels.groups) withholdOverTotal(labelGroupSchema, row);
 }
 
 /**

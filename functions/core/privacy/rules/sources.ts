@@ -14,7 +14,7 @@ import {
   type SumSet,
   sourceCounts,
 } from '../engine.ts';
-import { withholdCell } from '../withhold.ts';
+import { withholdCell, withholdOverTotal } from '../withhold.ts';
 
 /**
  * Sources. Source totals (`sources.groups`, summing to the rows counted) and each attribute's
@@ -25,10 +25,20 @@ import { withholdCell } from '../withhold.ts';
  */
 export const sourceRules: SectionRules = {
   countSets: (report, counts) => sourceSets(report, counts),
-  hideCounts: (_report, state) => {
+  hideCounts: (report, state) => {
     // A hidden source cell loses its count and its share (the share times the margin is the count).
     for (const [entry, cell] of state.counts.sources) {
       if (isHidden(cell)) withholdCell(sourceCountSchema, entry, ['count']);
+    }
+    // A share is over its row's sum (or all sources'), which is not published: with a hidden cell
+    // in that sum, a visible cell over its share gives the sum, and the sum the hidden cell.
+    const rows = [
+      report.sources?.groups ?? [],
+      ...(report.sources?.attributes ?? []).flatMap((t) => t.groups.map((g) => g.sources)),
+    ];
+    for (const row of rows) {
+      if (row.some((entry) => isHidden(state.counts.sources.get(entry)!)))
+        for (const entry of row) withholdOverTotal(sourceCountSchema, entry);
     }
   },
   withhold: (report, state) => {

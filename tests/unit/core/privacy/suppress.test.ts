@@ -548,12 +548,13 @@ describe('suppressReport: sources', () => {
     const report = sampleWithSources();
     report.sources!.groups.push({ source: 'fax', count: 6, share: 6 / 997 });
     const out = suppressReport(report, K).sources!;
+    // web's share is over the sum of all sources: 600 over it would give that sum, app + fax = 391.
     expect(out.groups.map((s) => [s.source, s.count, s.share])).toEqual([
-      ['web', 600, 600 / 991],
+      ['web', 600, null],
       ['app', null, null], // the complement: the smallest other total
       ['fax', null, null],
     ]);
-    expect(out.largestShare).toBe(600 / 991); // still the share of a visible source
+    expect(out.largestShare).toBeNull(); // the share of web, over the same hidden sum
     expect(out.effectiveNumber).toBeNull();
   });
 
