@@ -70,7 +70,7 @@ export function suppressReport(report: Report, minCellSize: number): Report {
   for (const section of SECTIONS) section.hideCounts?.(out, state);
 
   const positives = collectPositiveCells(out, report, k, counts.groups);
-  unprotected.push(...protect(SECTIONS.flatMap((s) => s.positiveSets?.(out, positives) ?? [])));
+  unprotected.push(...protect(SECTIONS.flatMap((s) => s.positiveSets?.(out, positives, counts) ?? [])));
   for (const section of SECTIONS) section.hidePositives?.(out, positives, state);
 
   for (const section of SECTIONS) section.withhold?.(out, state);

@@ -120,12 +120,12 @@ function positiveCell(
 ): Cell | undefined {
   const present = values.filter((v): v is number | null => v !== undefined);
   if (present.length === 0) return undefined;
-  if (isHidden(group)) return { count: null, hide: 'group-hidden' };
+  if (isHidden(group)) return { count: null, hide: 'group-hidden', mayBeZero: true };
   const known = present.filter((v): v is number => v !== null);
-  if (known.length < present.length) return { count: null, hide: undefined };
+  if (known.length < present.length) return { count: null, hide: undefined, mayBeZero: true };
   const n = group.count ?? 0;
   const small = known.some((p) => isSmall(p, k) || isSmall(n - p, k));
-  return { count: known[0]!, hide: small ? 'small' : undefined };
+  return { count: known[0]!, hide: small ? 'small' : undefined, mayBeZero: true };
 }
 
 function labelMarginIsSmall(labels: Labels, total: number | null, k: number): boolean {

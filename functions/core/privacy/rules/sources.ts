@@ -60,10 +60,14 @@ function sourceSets(report: Report, counts: CountCells): SumSet[] {
   const sources = report.sources;
   if (sources === undefined) return [];
   const cellOf = (entry: SourceCount): Cell => counts.sources.get(entry)!;
-  const set = (path: string, members: Cell[], sum?: Cell): SumSet =>
+  const set = (path: string, members: Cell[], sum?: Cell, shortfall?: readonly Cell[] | 'any'): SumSet =>
     sum
-      ? { section: 'sources', path, members: [...members, sum], sum }
+      ? { section: 'sources', path, members: [...members, sum], sum, ...(shortfall ? { shortfall } : {}) }
       : { section: 'sources', path, members };
+  // Row counts bound what a weight sum falls short by only without weights.
+  const weighted = report.attributes.some((a) => a.weights !== undefined);
+  const bound = (cells: readonly (Cell | undefined)[]): readonly Cell[] | 'any' =>
+    !weighted && cells.every((c) => c !== undefined) ? (cells as Cell[]) : 'any';
   const totals = new Map(sources.groups.map((s) => [s.source, cellOf(s)]));
   const sets: SumSet[] = [set('sources', sources.groups.map(cellOf))];
   for (const table of sources.attributes) {
@@ -80,13 +84,24 @@ function sourceSets(report: Report, counts: CountCells): SumSet[] {
     for (const row of table.groups) {
       const cells = row.sources.map(cellOf);
       const margin = margins.get(row.group);
-      sets.push(set(`${title} (line along ${sources.column})`, cells, margin));
+      sets.push(
+        set(
+          `${title} (line along ${sources.column})`,
+          cells,
+          margin,
+          bound([counts.totals.get('sources.unsourced')]),
+        ),
+      );
       for (const entry of row.sources)
         columns.set(entry.source, [...(columns.get(entry.source) ?? []), cellOf(entry)]);
     }
     for (const [source, cells] of columns) {
       const total = totals.get(source);
-      sets.push(set(`${title} (line along ${table.name})`, cells, total));
+      const invalid = [
+        counts.totals.get(`${table.name}.missing`),
+        counts.totals.get(`${table.name}.unmapped`),
+      ];
+      sets.push(set(`${title} (line along ${table.name})`, cells, total, bound(invalid)));
     }
   }
   return sets;

@@ -39,7 +39,9 @@ const ROWS = ['read', 'used', 'excludedNoConsent', 'malformed'] as const;
 /** The totals of the copy `report` as cells, counted from `exact` (the input, as it came in). */
 export function collectTotalCells(report: Report, exact: Report, k: number): Map<string, TotalCell> {
   const cells = new Map<string, TotalCell>();
-  const add = (key: string, cell: Cell, withhold: () => void) => cells.set(key, { ...cell, withhold });
+  // A hidden total may be 0 to a reader: zeros are only kept visible among groups.
+  const add = (key: string, cell: Cell, withhold: () => void) =>
+    cells.set(key, { ...cell, mayBeZero: true, withhold });
   for (const key of ROWS) {
     add(`rows.${key}`, countCell(exact.rows[key], k), () => {
       report.rows[key] = null;
@@ -58,6 +60,12 @@ export function collectTotalCells(report: Report, exact: Report, k: number): Map
       x.total = null;
     });
   });
+  const sources = exact.sources?.groups;
+  if (sources && exact.rows.used !== null && sources.every((s) => s.count !== null)) {
+    // The rows without a source, never published on their own: what a source row may fall short of its group by.
+    const unsourced = exact.rows.used - sources.reduce((sum, s) => sum + (s.count ?? 0), 0);
+    add('sources.unsourced', { count: unsourced, hide: undefined, free: true }, () => {});
+  }
   const correction = report.correction;
   const rows = exact.correction?.rows ?? null;
   const used = exact.rows.used;
@@ -109,7 +117,7 @@ function totalSets(report: Report, counts: CountCells): SumSet[] {
   if (report.sources)
     push(
       'sources (rows used)',
-      report.sources.groups.map((s) => counts.sources.get(s)),
+      [...report.sources.groups.map((s) => counts.sources.get(s)), total('sources.unsourced')],
       used,
     );
   if (report.correction)
