@@ -22,7 +22,7 @@ export function auditCounts(sets: readonly SumSet[], k: number, options: AuditOp
   const hideable = options.hideable ?? (() => true);
   const unfixable = new Set<Cell>();
   for (let round = 0; round < 1000; round++) {
-    const narrow = findNarrow(relations, targetsOf(relations, k, options), k, unfixable);
+    const narrow = findNarrow(relations, targetsOf(relations, k, options), k, unfixable, options.weighted);
     if (narrow === undefined) break;
     const partner = smallestVisibleNear(narrow.cell, sets, hideable);
     if (partner === undefined) unfixable.add(narrow.cell);
@@ -114,10 +114,11 @@ function findNarrow(
   targets: readonly AuditTarget[],
   k: number,
   skip: ReadonlySet<Cell>,
+  weighted = false,
 ): AuditTarget | undefined {
   for (const target of targets) {
     if (skip.has(target.cell)) continue;
-    const [low, high] = solveBounds(target, relations);
+    const [low, high] = solveBounds(target, relations, weighted);
     if (high - low < k) return target;
   }
   return undefined;

@@ -1,4 +1,5 @@
 import type { GroupResult, Report, Withheld } from '../../report/schema.ts';
+import { parseIntersection } from '../cell-coords.ts';
 import {
   type Cell,
   type CountCells,
@@ -120,9 +121,51 @@ function totalSets(report: Report, counts: CountCells): SumSet[] {
       [...report.sources.groups.map((s) => counts.sources.get(s)), total('sources.unsourced')],
       used,
     );
-  if (report.correction)
+  if (report.correction) {
     push('correction (rows used)', [total('correction.rows'), total('correction.left-out')], used);
+    const raked = rakedTable(report, report.correction.attributes);
+    if (raked && !report.attributes.some((a) => a.weights))
+      push(
+        `${raked.title} (raked)`,
+        [total('correction.rows'), ...raked.unreferenced.map(group)],
+        total(`${raked.title}.total`),
+      );
+  }
   return sets;
+}
+
+/**
+ * The table over exactly the raked attributes (the attribute itself when one is raked), with its
+ * cells in a group that has no reference share: raking uses the rest, so its rows are that table's
+ * total less those cells (a reader can work that out, so the audit must too).
+ */
+function rakedTable(
+  report: Report,
+  raked: readonly string[],
+): { title: string; unreferenced: GroupResult[] } | undefined {
+  const unreferenced = raked.map((name) => {
+    const attribute = report.attributes.find((a) => a.name === name);
+    return new Set(attribute?.groups.filter((g) => g.referenceShare === null).map((g) => g.group));
+  });
+  if (raked.length === 1) {
+    const attribute = report.attributes.find((a) => a.name === raked[0]);
+    if (!attribute) return undefined;
+    return {
+      title: attribute.name,
+      unreferenced: attribute.groups.filter((g) => unreferenced[0]!.has(g.group)),
+    };
+  }
+  const x = report.intersections.find(
+    (i) => i.attributes.length === raked.length && i.attributes.every((a) => raked.includes(a)),
+  );
+  if (!x) return undefined;
+  const { coords } = parseIntersection(x, report.attributes);
+  if (coords.some((c) => c === undefined)) return undefined;
+  const dimension = x.attributes.map((a) => raked.indexOf(a));
+  return {
+    title: title(x.attributes),
+    unreferenced: x.groups.filter((_, j) => coords[j]!.some((v, d) => unreferenced[dimension[d]!]!.has(v))),
+  };
 }
 
 function withheldTotals(report: Report): Withheld[] {
