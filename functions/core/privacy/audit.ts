@@ -71,6 +71,22 @@ interface Relation {
  * may be any; and with a published shortfall, also sum − parts − shortfall ≤ 0.
  */
 function relationsOf(set: SumSet): Relation[] {
+  // A sum that does not hold on the exact counts (weight sums beside row counts) states nothing.
+  return sumRelations(set).filter(holds);
+}
+
+function holds(relation: Relation): boolean {
+  let value = 0;
+  let scale = 1;
+  for (const [cell, coefficient] of relation.terms) {
+    value += coefficient * (cell.count ?? 0);
+    scale += Math.abs(coefficient * (cell.count ?? 0));
+  }
+  const tolerance = 1e-6 * scale;
+  return relation.op === 'eq' ? Math.abs(value) <= tolerance : value <= tolerance;
+}
+
+function sumRelations(set: SumSet): Relation[] {
   const sum = set.sum;
   const shortfall = set.shortfall === 'any' ? [] : (set.shortfall ?? []);
   if (sum === undefined || [...set.members, ...shortfall].some((m) => m.count === null)) return [];

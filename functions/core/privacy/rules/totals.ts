@@ -62,7 +62,8 @@ export function collectTotalCells(report: Report, exact: Report, k: number): Map
     });
   });
   const sources = exact.sources?.groups;
-  if (sources && exact.rows.used !== null && sources.every((s) => s.count !== null)) {
+  const weighted = exact.attributes.some((a) => a.weights !== undefined);
+  if (sources && !weighted && exact.rows.used !== null && sources.every((s) => s.count !== null)) {
     // The rows without a source, never published on their own: what a source row may fall short of its group by.
     const unsourced = exact.rows.used - sources.reduce((sum, s) => sum + (s.count ?? 0), 0);
     add('sources.unsourced', { count: unsourced, hide: undefined, free: true }, () => {});
