@@ -167,6 +167,8 @@ function positiveCell(
   // Hidden with its group, the exact value still lets the audit write the sums it is in.
   if (isHidden(group)) return { count: exact ?? null, hide: 'group-hidden', mayBeZero: true };
   const known = present.filter((v): v is number => v !== null);
+  // An empty group has no positives to show (null), and a reader knows they are 0.
+  if (group.count === 0) return { count: 0, hide: undefined, mayBeZero: true };
   if (known.length < present.length) return { count: null, hide: undefined, mayBeZero: true };
   const n = group.count ?? 0;
   const small = known.some((p) => isSmall(p, k) || isSmall(n - p, k));
