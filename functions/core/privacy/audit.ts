@@ -217,7 +217,8 @@ function solveBounds(
     lowValue = Math.ceil(lowValue - 1e-6);
     highValue = Math.floor(highValue + 1e-6);
   }
-  return [lowValue, highValue];
+  // + 0 turns a −0 of the solver into 0.
+  return [lowValue + 0, highValue + 0];
 }
 
 /**
