@@ -165,10 +165,39 @@ function solveBounds(
   relations: readonly Relation[],
   weighted = false,
 ): [number, number] {
+  const lp = linearProgram(relations, weighted);
+  const { weights, constant } = objectiveOf(target, lp.index);
+  if (weights.size === 0) return [constant, constant];
+  const variables: Record<string, Coefficients> = {};
+  for (const [name, row] of Object.entries(lp.variables))
+    variables[name] = { ...row, objective: weights.get(name) ?? 0 };
+  const model = (direction: 'minimize' | 'maximize'): Model => ({
+    direction,
+    objective: 'objective',
+    constraints: lp.constraints,
+    variables,
+  });
+  const low = solve(model('minimize'));
+  const high = solve(model('maximize'));
+  if (low.status !== 'optimal' && low.status !== 'unbounded') return [0, Number.POSITIVE_INFINITY];
+  const lowValue = low.status === 'optimal' ? low.result + constant : Number.NEGATIVE_INFINITY;
+  const highValue = high.status === 'optimal' ? high.result + constant : Number.POSITIVE_INFINITY;
+  return roundInwards(target, lowValue, highValue);
+}
+
+interface LinearProgram {
+  /** Each unknown cell's variable name. */
+  readonly index: ReadonlyMap<Cell, string>;
+  readonly constraints: Record<string, { equal?: number; min?: number; max?: number }>;
+  readonly variables: Record<string, Record<string, number>>;
+}
+
+/** The relations as yalps constraints over the unknown cells, visible cells folded into constants. */
+function linearProgram(relations: readonly Relation[], weighted: boolean): LinearProgram {
   const unknown = [...new Set(relations.flatMap((r) => r.terms.map(([c]) => c)))].filter(isUnknown);
   const index = new Map(unknown.map((cell, i) => [cell, `x${i}`]));
-  const constraints: Record<string, { equal?: number; min?: number; max?: number }> = {};
-  const variables: Record<string, Record<string, number>> = {};
+  const constraints: LinearProgram['constraints'] = {};
+  const variables: LinearProgram['variables'] = {};
   for (const [cell, name] of index) {
     variables[name] = { [`lb_${name}`]: 1 };
     constraints[`lb_${name}`] = { min: lowerBound(cell, weighted) };
@@ -187,38 +216,34 @@ function solveBounds(
     }
     if (any) constraints[`r${j}`] = relation.op === 'eq' ? { equal: constant } : { max: constant };
   });
-  const objective = (cell: Cell | undefined, sign: number): [string | undefined, number] =>
-    cell === undefined
-      ? [undefined, 0]
-      : index.has(cell)
-        ? [index.get(cell), sign]
-        : [undefined, sign * (cell.count ?? 0)];
-  const terms = [objective(target.cell, 1), objective(target.less, -1)];
-  const constant = terms.reduce((s, [name, v]) => (name === undefined ? s + v : s), 0);
-  const withObjective: Record<string, Coefficients> = {};
-  for (const [name, row] of Object.entries(variables)) {
-    const weight = terms.filter(([n]) => n === name).reduce((s, [, v]) => s + v, 0);
-    withObjective[name] = { ...row, objective: weight };
+  return { index, constraints, variables };
+}
+
+/** The target as objective weights of unknowns plus the constant of its visible part. */
+function objectiveOf(
+  target: AuditTarget,
+  index: ReadonlyMap<Cell, string>,
+): { weights: Map<string, number>; constant: number } {
+  const weights = new Map<string, number>();
+  let constant = 0;
+  const terms: [Cell | undefined, number][] = [
+    [target.cell, 1],
+    [target.less, -1],
+  ];
+  for (const [cell, sign] of terms) {
+    if (cell === undefined) continue;
+    const name = index.get(cell);
+    if (name === undefined) constant += sign * (cell.count ?? 0);
+    else weights.set(name, (weights.get(name) ?? 0) + sign);
   }
-  const model = (direction: 'minimize' | 'maximize'): Model => ({
-    direction,
-    objective: 'objective',
-    constraints,
-    variables: withObjective,
-  });
-  if (terms.every(([name]) => name === undefined)) return [constant, constant];
-  const low = solve(model('minimize'));
-  const high = solve(model('maximize'));
-  if (low.status !== 'optimal' && low.status !== 'unbounded') return [0, Number.POSITIVE_INFINITY];
-  let lowValue = low.status === 'optimal' ? low.result + constant : Number.NEGATIVE_INFINITY;
-  let highValue = high.status === 'optimal' ? high.result + constant : Number.POSITIVE_INFINITY;
+  return { weights, constant };
+}
+
+/** A reader knows a count is whole: its bounds round inwards (−0 becomes 0). */
+function roundInwards(target: AuditTarget, low: number, high: number): [number, number] {
   const exact = (target.cell.count ?? 0.5) - (target.less?.count ?? 0);
-  if (Number.isInteger(exact)) {
-    lowValue = Math.ceil(lowValue - 1e-6);
-    highValue = Math.floor(highValue + 1e-6);
-  }
-  // + 0 turns a −0 of the solver into 0.
-  return [lowValue + 0, highValue + 0];
+  if (!Number.isInteger(exact)) return [low + 0, high + 0];
+  return [Math.ceil(low - 1e-6) + 0, Math.floor(high + 1e-6) + 0];
 }
 
 /**
