@@ -11,13 +11,16 @@ import { z } from 'zod';
  *   degrees of freedom that only depend on how many groups there are).
  * - `cell`: a function of one cell's count (`of: 'count'`) or of its positives
  *   (`of: 'positives'`): withheld together with that cell.
+ *   A `cell` field tagged `overTotal` is a ratio of the count to its table's total (a share, its
+ *   interval, the ratio and difference to the reference, the test against it, class imbalance):
+ *   beside a visible count it gives the total back, so it is also withheld once the total is.
  * - `margin`: a sum of cells that the report publishes as a total (N, missing, rows used).
  * - `spanning`: a statistic computed over several cells (χ², distances, diversity, weights):
  *   withheld while one of the cells it spans is hidden.
  */
 export type Disclosure =
   | { readonly kind: 'public' }
-  | { readonly kind: 'cell'; readonly of: CellPart }
+  | { readonly kind: 'cell'; readonly of: CellPart; readonly overTotal?: true }
   | { readonly kind: 'margin' }
   | { readonly kind: 'spanning' };
 
@@ -50,6 +53,11 @@ export function ofCount<T extends z.ZodType>(schema: T): T {
 /** Computed from one cell's positives: withheld when they are hidden (and with the cell). */
 export function ofPositives<T extends z.ZodType>(schema: T): T {
   return tagged(schema, { kind: 'cell', of: 'positives' });
+}
+
+/** Computed from one cell's count over its table's total: withheld with the cell or with the total. */
+export function ofCountOverTotal<T extends z.ZodType>(schema: T): T {
+  return tagged(schema, { kind: 'cell', of: 'count', overTotal: true });
 }
 
 /** A published sum of cells. */

@@ -30,6 +30,8 @@ export interface Cell {
   hide: HideReason | undefined;
   /** Never published on its own (the rows raking left out): hiding it costs nothing. */
   readonly free?: boolean;
+  /** Hidden, it may still be 0 to a reader (a total, positives): only counts of groups are never 0 when hidden. */
+  readonly mayBeZero?: boolean;
 }
 
 export interface SumSet {
@@ -43,6 +45,13 @@ export interface SumSet {
    * set has one: the audit then knows the equation, not only that the set sums to something.
    */
   readonly sum?: Cell;
+  /**
+   * When the parts may fall short of `sum` (a line of an intersection misses the rows whose value
+   * is missing or unmapped in a dropped dimension, a source row the rows without a source): the
+   * cells whose total bounds the shortfall, 0 ≤ sum − parts ≤ Σ shortfall, or `any` when only
+   * parts ≤ sum is known. Without it the parts add up to the sum. Only the audit reads it.
+   */
+  readonly shortfall?: readonly Cell[] | 'any';
 }
 
 /** A published total (rows, N, missing, …) as a cell; `withhold` publishes it as null. */
@@ -86,7 +95,7 @@ export interface SectionRules {
   /** Hides the counts the protection loop marked, with what is computed from them. */
   readonly hideCounts?: (report: Report, state: SuppressionState) => void;
   /** Pass 2: the sets this section's positives sum in. */
-  readonly positiveSets?: (report: Report, positives: PositiveCells) => SumSet[];
+  readonly positiveSets?: (report: Report, positives: PositiveCells, counts: CountCells) => SumSet[];
   /** Hides the positives the protection loop marked, with what is computed from them. */
   readonly hidePositives?: (report: Report, positives: PositiveCells, state: SuppressionState) => void;
   /** Withholds statistics over several cells once cells are hidden. */
@@ -130,9 +139,10 @@ export function collectCountCells(
   for (const table of tables) {
     for (const group of table.groups) {
       const cell = countCell(isSuppressed(group) ? null : group.count, k);
-      // k counts people: with weights the rows decide, whatever the weight sum.
-      if (group.rows !== undefined && cell.count !== null)
-        cell.hide = isSmall(group.rows, k) ? 'small' : undefined;
+      // k counts people: with weights a group of fewer than k rows is hidden whatever its weight
+      // sum. A weight sum under k is hidden too, whatever its rows: the site refuses to publish a
+      // count in 1..k−1, and a reader cannot tell a weight sum from a count.
+      if (group.rows !== undefined && cell.count !== null && isSmall(group.rows, k)) cell.hide = 'small';
       groups.set(group, cell);
     }
   }

@@ -11,7 +11,7 @@ import { isPrivacyWarning, withheldWarning } from './messages.ts';
 import { attributeRules } from './rules/attributes.ts';
 import { correctionRules } from './rules/correction.ts';
 import { intersectionRules } from './rules/intersections.ts';
-import { collectPositiveCells, labelRules } from './rules/labels.ts';
+import { collectPositiveCells, labelRules, positiveAudit } from './rules/labels.ts';
 import { publicTextRules } from './rules/public-text.ts';
 import { sourceRules } from './rules/sources.ts';
 import { collectTotalCells, totalRules } from './rules/totals.ts';
@@ -64,13 +64,17 @@ export function suppressReport(report: Report, minCellSize: number): Report {
   const counts = collectCountCells(out, k, collectTotalCells(out, report, k));
   const state: SuppressionState = { k, exact: report, counts };
 
+  const weighted = out.attributes.some((a) => a.weights !== undefined);
   const countSets = SECTIONS.flatMap((s) => s.countSets?.(out, state.counts) ?? []);
   const unprotected = protect(countSets);
-  unprotected.push(...auditCounts(countSets, k));
+  unprotected.push(...auditCounts(countSets, k, { weighted }));
   for (const section of SECTIONS) section.hideCounts?.(out, state);
 
   const positives = collectPositiveCells(out, report, k, counts.groups);
-  unprotected.push(...protect(SECTIONS.flatMap((s) => s.positiveSets?.(out, positives) ?? [])));
+  const positiveSets = SECTIONS.flatMap((s) => s.positiveSets?.(out, positives, counts) ?? []);
+  unprotected.push(...protect(positiveSets));
+  const audited = auditCounts([...countSets, ...positiveSets], k, positiveAudit(out, counts, positives));
+  unprotected.push(...audited.filter((s) => !unprotected.includes(s)));
   for (const section of SECTIONS) section.hidePositives?.(out, positives, state);
 
   for (const section of SECTIONS) section.withhold?.(out, state);

@@ -27,6 +27,11 @@ export function withholdCell(schema: z.ZodObject, value: Fields, parts: readonly
   withholdTagged(schema, value, (d) => d.kind === 'cell' && parts.includes(d.of));
 }
 
+/** Withholds the fields of a visible cell that are ratios to its table's total, once that total is hidden. */
+export function withholdOverTotal(schema: z.ZodObject, value: Fields): void {
+  withholdTagged(schema, value, (d) => d.kind === 'cell' && d.overTotal === true);
+}
+
 /**
  * Withholds every statistic over several cells (tagged `spanning`) in `value` and in the objects
  * and arrays under it: a nullable field becomes null, a record or object of statistics keeps its

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { margin, ofCount, ofPositives, publicValue, spanning } from '../privacy/disclosure.ts';
+import {
+  margin,
+  ofCount,
+  ofCountOverTotal,
+  ofPositives,
+  publicValue,
+  spanning,
+} from '../privacy/disclosure.ts';
 
 /**
  * The report contract, `repscope/report@1`. Public: tests pin it and CHANGELOG.md flags any
@@ -25,18 +32,18 @@ export const groupResultSchema = z.object({
   group: z.string(),
   /** Rows (or weight sum with `weight`) in the group; null when suppressed in a published copy. */
   count: ofCount(nullableNum),
-  share: ofCount(nullableShare),
+  share: ofCountOverTotal(nullableShare),
   /** 95 % Wilson score interval of the share. */
-  ci: ofCount(z.tuple([share, share]).nullable()),
+  ci: ofCountOverTotal(z.tuple([share, share]).nullable()),
   referenceShare: publicValue(nullableShare),
-  ratio: ofCount(nullableNum),
-  difference: ofCount(nullableNum),
-  pValue: ofCount(nullableShare),
+  ratio: ofCountOverTotal(nullableNum),
+  difference: ofCountOverTotal(nullableNum),
+  pValue: ofCountOverTotal(nullableShare),
   /** Benjamini–Hochberg over all groups of the table: it depends on every group's p-value. */
   pAdjusted: spanning(nullableShare),
   status: groupStatusSchema,
   /** Rows to add to this group to reach minRatio × reference share. */
-  rowsNeeded: ofCount(z.number().int().min(0).optional()),
+  rowsNeeded: ofCountOverTotal(z.number().int().min(0).optional()),
   /** Plain-language note, e.g. "too small to conclude". */
   note: z.string().optional(),
   /** Rows in the group with a positive label (label metrics). */
@@ -116,7 +123,7 @@ export const labelGroupSchema = z.object({
   /** 95 % Wilson interval of the positive rate. */
   ci: ofPositives(z.tuple([share, share]).nullable()),
   /** Clarify pre-training metrics, this group (facet d) against all other rows (facet a). */
-  classImbalance: ofCount(metric),
+  classImbalance: ofCountOverTotal(metric),
   dpl: ofPositives(metric),
   disparateImpact: ofPositives(metric),
   /** Four-fifths rule on disparate impact: fail when DI < 0.8 (or > 1.25). It bounds the rate. */
@@ -158,7 +165,8 @@ export const labelsSchema = z.object({
 export const sourceCountSchema = z.object({
   source: z.string(),
   count: ofCount(nullableNum),
-  share: ofCount(nullableShare),
+  /** Over the row's (or all sources') sum, which is not published: it goes when a cell of that sum is hidden. */
+  share: ofCountOverTotal(nullableShare),
 });
 
 export const sourcesSchema = z.object({

@@ -7,7 +7,7 @@ import {
 } from '../../report/schema.ts';
 import { type Cell, isSuppressed, type SectionRules, type SumSet } from '../engine.ts';
 import { withholdSpanning } from '../withhold.ts';
-import { dropRows, hideMarkedGroups } from './groups.ts';
+import { dropRows, hideMarkedGroups, withholdOverHiddenTotals } from './groups.ts';
 
 /**
  * Attributes: an attribute's groups sum to its `total`, for counts and for positives (with the
@@ -29,6 +29,7 @@ export const attributeRules: SectionRules = {
     ),
   withhold: (report) => {
     dropRows(report.attributes);
+    withholdOverHiddenTotals(report.attributes);
     for (const attribute of report.attributes) {
       if (attribute.groups.some(isSuppressed)) withholdSpanning(attributeResultSchema, attribute);
     }

@@ -1,7 +1,7 @@
 import { type GroupResult, groupResultSchema } from '../../report/schema.ts';
 import { type CountCells, isHidden, isSuppressed } from '../engine.ts';
 import { HIDDEN_NOTE } from '../messages.ts';
-import { withholdCell } from '../withhold.ts';
+import { withholdCell, withholdOverTotal } from '../withhold.ts';
 
 /**
  * Hides the groups of `tables` that the protection loop marked: every field computed from the
@@ -21,6 +21,20 @@ export function hideMarkedGroups(tables: readonly { groups: GroupResult[] }[], c
 /** The rows behind a weighted count are for the lake: no published group carries them. */
 export function dropRows(tables: readonly { groups: GroupResult[] }[]): void {
   for (const table of tables) for (const group of table.groups) delete group.rows;
+}
+
+/**
+ * In a table whose total is hidden, withholds every group's ratios to that total (share, interval,
+ * ratio and difference to the reference, test, rows needed): a visible count over its share is the
+ * total, and the total gives back the hidden cells it was hidden with (issue #17).
+ */
+export function withholdOverHiddenTotals(
+  tables: readonly { total: number | null; groups: GroupResult[] }[],
+): void {
+  for (const table of tables) {
+    if (table.total !== null) continue;
+    for (const group of table.groups) withholdOverTotal(groupResultSchema, group);
+  }
 }
 
 function hideGroup(group: GroupResult): void {

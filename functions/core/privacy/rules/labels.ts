@@ -8,15 +8,18 @@ import {
   type Report,
   type Withheld,
 } from '../../report/schema.ts';
+import type { AuditOptions } from '../audit.ts';
 import {
   type Cell,
+  type CountCells,
   isHidden,
   isSmall,
   type PositiveCells,
   type SectionRules,
+  type SumSet,
   type SuppressionState,
 } from '../engine.ts';
-import { withholdCell } from '../withhold.ts';
+import { withholdCell, withholdOverTotal } from '../withhold.ts';
 
 /**
  * Labels. A group's positives p and negatives n − p are the cells of a group × label table (p is
@@ -36,6 +39,7 @@ export const labelRules: SectionRules = {
       // The exact N: the copy's own may be hidden by now.
       const total = state.exact.attributes[i]?.total ?? null;
       if (attribute.labels) withholdLabelStatistics(attribute.labels, total, state.k);
+      if (attribute.labels && attribute.total === null) withholdOverHiddenTotal(attribute.labels);
     });
   },
   withheld: (report, k) => report.attributes.flatMap((a) => labelsWithheld(a, k)),
@@ -81,9 +85,10 @@ export function collectPositiveCells(
       }
     }
     if (orphans.length > 0) cells.orphans.set(attribute, orphans);
-    for (const g of attribute.groups) {
+    for (const [j, g] of attribute.groups.entries()) {
       const rows = rowsOf.get(g) ?? [];
-      const cell = positiveCell(counts.get(g)!, [g.positives, ...rows.map((r) => r.positives)], k);
+      const values = [g.positives, ...rows.map((r) => r.positives)];
+      const cell = positiveCell(counts.get(g)!, values, k, exact.attributes[i]?.groups[j]?.positives);
       if (!cell) continue;
       cells.groups.set(g, cell);
       for (const row of rows) cells.labels.set(row, cell);
@@ -98,9 +103,14 @@ export function collectPositiveCells(
       }
     }
   }
-  for (const intersection of report.intersections) {
-    for (const g of intersection.groups) {
-      const cell = positiveCell(counts.get(g)!, [g.positives], k);
+  for (const [i, intersection] of report.intersections.entries()) {
+    for (const [j, g] of intersection.groups.entries()) {
+      const cell = positiveCell(
+        counts.get(g)!,
+        [g.positives],
+        k,
+        exact.intersections[i]?.groups[j]?.positives,
+      );
       if (cell) cells.groups.set(g, cell);
     }
   }
@@ -108,7 +118,41 @@ export function collectPositiveCells(
 }
 
 /**
- * The positives cell of one group: hidden with its group, already hidden when any copy of it is
+ * What the audit of the positives needs beyond their sums: each group's negatives (count −
+ * positives) as targets; positives ≤ count (without weights); each attribute's positives summing
+ * to the overall positive rate × N when both are published; and the positives as the only cells
+ * it may hide (the counts are published by then).
+ */
+export function positiveAudit(report: Report, counts: CountCells, positives: PositiveCells): AuditOptions {
+  const weighted = report.attributes.some((a) => a.weights !== undefined);
+  const pairs = [...positives.groups].map(([g, p]) => [counts.groups.get(g)!, p] as const);
+  const bounds: SumSet[] = weighted
+    ? []
+    : pairs.map(([n, p]) => ({
+        section: 'labels',
+        path: 'positives ≤ count',
+        members: [p, n],
+        sum: n,
+        shortfall: 'any',
+      }));
+  for (const attribute of report.attributes) {
+    const labels = attribute.labels;
+    if (!labels || labels.positiveRate === null || attribute.total === null) continue;
+    const cells = labels.groups.map((row) => positives.labels.get(row)!);
+    const all: Cell = { count: labels.positiveRate * attribute.total, hide: undefined };
+    bounds.push({
+      section: 'labels',
+      path: `${attribute.name} (positives)`,
+      members: [...cells, all],
+      sum: all,
+    });
+  }
+  const hideable = new Set<Cell>([...positives.groups.values(), ...positives.labels.values()]);
+  return { weighted, bounds, negatives: pairs, hideable: (c) => hideable.has(c) };
+}
+
+/**
+ * The positives cell of one group (`exact`: its positives in the report as it came in): hidden with its group, already hidden when any copy of it is
  * null, and small when the positives p or the negatives n − p are in 1..k−1. Undefined when the
  * group carries no positives at all.
  */
@@ -116,15 +160,19 @@ function positiveCell(
   group: Cell,
   values: readonly (number | null | undefined)[],
   k: number,
+  exact: number | null | undefined,
 ): Cell | undefined {
   const present = values.filter((v): v is number | null => v !== undefined);
   if (present.length === 0) return undefined;
-  if (isHidden(group)) return { count: null, hide: 'group-hidden' };
+  // Hidden with its group, the exact value still lets the audit write the sums it is in.
+  if (isHidden(group)) return { count: exact ?? null, hide: 'group-hidden', mayBeZero: true };
   const known = present.filter((v): v is number => v !== null);
-  if (known.length < present.length) return { count: null, hide: undefined };
+  // An empty group has no positives to show (null), and a reader knows they are 0.
+  if (group.count === 0) return { count: 0, hide: undefined, mayBeZero: true };
+  if (known.length < present.length) return { count: null, hide: undefined, mayBeZero: true };
   const n = group.count ?? 0;
   const small = known.some((p) => isSmall(p, k) || isSmall(n - p, k));
-  return { count: known[0]!, hide: small ? 'small' : undefined };
+  return { count: known[0]!, hide: small ? 'small' : undefined, mayBeZero: true };
 }
 
 function labelMarginIsSmall(labels: Labels, total: number | null, k: number): boolean {
@@ -158,6 +206,15 @@ function hidePositives(report: Report, positives: PositiveCells, state: Suppress
       withholdCell(labelGroupSchema, row, groupHidden ? ['positives', 'count'] : ['positives']);
     }
   }
+}
+
+/**
+ * With the attribute's total hidden, the overall positive rate (Σ positives over the total) and each
+ * row's class imbalance ((N − 2n)/N) would give the total back.
+ */
+function withholdOverHiddenTotal(labels: Labels): void {
+  labels.positiveRate = null;
+  for (const row of labels.groups) withholdOverTotal(labelGroupSchema, row);
 }
 
 /**

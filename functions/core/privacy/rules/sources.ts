@@ -14,7 +14,7 @@ import {
   type SumSet,
   sourceCounts,
 } from '../engine.ts';
-import { withholdCell } from '../withhold.ts';
+import { withholdCell, withholdOverTotal } from '../withhold.ts';
 
 /**
  * Sources. Source totals (`sources.groups`, summing to the rows counted) and each attribute's
@@ -25,10 +25,20 @@ import { withholdCell } from '../withhold.ts';
  */
 export const sourceRules: SectionRules = {
   countSets: (report, counts) => sourceSets(report, counts),
-  hideCounts: (_report, state) => {
+  hideCounts: (report, state) => {
     // A hidden source cell loses its count and its share (the share times the margin is the count).
     for (const [entry, cell] of state.counts.sources) {
       if (isHidden(cell)) withholdCell(sourceCountSchema, entry, ['count']);
+    }
+    // A share is over its row's sum (or all sources'), which is not published: with a hidden cell
+    // in that sum, a visible cell over its share gives the sum, and the sum the hidden cell.
+    const rows = [
+      report.sources?.groups ?? [],
+      ...(report.sources?.attributes ?? []).flatMap((t) => t.groups.map((g) => g.sources)),
+    ];
+    for (const row of rows) {
+      if (row.some((entry) => isHidden(state.counts.sources.get(entry)!)))
+        for (const entry of row) withholdOverTotal(sourceCountSchema, entry);
     }
   },
   withhold: (report, state) => {
@@ -50,10 +60,14 @@ function sourceSets(report: Report, counts: CountCells): SumSet[] {
   const sources = report.sources;
   if (sources === undefined) return [];
   const cellOf = (entry: SourceCount): Cell => counts.sources.get(entry)!;
-  const set = (path: string, members: Cell[], sum?: Cell): SumSet =>
+  const set = (path: string, members: Cell[], sum?: Cell, shortfall?: readonly Cell[] | 'any'): SumSet =>
     sum
-      ? { section: 'sources', path, members: [...members, sum], sum }
+      ? { section: 'sources', path, members: [...members, sum], sum, ...(shortfall ? { shortfall } : {}) }
       : { section: 'sources', path, members };
+  // Row counts bound what a weight sum falls short by only without weights.
+  const weighted = report.attributes.some((a) => a.weights !== undefined);
+  const bound = (cells: readonly (Cell | undefined)[]): readonly Cell[] | 'any' =>
+    !weighted && cells.every((c) => c !== undefined) ? (cells as Cell[]) : 'any';
   const totals = new Map(sources.groups.map((s) => [s.source, cellOf(s)]));
   const sets: SumSet[] = [set('sources', sources.groups.map(cellOf))];
   for (const table of sources.attributes) {
@@ -70,13 +84,24 @@ function sourceSets(report: Report, counts: CountCells): SumSet[] {
     for (const row of table.groups) {
       const cells = row.sources.map(cellOf);
       const margin = margins.get(row.group);
-      sets.push(set(`${title} (line along ${sources.column})`, cells, margin));
+      sets.push(
+        set(
+          `${title} (line along ${sources.column})`,
+          cells,
+          margin,
+          bound([counts.totals.get('sources.unsourced')]),
+        ),
+      );
       for (const entry of row.sources)
         columns.set(entry.source, [...(columns.get(entry.source) ?? []), cellOf(entry)]);
     }
     for (const [source, cells] of columns) {
       const total = totals.get(source);
-      sets.push(set(`${title} (line along ${table.name})`, cells, total));
+      const invalid = [
+        counts.totals.get(`${table.name}.missing`),
+        counts.totals.get(`${table.name}.unmapped`),
+      ];
+      sets.push(set(`${title} (line along ${table.name})`, cells, total, bound(invalid)));
     }
   }
   return sets;

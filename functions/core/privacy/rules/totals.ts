@@ -1,4 +1,5 @@
 import type { GroupResult, Report, Withheld } from '../../report/schema.ts';
+import { parseIntersection } from '../cell-coords.ts';
 import {
   type Cell,
   type CountCells,
@@ -39,7 +40,9 @@ const ROWS = ['read', 'used', 'excludedNoConsent', 'malformed'] as const;
 /** The totals of the copy `report` as cells, counted from `exact` (the input, as it came in). */
 export function collectTotalCells(report: Report, exact: Report, k: number): Map<string, TotalCell> {
   const cells = new Map<string, TotalCell>();
-  const add = (key: string, cell: Cell, withhold: () => void) => cells.set(key, { ...cell, withhold });
+  // A hidden total may be 0 to a reader: zeros are only kept visible among groups.
+  const add = (key: string, cell: Cell, withhold: () => void) =>
+    cells.set(key, { ...cell, mayBeZero: true, withhold });
   for (const key of ROWS) {
     add(`rows.${key}`, countCell(exact.rows[key], k), () => {
       report.rows[key] = null;
@@ -58,6 +61,13 @@ export function collectTotalCells(report: Report, exact: Report, k: number): Map
       x.total = null;
     });
   });
+  const sources = exact.sources?.groups;
+  const weighted = exact.attributes.some((a) => a.weights !== undefined);
+  if (sources && !weighted && exact.rows.used !== null && sources.every((s) => s.count !== null)) {
+    // The rows without a source, never published on their own: what a source row may fall short of its group by.
+    const unsourced = exact.rows.used - sources.reduce((sum, s) => sum + (s.count ?? 0), 0);
+    add('sources.unsourced', { count: unsourced, hide: undefined, free: true }, () => {});
+  }
   const correction = report.correction;
   const rows = exact.correction?.rows ?? null;
   const used = exact.rows.used;
@@ -109,12 +119,54 @@ function totalSets(report: Report, counts: CountCells): SumSet[] {
   if (report.sources)
     push(
       'sources (rows used)',
-      report.sources.groups.map((s) => counts.sources.get(s)),
+      [...report.sources.groups.map((s) => counts.sources.get(s)), total('sources.unsourced')],
       used,
     );
-  if (report.correction)
+  if (report.correction) {
     push('correction (rows used)', [total('correction.rows'), total('correction.left-out')], used);
+    const raked = rakedTable(report, report.correction.attributes);
+    if (raked && !report.attributes.some((a) => a.weights))
+      push(
+        `${raked.title} (raked)`,
+        [total('correction.rows'), ...raked.unreferenced.map(group)],
+        total(`${raked.title}.total`),
+      );
+  }
   return sets;
+}
+
+/**
+ * The table over exactly the raked attributes (the attribute itself when one is raked), with its
+ * cells in a group that has no reference share: raking uses the rest, so its rows are that table's
+ * total less those cells (a reader can work that out, so the audit must too).
+ */
+function rakedTable(
+  report: Report,
+  raked: readonly string[],
+): { title: string; unreferenced: GroupResult[] } | undefined {
+  const unreferenced = raked.map((name) => {
+    const attribute = report.attributes.find((a) => a.name === name);
+    return new Set(attribute?.groups.filter((g) => g.referenceShare === null).map((g) => g.group));
+  });
+  if (raked.length === 1) {
+    const attribute = report.attributes.find((a) => a.name === raked[0]);
+    if (!attribute) return undefined;
+    return {
+      title: attribute.name,
+      unreferenced: attribute.groups.filter((g) => unreferenced[0]!.has(g.group)),
+    };
+  }
+  const x = report.intersections.find(
+    (i) => i.attributes.length === raked.length && i.attributes.every((a) => raked.includes(a)),
+  );
+  if (!x) return undefined;
+  const { coords } = parseIntersection(x, report.attributes);
+  if (coords.some((c) => c === undefined)) return undefined;
+  const dimension = x.attributes.map((a) => raked.indexOf(a));
+  return {
+    title: title(x.attributes),
+    unreferenced: x.groups.filter((_, j) => coords[j]!.some((v, d) => unreferenced[dimension[d]!]!.has(v))),
+  };
 }
 
 function withheldTotals(report: Report): Withheld[] {

@@ -86,3 +86,59 @@ describe('auditCounts', () => {
     expect(auditCounts(sets, K).map((set) => set.path)).toEqual(['row']);
   });
 });
+
+describe('auditCounts: sums that are not exact, negatives, sums that do not hold', () => {
+  it('bounds a sum its parts may fall short of: 0 <= 55 - (a + 50) <= 2 gives 3 <= a <= 5', () => {
+    // The parts add up to 53, not 55: before, the audit dropped such a set and a was unbounded.
+    // python: scipy.optimize.linprog(±1, A_ub=[[1], [-1]], b_ub=[5, -3], bounds=[(1, None)]) gives 3 and 5
+    const [a, b, margin, missing] = [countCell(3, K), countCell(50, K), countCell(55, K), countCell(2, K)];
+    missing.hide = undefined;
+    const set: SumSet = { ...line('line', [a, b], margin), shortfall: [missing] };
+    expect(bounds(a, [a], [set])).toEqual([3, 5]);
+    expect(bounds(a, [a], [{ ...set, shortfall: 'any' }])).toEqual([1, 5]);
+  });
+
+  it('hides a further positives cell when the negatives (count − positives) are pinned', () => {
+    // p + q + r = 67 with r = 30 visible, p <= 20 and q <= 20: p is in [17, 20], so the
+    // negatives 20 − p are in [0, 3], narrower than k; hiding r widens them to [0, 19] (a hidden
+    // count here is at least 1).
+    const [p, q, r, s] = [countCell(18, K), countCell(19, K), countCell(30, K), countCell(67, K)];
+    const [np, nq] = [countCell(20, K), countCell(20, K)];
+    p.hide = 'small';
+    q.hide = 'small';
+    const sets = [line('positives', [p, q, r], s)];
+    const atMost = (x: Cell, n: Cell): SumSet => ({ ...line('p <= n', [x], n), shortfall: 'any' });
+    const options = {
+      bounds: [atMost(p, np), atMost(q, nq)],
+      negatives: [[np, p] as const, [nq, q] as const],
+      hideable: (c: Cell) => [p, q, r].includes(c),
+    };
+    expect(bounds({ cell: np, less: p }, [], sets, options)).toEqual([0, 3]);
+    expect(auditCounts(sets, K, options)).toEqual([]);
+    expect(isHidden(r)).toBe(true);
+    expect(isHidden(np)).toBe(false);
+    expect(bounds({ cell: np, less: p }, [], sets, options)).toEqual([0, 19]);
+  });
+
+  it('ignores a sum that does not hold on the exact counts (weight sums beside row counts)', () => {
+    // 10 + a = 5 cannot hold; kept, it made the program infeasible and every interval unbounded.
+    const [a, b, sum, c, d] = [
+      countCell(3, K),
+      countCell(10, K),
+      countCell(5, K),
+      countCell(40, K),
+      countCell(43, K),
+    ];
+    const sets = [line('wrong', [a, b], sum), line('right', [a, c], d)];
+    expect(bounds(a, [a], sets)).toEqual([3, 3]);
+  });
+
+  it('lets a weight sum be 0 and leaves fractional bounds unrounded', () => {
+    const [a, b, t] = [countCell(0.5, K), countCell(2, K), countCell(2.5, K)];
+    b.hide = 'complementary';
+    t.hide = undefined;
+    const sets = [line('weights', [a, b], t)];
+    expect(bounds(a, [], sets, { weighted: true })).toEqual([0, 2.5]);
+    expect(bounds(a, [], sets)).toEqual([1, 1.5]);
+  });
+});

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { collectCountCells } from '../../../../functions/core/privacy/engine.ts';
 import { HIDDEN_NOTE, PRIVACY_WARNING } from '../../../../functions/core/privacy/messages.ts';
+import { intersectionRules } from '../../../../functions/core/privacy/rules/intersections.ts';
+import { collectTotalCells } from '../../../../functions/core/privacy/rules/totals.ts';
 import { suppressReport } from '../../../../functions/core/privacy/suppress.ts';
 import {
   type AttributeResult,
@@ -548,12 +551,13 @@ describe('suppressReport: sources', () => {
     const report = sampleWithSources();
     report.sources!.groups.push({ source: 'fax', count: 6, share: 6 / 997 });
     const out = suppressReport(report, K).sources!;
+    // web's share is over the sum of all sources: 600 over it would give that sum, app + fax = 391.
     expect(out.groups.map((s) => [s.source, s.count, s.share])).toEqual([
-      ['web', 600, 600 / 991],
+      ['web', 600, null],
       ['app', null, null], // the complement: the smallest other total
       ['fax', null, null],
     ]);
-    expect(out.largestShare).toBe(600 / 991); // still the share of a visible source
+    expect(out.largestShare).toBeNull(); // the share of web, over the same hidden sum
     expect(out.effectiveNumber).toBeNull();
   });
 
@@ -585,6 +589,80 @@ describe('suppressReport: sources', () => {
     expect(out.warnings).toContainEqual(
       expect.objectContaining({ code: PRIVACY_WARNING.sourcesWithheld, path: 'sources' }),
     );
+  });
+});
+
+describe('suppressReport: ratios over a hidden denominator (#17)', () => {
+  const copies = [sampleReport(), labelledReport(), sampleWithSources()].map((r) => suppressReport(r, K));
+
+  it('withholds every group’s share, interval, ratio, difference and test where the table’s total is hidden', () => {
+    // 3 missing rows are small: the total (180 of 183 used) hides with them, and groups with it.
+    const small = reportWith([{ ...plainAttribute('a', { x: 50, y: 60, z: 70 }), missing: 3 }]);
+    small.rows = { read: 183, used: 183, excludedNoConsent: 0, malformed: 0 };
+    const tables = [...copies, suppressReport(small, K)].flatMap((c) => [
+      ...c.attributes,
+      ...c.intersections,
+    ]);
+    const hiddenTotals = tables.filter((t) => t.total === null);
+    expect(hiddenTotals.length).toBeGreaterThan(0);
+    const ratios = hiddenTotals.flatMap((t) =>
+      t.groups.flatMap((g) => [g.share, g.ci, g.ratio, g.difference, g.pValue, g.rowsNeeded]),
+    );
+    expect(ratios.filter((v) => v !== null && v !== undefined)).toEqual([]);
+    // The counts themselves stay where they are not hidden.
+    expect(hiddenTotals.some((t) => t.groups.some((g) => g.count !== null && g.count > 0))).toBe(true);
+  });
+
+  it('withholds every share of a source row (or the source totals) that holds a hidden cell', () => {
+    const sources = copies[2]!.sources!;
+    const rows = [sources.groups, ...sources.attributes.flatMap((t) => t.groups.map((g) => g.sources))];
+    const withHidden = rows.filter((row) => row.some((s) => s.count === null));
+    expect(withHidden.length).toBeGreaterThan(0);
+    expect(withHidden.flatMap((row) => row.map((s) => s.share)).filter((v) => v !== null)).toEqual([]);
+  });
+});
+
+describe('suppressReport: an intersection is tied to every smaller table it has', () => {
+  it('sums a 3-way line to the attribute’s group when the 2-way table is not published', () => {
+    const report = reportWith(
+      [
+        plainAttribute('s', { a: 103, b: 200 }),
+        plainAttribute('t', { x: 150, y: 153 }),
+        plainAttribute('u', { p: 140, q: 163 }),
+      ],
+      [
+        plainIntersection(['s', 't', 'u'], {
+          'a|x|p': 3,
+          'a|x|q': 30,
+          'a|y|p': 30,
+          'a|y|q': 40,
+          'b|x|p': 50,
+          'b|x|q': 67,
+          'b|y|p': 57,
+          'b|y|q': 26,
+        }),
+      ],
+    );
+    const counts = collectCountCells(report, K, collectTotalCells(report, report, K));
+    const sets = intersectionRules.countSets!(report, counts);
+    const cellOf = (g: GroupResult) => counts.groups.get(g)!;
+    const line = sets.find(
+      (set) =>
+        set.path === 's × t × u (line along t, u)' &&
+        set.sum === cellOf(byName(report.attributes[0]!.groups, 'a')),
+    );
+    const cells = ['a|x|p', 'a|x|q', 'a|y|p', 'a|y|q'].map((n) =>
+      cellOf(byName(report.intersections[0]!.groups, n)),
+    );
+    expect(line?.members).toEqual([...cells, line?.sum]);
+    // The rows missing or unmapped in t and u bound how far the line may fall short of a.
+    expect(line?.shortfall).toEqual(
+      ['t', 'u'].flatMap((n) => [counts.totals.get(`${n}.missing`), counts.totals.get(`${n}.unmapped`)]),
+    );
+    // With the 2-way table missing, the lines along one dimension keep their cells only.
+    expect(
+      sets.filter((set) => set.path === 's × t × u (line along u)').every((set) => set.sum === undefined),
+    ).toBe(true);
   });
 });
 
