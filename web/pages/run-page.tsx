@@ -172,7 +172,10 @@ function Provenance({ report }: { readonly report: Report }) {
         </dd>
         <dt>Size and format</dt>
         <dd>
-          {formatBytes(source.bytes)}, {source.format}
+          {source.bytes === null
+            ? 'size withheld (it would add to what hidden counts can be worked out from)'
+            : formatBytes(source.bytes)}
+          , {source.format}
           {source.compression === 'none' ? '' : ` (${source.compression})`}
         </dd>
         {source.sha256 === undefined ? null : (

@@ -1,5 +1,8 @@
 import type { Report, ReportWarning, Withheld } from '../report/schema.ts';
 
+/** The `privacy.withheld` subject of a withheld data file size (`dataset.source.bytes`). */
+export const DATA_SIZE_SUBJECT = 'dataset.source.bytes';
+
 /**
  * Every sentence suppression publishes, in one catalogue: the notes on hidden groups, the
  * warnings of a published copy (one per `privacy.withheld` entry) and the explanations the site
@@ -66,6 +69,14 @@ function warningText(entry: Withheld, report: Report, k: number): { code: string
   }
   switch (entry.section) {
     case 'rows':
+      if (entry.subject === DATA_SIZE_SUBJECT) {
+        return {
+          code: PRIVACY_WARNING.totalsWithheld,
+          message:
+            'The data file’s size is withheld in this published copy: it sums the rows’ lengths, ' +
+            'which differ by group, so with hidden cells it would be one more clue to their counts.',
+        };
+      }
       return {
         code: PRIVACY_WARNING.totalsWithheld,
         message:

@@ -272,7 +272,11 @@ export const reportSchema = z.object({
     source: z.object({
       uri: z.string(),
       /** The file's size: grows with the rows, so it is computed over all of them. */
-      bytes: spanning(z.number().int().min(0)),
+      /**
+       * The object's size. Null in a published copy with hidden cells: the bytes are a sum over
+       * rows whose values differ in length by group, so the size is one more equation on them.
+       */
+      bytes: spanning(z.number().int().min(0).nullable()),
       etag: z.string().optional(),
       sha256: z.string().optional(),
       format: z.enum(['csv', 'jsonl', 'parquet']),

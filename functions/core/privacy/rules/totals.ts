@@ -9,6 +9,7 @@ import {
   type SumSet,
   type TotalCell,
 } from '../engine.ts';
+import { DATA_SIZE_SUBJECT } from '../messages.ts';
 
 /**
  * Totals are cells too (issue #17): `rows.*`, each attribute's `total`, `missing` and `unmapped`,
@@ -29,8 +30,14 @@ import {
  */
 export const totalRules: SectionRules = {
   countSets: (report, counts) => totalSets(report, counts),
-  hideCounts: (_report, state) => {
+  hideCounts: (report, state) => {
     for (const cell of state.counts.totals.values()) if (cell.hide !== undefined) cell.withhold();
+    // The file's size sums the rows' byte lengths, which differ by group ("diverse" is longer than
+    // "male"): with a hidden cell it is withheld, like any statistic over several cells.
+    const anyHidden = [...state.counts.groups.values(), ...state.counts.totals.values()].some(
+      (cell) => cell.hide !== undefined || cell.count === null,
+    );
+    if (anyHidden) report.dataset.source.bytes = null;
   },
   withheld: (report) => withheldTotals(report),
 };
@@ -176,5 +183,6 @@ function withheldTotals(report: Report): Withheld[] {
     if (a.total === null || a.missing === null || a.unmapped === null) subjects.push(a.name);
   for (const x of report.intersections) if (x.total === null) subjects.push(title(x.attributes));
   if (report.correction && report.correction.rows === null) subjects.push('correction');
+  if (report.dataset.source.bytes === null) subjects.push(DATA_SIZE_SUBJECT);
   return subjects.map((subject) => ({ section: 'rows', subject, reason: 'hidden-cells' }));
 }

@@ -250,7 +250,10 @@ describe('suppressReport: statistics that would give hidden counts back', () => 
       `${PRIVACY_WARNING.totalsWithheld} rows`,
       `${PRIVACY_WARNING.totalsWithheld} sex`,
       `${PRIVACY_WARNING.totalsWithheld} age_band`,
+      // #17: the data file's size sums rows whose lengths differ by group.
+      `${PRIVACY_WARNING.totalsWithheld} dataset.source.bytes`,
     ]);
+    expect(published.dataset.source.bytes).toBeNull();
     expect(published.checks).toEqual(sampleReport().checks);
     expect(published.status).toBe('fail');
   });
@@ -759,6 +762,7 @@ describe('suppressReport: privacy.withheld', () => {
       { section: 'labels', subject: 'age_band', reason: 'hidden-positives' },
       { section: 'sources', subject: 'sources', reason: 'hidden-cells' },
       { section: 'rows', subject: 'rows', reason: 'hidden-cells' },
+      { section: 'rows', subject: 'dataset.source.bytes', reason: 'hidden-cells' },
     ]);
     const privacy = out.warnings.filter((w) => w.code.startsWith('privacy-'));
     expect(privacy.map((w) => `${w.code} ${w.path}`)).toEqual([
@@ -766,6 +770,7 @@ describe('suppressReport: privacy.withheld', () => {
       `${PRIVACY_WARNING.labelsWithheld} age_band`,
       `${PRIVACY_WARNING.sourcesWithheld} sources`,
       `${PRIVACY_WARNING.totalsWithheld} rows`,
+      `${PRIVACY_WARNING.totalsWithheld} dataset.source.bytes`,
     ]);
   });
 
