@@ -21,27 +21,14 @@ import { DEMO_MANIFEST, demoLeadsCsv } from '../functions/cli/demo-data.ts';
 import { main } from '../functions/cli/main.ts';
 import { LEADS_MANIFEST, leadsCsv, leadsJsonl, skewedLeads } from '../tests/fixtures/leads.ts';
 import { hostileNamesReport, labelledReport, sampleReport } from '../tests/fixtures/reports.ts';
+import { smallCellsManifest } from '../tests/fixtures/small-cells.ts';
 
 const USER_REFERENCE = `population,attribute,group,count,share,source_year
 my-pop,sex,female,600,0.6,2024
 my-pop,sex,male,400,0.4,2024
 `;
 
-/** #17's example: a 4-row group absent from the reference, a 3-row state, label, intersection, raking. */
-const SMALL_CELLS_MANIFEST = `dataset: small-cells
-label: { column: converted, positive: ["1"] }
-source: { column: channel }
-attributes:
-  - name: sex
-    column: sex
-    reference: de-2023/sex
-    groups: { female: [female], male: [male], diverse: [diverse] }
-  - name: state
-    column: state
-    reference: de-2023/state
-intersections: [[sex, state]]
-privacy: { minCellSize: 10 }
-`;
+const SMALL_CELLS_MANIFEST = smallCellsManifest('small-cells');
 
 function smallCellsCsv(): string {
   const lines = ['sex,state,converted,channel'];

@@ -5,6 +5,7 @@ import { DEMO_MANIFEST, demoLeadsCsv } from '../../functions/cli/demo-data.ts';
 import { tempDir } from '../fixtures/cli.ts';
 import { LEADS_MANIFEST, leadsCsv, leadsJsonl, skewedLeads } from '../fixtures/leads.ts';
 import { hostileNamesReport, labelledReport, sampleReport } from '../fixtures/reports.ts';
+import { smallCellsManifest } from '../fixtures/small-cells.ts';
 import { type AttackResult, attack, type FindingPart } from './attacker/attack.ts';
 import { type RunOutput, readOutputs, runRoot, sampleSpecs, writeDatasets } from './generate.ts';
 
@@ -46,20 +47,7 @@ function issueExampleCsv(): string {
   return `sex,state,converted,channel\n${rows.map((r) => r.join(',')).join('\n')}\n`;
 }
 
-const ISSUE_EXAMPLE_MANIFEST = `dataset: issue-17-example
-label: { column: converted, positive: ["1"] }
-source: { column: channel }
-attributes:
-  - name: sex
-    column: sex
-    reference: de-2023/sex
-    groups: { female: [female], male: [male], diverse: [diverse] }
-  - name: state
-    column: state
-    reference: de-2023/state
-intersections: [[sex, state]]
-privacy: { minCellSize: 10 }
-`;
+const ISSUE_EXAMPLE_MANIFEST = smallCellsManifest('issue-17-example');
 
 const USER_REFERENCE = `population,attribute,group,count,share,source_year
 my-pop,sex,female,600,0.6,2024
