@@ -19,28 +19,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_MANIFEST, demoLeadsCsv } from '../functions/cli/demo-data.ts';
 import { main } from '../functions/cli/main.ts';
-import { LEADS_MANIFEST, leadsCsv, leadsJsonl, skewedLeads } from '../tests/fixtures/leads.ts';
+import { leadsBucket } from '../tests/fixtures/leads.ts';
 import { hostileNamesReport, labelledReport, sampleReport } from '../tests/fixtures/reports.ts';
-import { smallCellsManifest } from '../tests/fixtures/small-cells.ts';
-
-const USER_REFERENCE = `population,attribute,group,count,share,source_year
-my-pop,sex,female,600,0.6,2024
-my-pop,sex,male,400,0.4,2024
-`;
+import { smallCellsCsv, smallCellsManifest } from '../tests/fixtures/small-cells.ts';
 
 const SMALL_CELLS_MANIFEST = smallCellsManifest('small-cells');
-
-function smallCellsCsv(): string {
-  const lines = ['sex,state,converted,channel'];
-  const states = ['Bayern', 'Berlin', 'Hessen', 'Sachsen'];
-  for (let i = 0; i < 596; i++) {
-    const sex = i % 2 === 0 ? 'female' : 'male';
-    const state = i < 3 ? 'Bremen' : states[i % states.length]!;
-    lines.push(`${sex},${state},${i % 3 === 0 ? 1 : 0},${i % 5 === 0 ? 'app' : 'web'}`);
-  }
-  for (let i = 0; i < 4; i++) lines.push(`diverse,Bayern,${i % 2},web`);
-  return `${lines.join('\n')}\n`;
-}
 
 async function cli(args: readonly string[]): Promise<string> {
   let out = '';
@@ -119,18 +102,7 @@ async function build(work: string): Promise<Record<string, string>> {
   );
 
   const leads = path.join(work, 'leads');
-  const rows = skewedLeads(1500);
-  await put(
-    path.join(leads, 'datasets/leads-csv/repscope.yaml'),
-    LEADS_MANIFEST.replace('leads-fixture', 'leads-csv'),
-  );
-  await put(path.join(leads, 'datasets/leads-csv/v1/leads.csv'), leadsCsv(rows));
-  await put(
-    path.join(leads, 'datasets/leads-json/repscope.yaml'),
-    LEADS_MANIFEST.replace('leads-fixture', 'leads-json').replace('de-2023/sex', 'my-pop/sex'),
-  );
-  await put(path.join(leads, 'datasets/leads-json/v1/leads.jsonl'), leadsJsonl(rows));
-  await put(path.join(leads, 'references/my-pop.csv'), USER_REFERENCE);
+  for (const [key, body] of Object.entries(leadsBucket())) await put(path.join(leads, key), body);
 
   const small = path.join(work, 'small');
   await put(path.join(small, 'datasets/small-cells/repscope.yaml'), SMALL_CELLS_MANIFEST);

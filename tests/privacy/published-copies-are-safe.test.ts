@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MANIFEST, demoLeadsCsv } from '../../functions/cli/demo-data.ts';
 import { tempDir } from '../fixtures/cli.ts';
-import { LEADS_MANIFEST, leadsCsv, leadsJsonl, skewedLeads } from '../fixtures/leads.ts';
+import { leadsBucket } from '../fixtures/leads.ts';
 import { hostileNamesReport, labelledReport, sampleReport } from '../fixtures/reports.ts';
-import { smallCellsManifest } from '../fixtures/small-cells.ts';
+import { smallCellsCsv, smallCellsManifest } from '../fixtures/small-cells.ts';
 import { type AttackResult, attack, type FindingPart } from './attacker/attack.ts';
 import { type RunOutput, readOutputs, runRoot, sampleSpecs, writeDatasets } from './generate.ts';
 
@@ -37,22 +37,7 @@ async function put(file: string, body: string): Promise<void> {
 }
 
 /** #17's example: 600 rows, a 4-row `diverse` absent from the reference, a 3-row state, label, sex × state, raking. */
-function issueExampleCsv(): string {
-  const states = ['Bayern', 'Berlin', 'Hessen', 'Sachsen'];
-  const rows = Array.from({ length: 600 }, (_, i) => {
-    if (i >= 596) return ['diverse', 'Bayern', String(i % 2), 'web'];
-    const state = i < 3 ? 'Bremen' : states[i % 4]!;
-    return [i % 2 === 0 ? 'female' : 'male', state, i % 3 === 0 ? '1' : '0', i % 5 === 0 ? 'app' : 'web'];
-  });
-  return `sex,state,converted,channel\n${rows.map((r) => r.join(',')).join('\n')}\n`;
-}
-
 const ISSUE_EXAMPLE_MANIFEST = smallCellsManifest('issue-17-example');
-
-const USER_REFERENCE = `population,attribute,group,count,share,source_year
-my-pop,sex,female,600,0.6,2024
-my-pop,sex,male,400,0.4,2024
-`;
 
 async function writeDemo(root: string): Promise<void> {
   await put(path.join(root, 'datasets/marketing-leads/repscope.yaml'), DEMO_MANIFEST);
@@ -60,18 +45,7 @@ async function writeDemo(root: string): Promise<void> {
 }
 
 async function writeLeads(root: string): Promise<void> {
-  const leads = skewedLeads(1500);
-  await put(
-    path.join(root, 'datasets/leads-csv/repscope.yaml'),
-    LEADS_MANIFEST.replace('leads-fixture', 'leads-csv'),
-  );
-  await put(path.join(root, 'datasets/leads-csv/v1/leads.csv'), leadsCsv(leads));
-  await put(
-    path.join(root, 'datasets/leads-json/repscope.yaml'),
-    LEADS_MANIFEST.replace('leads-fixture', 'leads-json').replace('de-2023/sex', 'my-pop/sex'),
-  );
-  await put(path.join(root, 'datasets/leads-json/v1/leads.jsonl'), leadsJsonl(leads));
-  await put(path.join(root, 'references/my-pop.csv'), USER_REFERENCE);
+  for (const [key, body] of Object.entries(leadsBucket())) await put(path.join(root, key), body);
 }
 
 /**
@@ -80,7 +54,7 @@ async function writeLeads(root: string): Promise<void> {
  */
 async function writeHandBuilt(root: string): Promise<void> {
   await put(path.join(root, 'datasets/issue-17-example/repscope.yaml'), ISSUE_EXAMPLE_MANIFEST);
-  await put(path.join(root, 'datasets/issue-17-example/v1/data.csv'), issueExampleCsv());
+  await put(path.join(root, 'datasets/issue-17-example/v1/data.csv'), smallCellsCsv());
   for (const [i, report] of HAND_BUILT.entries()) {
     await put(
       path.join(root, `lake/reports/dataset=${report.dataset.id}/run=2026010${i + 1}T000000Z/report.json`),
