@@ -6,13 +6,15 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { S3ObjectStore } from '../functions/adapters/aws/s3-object-store.ts';
 import { LAMBDA_HANDLERS, type LambdaName, lambdaBuildOptions } from '../infra/lambda-bundles.ts';
+import { startAthenaProtocolServer } from '../tests/helpers/athena-protocol-server.ts';
 import { startS3rver } from '../tests/helpers/s3-servers.ts';
 
 /**
  * `npm run bench:cold-start [-- --repeat 7]`: builds each Lambda bundle as the stack does, then
  * starts a fresh Node process per measurement that imports the bundle and handles one small
  * event, against s3rver on loopback where the handler reads S3: `profile` an event it ignores
- * (no S3 call), `publish` a site render from a lake with one report. Prints, per handler, the
+ * (no S3 call), `compare` a small profiled run (its SQL in the Athena protocol stand-in, DuckDB
+ * over the bucket), `publish` a site render from a lake with one report. Prints, per handler, the
  * median and worst of: process spawn to exit (Node's own start-up included), and inside the
  * process the import and the first event. Budget (issue #9): import + first event under 400 ms.
  */
@@ -33,6 +35,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'repscope-cold-'));
   const s3 = await startS3rver();
+  const athena = await startAthenaProtocolServer(
+    new S3ObjectStore({ bucket: 'repscope-lake', client: s3.client() }),
+  );
   try {
     await s3.createBucket('repscope-lake');
     const store = new S3ObjectStore({ bucket: 'repscope-lake', client: s3.client() });
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
           detail: { bucket: { name: 'repscope-lake' }, object: { key: 'elsewhere/x', etag: 'e' } },
         },
       },
+      compare: { job: await profiledJob(store, s3.endpoint, athena.endpoint) },
       publish: { job: { dataset: report.dataset.id, run: report.run.id }, verdict: report.status },
     };
     console.log(
@@ -80,6 +86,7 @@ async function main(): Promise<void> {
               REPSCOPE_ATHENA_WORKGROUP: 'repscope',
               REPSCOPE_GLUE_DATABASE: 'repscope_lake',
               REPSCOPE_S3_ENDPOINT: s3.endpoint,
+              REPSCOPE_ATHENA_ENDPOINT: athena.endpoint,
               AWS_REGION: 'eu-central-1',
               AWS_ACCESS_KEY_ID: 'S3RVER',
               AWS_SECRET_ACCESS_KEY: 'S3RVER',
@@ -107,9 +114,57 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    await athena.stop();
     await s3.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A run of the leads fixture profiled in this process (the references, the data and the staged
+ * profile written to the bucket), for the compare handler's first event.
+ */
+async function profiledJob(
+  store: S3ObjectStore,
+  s3Endpoint: string,
+  athenaEndpoint: string,
+): Promise<unknown> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const { LEADS_MANIFEST, leadsCsv, skewedLeads } = await import('../tests/fixtures/leads.ts');
+  const { readConfig } = await import('../functions/handlers/config.ts');
+  const { BUILT_IN_REFERENCES_PREFIX, createRuntime } = await import('../functions/handlers/runtime.ts');
+  const { profileJob } = await import('../functions/handlers/run-job.ts');
+  const { streamingProfiler } = await import('../functions/pipeline/streaming-profiler.ts');
+  const references = path.join(import.meta.dirname, '..', 'references');
+  for (const file of await readdir(references)) {
+    if (file.endsWith('.csv') || file === 'populations.json') {
+      await store.write(`${BUILT_IN_REFERENCES_PREFIX}${file}`, await readFile(path.join(references, file)));
+    }
+  }
+  const job = {
+    dataset: 'leads-fixture',
+    version: 'v1',
+    run: '20261206T000000Z-bench',
+    reason: 'upload',
+    manifestKey: 'datasets/leads-fixture/repscope.yaml',
+    fileKey: 'datasets/leads-fixture/v1/leads.csv',
+    etag: null,
+  } as const;
+  await store.write(job.manifestKey, LEADS_MANIFEST);
+  await store.write(job.fileKey, leadsCsv(skewedLeads(500)));
+  const rt = createRuntime(
+    readConfig({
+      REPSCOPE_BUCKET: 'repscope-lake',
+      REPSCOPE_ATHENA_WORKGROUP: 'repscope',
+      REPSCOPE_GLUE_DATABASE: 'repscope_lake',
+      REPSCOPE_S3_ENDPOINT: s3Endpoint,
+      REPSCOPE_ATHENA_ENDPOINT: athenaEndpoint,
+    }),
+    { logger: { info: () => {}, warn: () => {}, error: () => {} } },
+  );
+  const profiled = await profileJob(rt, job, streamingProfiler(rt.store));
+  if (profiled.status !== 'profiled') throw new Error(`the bench's run was not profiled: ${profiled.status}`);
+  return job;
 }
 
 await main();

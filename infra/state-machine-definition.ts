@@ -5,15 +5,20 @@
  * the stack builds it).
  *
  * The execution input is the EventBridge "Object Created" event. The state is kept as
- * `{ event, profile?, published?, error? }`:
+ * `{ event, profile?, published?, error? }`, `profile` holding the latest step's output (its
+ * `status`, the run's `job`, and once known the `verdict`):
  *
  *   Start → Profile → Route ─┬─ ignored / duplicate → Skipped
- *                            ├─ fan-out → ProfileRanges (Distributed Map of ProfileRange) → Merge ─┐
- *                            └─ analysed ─────────────────────────────────────────────────────────┴→ Publish → Verdict
+ *                     ↑      ├─ fan-out → ProfileRanges (Distributed Map of ProfileRange) → Merge ─┐
+ *                     └──────┼─────────────────────────────────────────────────────────────────────┘
+ *                            ├─ profiled → Compare ─┐
+ *                            └─ analysed ───────────┴→ Publish → Verdict
  *
- * Profile and Merge each end with the analyse step (profile → compare, functions/pipeline/
- * analyse.ts): compare is a SQL join in Athena plus statistics on its rows, so it runs in the
- * Lambda that holds the profile rather than in one of its own that would only read it back.
+ * Profile (one pass) and Merge (the ranges) write the run's profile to the lake and say
+ * `profiled`; Compare reads it back and runs the SQL join in Athena and the statistics. Compare is
+ * a step of its own so that a transient Athena failure retries the join, not the reading of a
+ * 10 GB object. Merge goes back to Route: like Profile, it may have found bad input, which is the
+ * run's `error` report at once (`analysed` with verdict `error`), published without a compare.
  * Verdict fails the execution when the run's report says `error` (bad input), so the failure
  * alarm sees it; the site already says why.
  *
@@ -24,12 +29,14 @@
  * so the failure alarm sees it.
  */
 export interface StateMachineFunctions {
-  /** Parses the event, claims the run, analyses a small object or plans ranges. */
+  /** Parses the event, claims the run, profiles a small object or plans ranges. */
   readonly profile: string;
   /** Profiles one byte range or row group. */
   readonly profileRange: string;
-  /** Merges the range profiles and analyses the whole. */
+  /** Merges the range profiles into the run's profile. */
   readonly merge: string;
+  /** Compares the run's profile with the references (Athena) and writes the report. */
+  readonly compare: string;
   /** Publishes the report (or an error report) to the site. */
   readonly publish: string;
 }
@@ -68,6 +75,9 @@ export const PROFILE_STATUS = {
   ignored: 'ignored',
   duplicate: 'duplicate',
   fanOut: 'fan-out',
+  /** Counted; compare is next. */
+  profiled: 'profiled',
+  /** The verdict is decided (bad input: `error`); publish is next. */
   analysed: 'analysed',
 } as const;
 
@@ -114,6 +124,7 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
             Next: 'Skipped',
           },
           { Variable: '$.profile.status', StringEquals: PROFILE_STATUS.fanOut, Next: 'ProfileRanges' },
+          { Variable: '$.profile.status', StringEquals: PROFILE_STATUS.profiled, Next: 'Compare' },
         ],
         Default: 'Publish',
       },
@@ -135,6 +146,12 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
         Next: 'Merge',
       },
       Merge: task(functions.merge, {
+        Parameters: { 'job.$': '$.profile.job' },
+        ResultPath: '$.profile',
+        Catch: caught,
+        Next: 'Route',
+      }),
+      Compare: task(functions.compare, {
         Parameters: { 'job.$': '$.profile.job' },
         ResultPath: '$.profile',
         Catch: caught,

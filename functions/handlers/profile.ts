@@ -2,7 +2,15 @@ import { lakeKeys } from '../core/lake/layout.ts';
 import { claimRun } from '../pipeline/claim-run.ts';
 import { planFanOut } from '../pipeline/fan-out.ts';
 import { streamingProfiler } from '../pipeline/streaming-profiler.ts';
-import { type Analysed, analyseJob, createdAt, type RunJob, storeFor, withErrorCodes } from './run-job.ts';
+import {
+  type Analysed,
+  createdAt,
+  type Profiled,
+  profileJob,
+  type RunJob,
+  storeFor,
+  withErrorCodes,
+} from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 import { parseObjectCreated } from './s3-event.ts';
 
@@ -10,13 +18,14 @@ export type ProfileOutput =
   | { readonly status: 'ignored'; readonly reason: string }
   | { readonly status: 'duplicate'; readonly job: RunJob }
   | { readonly status: 'fan-out'; readonly job: RunJob; readonly ranges: readonly number[] }
+  | Profiled
   | Analysed;
 
 /**
  * The first step of a run: reads the S3 event, ignores what is not a dataset file with a manifest
  * (one log line, no run), claims the run once per object version (a duplicated event stops here),
- * then either analyses the object in one pass or, when it is big, plans its ranges for the
- * Distributed Map.
+ * then either profiles the object in one pass (compare is the next step) or, when it is big, plans
+ * its ranges for the Distributed Map. Bad input found here is the run's error report at once.
  */
 export interface ProfileInput {
   readonly event: unknown;
@@ -68,7 +77,7 @@ export function createProfileHandler(
       rt.logger.info('fanning out', { dataset: job.dataset, run: job.run, ranges: ranges.length });
       return { status: 'fan-out', job, ranges };
     }
-    return analyseJob(rt, job, streamingProfiler(storeFor(rt, job)));
+    return profileJob(rt, job, streamingProfiler(storeFor(rt, job)));
   });
 }
 

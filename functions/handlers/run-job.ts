@@ -2,9 +2,16 @@ import { QueryError, RepscopeError } from '../core/errors.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
 import type { ObjectStore, Profiler } from '../core/ports.ts';
 import type { Report } from '../core/report/schema.ts';
-import { analyse, type DatasetEntry } from '../pipeline/analyse.ts';
+import {
+  type CompareContext,
+  compareRun,
+  type DatasetEntry,
+  type DatasetOutcome,
+  profileRun,
+} from '../pipeline/analyse.ts';
 import { pinnedStore } from '../pipeline/pinned-store.ts';
 import { writeReferenceTable } from '../pipeline/references.ts';
+import { readProfiledRun, stageProfiledRun } from '../pipeline/staged-run.ts';
 import type { Runtime } from './runtime.ts';
 
 /** One run as it travels between the state machine's steps: plain JSON, no data. */
@@ -24,11 +31,17 @@ export function storeFor(runtime: Runtime, job: RunJob): ObjectStore {
   return job.etag ? pinnedStore(runtime.store, job.fileKey, job.etag) : runtime.store;
 }
 
-/** What the analyse step hands on: the job and the verdict (`error` fails the execution). */
+/** What the compare step (or a step that found bad input) hands on: the job and the verdict (`error` fails the execution). */
 export interface Analysed {
   readonly status: 'analysed';
   readonly job: RunJob;
   readonly verdict: Report['status'];
+}
+
+/** What the profile and merge steps hand on when the data was counted: compare comes next. */
+export interface Profiled {
+  readonly status: 'profiled';
+  readonly job: RunJob;
 }
 
 export function entryOf(job: RunJob): DatasetEntry {
@@ -46,28 +59,60 @@ function isTransient(error: RepscopeError): boolean {
 }
 
 /**
- * The analyse step of a run in AWS: the reference table written, then profile → compare with the
- * given profiler (streaming for one pass, the merged parts after a fan-out). Bad input becomes
- * the run's `error` report (verdict `error`); a failing store or engine is thrown, so the state
- * machine retries it.
+ * The profile half of a run in AWS, with the given profiler (streaming for one pass, the merged
+ * parts after a fan-out): the profile written to the lake and the rest of the hand-over staged for
+ * the compare step. Bad input becomes the run's `error` report and an already decided verdict
+ * (the state machine then publishes at once); a failing store is thrown, so the state machine
+ * retries this step.
  */
-export async function analyseJob(runtime: Runtime, job: RunJob, profiler: Profiler): Promise<Analysed> {
-  const catalogue = await runtime.catalogue();
-  await writeReferenceTable(runtime.store, catalogue);
-  const store = storeFor(runtime, job);
-  const outcome = await analyse(
+export async function profileJob(
+  runtime: Runtime,
+  job: RunJob,
+  profiler: Profiler,
+): Promise<Profiled | Analysed> {
+  const outcome = await profileRun(
     entryOf(job),
-    {
-      store,
-      engine: runtime.engine,
-      profiler,
-      catalogue,
-      clock: runtime.clock,
-      logger: runtime.logger,
-      codeVersion: runtime.config.codeVersion,
-    },
+    { ...(await contextOf(runtime, job)), profiler },
     { id: job.run, reason: job.reason },
   );
+  if (!outcome.profiled) return decided(runtime, job, outcome);
+  await stageProfiledRun(runtime.store, job.dataset, job.run, outcome.profiled);
+  return { status: 'profiled', job };
+}
+
+/**
+ * The compare half of a run in AWS: the reference table written, the staged profile read back,
+ * then the compare SQL in Athena and the report. A transient Athena or S3 failure is thrown, so the
+ * state machine retries this step alone (the data is not read again); bad input (a statement
+ * Athena rejects) becomes the `error` report.
+ */
+export async function compareJob(runtime: Runtime, job: RunJob): Promise<Analysed> {
+  const context = await contextOf(runtime, job);
+  await writeReferenceTable(runtime.store, context.catalogue);
+  const { profiled, profile } = await readProfiledRun(runtime.store, job.dataset, job.run);
+  const outcome = await compareRun(
+    entryOf(job),
+    context,
+    { id: job.run, reason: job.reason },
+    profiled,
+    profile,
+  );
+  return decided(runtime, job, outcome);
+}
+
+async function contextOf(runtime: Runtime, job: RunJob): Promise<CompareContext> {
+  return {
+    store: storeFor(runtime, job),
+    engine: runtime.engine,
+    catalogue: await runtime.catalogue(),
+    clock: runtime.clock,
+    logger: runtime.logger,
+    codeVersion: runtime.config.codeVersion,
+  };
+}
+
+/** The verdict of a finished half, or its error thrown when it means "try again". */
+function decided(runtime: Runtime, job: RunJob, outcome: DatasetOutcome): Analysed {
   if (outcome.error && isTransient(outcome.error)) throw outcome.error;
   runtime.logger.info('run analysed', {
     dataset: job.dataset,

@@ -1,13 +1,20 @@
 import { RepscopeError } from '../core/errors.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
+import { groupCountRows, toJsonLines } from '../core/lake/tables.ts';
 import { parseManifest } from '../core/manifest/parse.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
 import type { Clock, Logger, ObjectStore, Profiler, QueryEngine } from '../core/ports.ts';
+import type { Profile } from '../core/profile/profile.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
 import { compareStage } from './compare-stage.ts';
 import { readText, sha256 } from './io.ts';
-import { type DataFile, type ProfileProgress, profileStage } from './profile-stage.ts';
+import {
+  type DataFile,
+  type ProfileProgress,
+  type ProfileStageOutput,
+  profileStage,
+} from './profile-stage.ts';
 
 /**
  * What analysing a dataset needs from outside, built once per process (the CLI) or per cold start
@@ -27,6 +34,9 @@ export interface AnalyseContext {
   /** Called as the data files are read; for progress bars. */
   readonly onProgress?: (progress: ProfileProgress) => void;
 }
+
+/** What the compare half needs: no profiler, nothing is read from the data. */
+export type CompareContext = Omit<AnalyseContext, 'profiler' | 'onProgress'>;
 
 /** One dataset's manifest and the data files of one version, as found in the lake or an event. */
 export interface DatasetEntry {
@@ -51,7 +61,28 @@ export interface DatasetOutcome {
 }
 
 /**
- * profile → compare for one dataset: the one sequence `check`, `run` and the handlers share. Bad
+ * What the profile half of a run hands the compare half, besides the profile itself (which is in
+ * the lake at `lakeKeys.profile`): kept in memory by {@link analyse}, staged in the lake between
+ * the profile and compare Lambdas. The manifest travels as the text that was profiled, so compare
+ * uses that one even when a newer one is uploaded in between.
+ */
+export interface ProfiledRun {
+  readonly manifestText: string;
+  readonly startedAt: string;
+  /** The dataset version the report names. */
+  readonly version: string;
+  readonly source: ProfileStageOutput['source'];
+  readonly fileColumns: readonly string[];
+}
+
+/** The profile half's result: the run profiled, or (bad input) the error outcome already reported. */
+export type ProfileOutcome =
+  | { readonly profiled: ProfiledRun; readonly profile: Profile }
+  | (DatasetOutcome & { readonly profiled?: undefined });
+
+/**
+ * profile → compare for one dataset: the one sequence `check`, `run` and the handlers share (the
+ * handlers run its two halves, {@link profileRun} and {@link compareRun}, in two Lambdas). Bad
  * input (and a failing store or engine) becomes an `error` report in the lake and the outcome's
  * `error`, so a run over many datasets goes on; other errors are bugs and propagate.
  */
@@ -60,6 +91,20 @@ export async function analyse(
   context: AnalyseContext,
   run: RunInfo,
 ): Promise<DatasetOutcome> {
+  const first = await profileRun(entry, context, run);
+  if (!first.profiled) return first;
+  return compareRun(entry, context, run, first.profiled, first.profile);
+}
+
+/**
+ * The profile half: reads and checks the manifest, profiles the data files and writes the run's
+ * exact profile and group_counts to the lake, where compare reads them.
+ */
+export async function profileRun(
+  entry: DatasetEntry,
+  context: AnalyseContext,
+  run: RunInfo,
+): Promise<ProfileOutcome> {
   const startedAt = context.clock.now().toISOString();
   let manifest: Manifest | undefined;
   try {
@@ -85,25 +130,75 @@ export async function analyse(
       catalogue: context.catalogue,
       ...(context.onProgress ? { onProgress: context.onProgress } : {}),
     });
+    const { profile } = profiled;
+    await context.store.write(lakeKeys.profile(entry.id, run.id), JSON.stringify(profile));
+    await context.store.write(lakeKeys.groupCounts(entry.id, run.id), toJsonLines(groupCountRows(profile)));
+    return {
+      profile,
+      profiled: {
+        manifestText: text,
+        startedAt,
+        version: entry.version,
+        source: profiled.source,
+        fileColumns: profiled.fileColumns,
+      },
+    };
+  } catch (error) {
+    return reportError(error, entry, context, run, startedAt, manifest);
+  }
+}
+
+/**
+ * The compare half: joins the run's group_counts with the references in the query engine, computes
+ * the statistics and writes the report. `profile` is the one {@link profileRun} wrote.
+ */
+export async function compareRun(
+  entry: DatasetEntry,
+  context: CompareContext,
+  run: RunInfo,
+  profiled: ProfiledRun,
+  profile: Profile,
+): Promise<DatasetOutcome> {
+  const versioned = { ...entry, version: profiled.version };
+  let manifest: Manifest | undefined;
+  try {
+    manifest = parseManifest(profiled.manifestText, entry.manifestKey);
     const report = await compareStage({
       store: context.store,
       engine: context.engine,
       manifest,
-      manifestSha256: sha256(text),
+      manifestSha256: sha256(profiled.manifestText),
       catalogue: context.catalogue,
-      profiled,
-      dataset: { id: entry.id, version: entry.version },
-      run: { id: run.id, startedAt, finishedAt: context.clock.now().toISOString(), reason: run.reason },
+      profiled: { profile, source: profiled.source, fileColumns: profiled.fileColumns },
+      dataset: { id: entry.id, version: profiled.version },
+      run: {
+        id: run.id,
+        startedAt: profiled.startedAt,
+        finishedAt: context.clock.now().toISOString(),
+        reason: run.reason,
+      },
       codeVersion: context.codeVersion,
     });
     return { dataset: entry.id, report };
   } catch (error) {
-    if (!(error instanceof RepscopeError)) throw error;
-    const finishedAt = context.clock.now().toISOString();
-    const report = errorReport(entry, run, { startedAt, finishedAt }, error, manifest, context.codeVersion);
-    await context.store.write(lakeKeys.report(entry.id, run.id), `${JSON.stringify(report, null, 2)}\n`);
-    return { dataset: entry.id, report, error };
+    return reportError(error, versioned, context, run, profiled.startedAt, manifest);
   }
+}
+
+/** A repscope error as the run's `error` report in the lake; anything else is a bug and propagates. */
+async function reportError(
+  error: unknown,
+  entry: DatasetEntry,
+  context: CompareContext,
+  run: RunInfo,
+  startedAt: string,
+  manifest: Manifest | undefined,
+): Promise<DatasetOutcome> {
+  if (!(error instanceof RepscopeError)) throw error;
+  const finishedAt = context.clock.now().toISOString();
+  const report = errorReport(entry, run, { startedAt, finishedAt }, error, manifest, context.codeVersion);
+  await context.store.write(lakeKeys.report(entry.id, run.id), `${JSON.stringify(report, null, 2)}\n`);
+  return { dataset: entry.id, report, error };
 }
 
 /**

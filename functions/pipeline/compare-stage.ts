@@ -1,7 +1,7 @@
 import { compare } from '../core/compare/compare.ts';
 import { compareStatement, type ReferenceMapping, toCompareRows } from '../core/compare/compare-sql.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
-import { groupCountRows, toJsonLines } from '../core/lake/tables.ts';
+import { toJsonLines } from '../core/lake/tables.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
 import type { ObjectStore, QueryEngine } from '../core/ports.ts';
 import { intersectionName } from '../core/profile/plan.ts';
@@ -17,22 +17,21 @@ export interface CompareStageInput {
   readonly manifest: Manifest;
   readonly manifestSha256: string;
   readonly catalogue: ReferenceCatalogue;
-  readonly profiled: ProfileStageOutput;
+  /** What profiling found; the profile itself is already in the lake (profile.json, group_counts). */
+  readonly profiled: Pick<ProfileStageOutput, 'profile' | 'source' | 'fileColumns'>;
   readonly dataset: { id: string; version: string };
   readonly run: Report['run'];
   readonly codeVersion: string;
 }
 
 /**
- * Compare: writes the run's group_counts to the lake, joins them with reference_populations in
- * the query engine, computes the statistics and writes group_metrics and report.json (last, so a
+ * Compare: joins the run's group_counts (written by the profile half, see analyse.ts) with
+ * reference_populations in the query engine, computes the statistics and writes group_metrics and report.json (last, so a
  * report's presence means the run is complete). The report in the lake keeps exact counts.
  */
 export async function compareStage(input: CompareStageInput): Promise<Report> {
   const { store, engine, manifest, profiled, dataset, run } = input;
   const profile: Profile = profiled.profile;
-  await store.write(lakeKeys.profile(dataset.id, run.id), JSON.stringify(profile));
-  await store.write(lakeKeys.groupCounts(dataset.id, run.id), toJsonLines(groupCountRows(profile)));
 
   const statement = compareStatement(dataset.id, run.id, referenceMappings(manifest, input.catalogue));
   const rows = toCompareRows(await engine.rows(statement.sql, statement.params));

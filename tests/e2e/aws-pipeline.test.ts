@@ -7,6 +7,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import type { ObjectStore } from '../../functions/core/ports.ts';
+import { createCompareHandler } from '../../functions/handlers/compare.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
 import { createMergeHandler } from '../../functions/handlers/merge.ts';
 import { createProfileHandler } from '../../functions/handlers/profile.ts';
@@ -59,6 +60,7 @@ const definition = stateMachineDefinition({
     profile: 'arn:aws:lambda:eu-central-1:123456789012:function:profile',
     profileRange: 'arn:aws:lambda:eu-central-1:123456789012:function:profile-range',
     merge: 'arn:aws:lambda:eu-central-1:123456789012:function:merge',
+    compare: 'arn:aws:lambda:eu-central-1:123456789012:function:compare',
     publish: 'arn:aws:lambda:eu-central-1:123456789012:function:publish',
   },
 });
@@ -96,10 +98,21 @@ async function execute(
           'Merge',
           createMergeHandler(() => rt),
         ),
+        Compare: step(
+          'Compare',
+          createCompareHandler(() => rt),
+        ),
         Publish: step('Publish', publish),
         PublishFailure: step('PublishFailure', publish),
       } as never,
-      retryIntervalOverrides: { Profile: 0, ProfileRange: 0, Merge: 0, Publish: 0, PublishFailure: 0 },
+      retryIntervalOverrides: {
+        Profile: 0,
+        ProfileRange: 0,
+        Merge: 0,
+        Compare: 0,
+        Publish: 0,
+        PublishFailure: 0,
+      },
     },
   });
   try {
@@ -182,7 +195,7 @@ describeAws('the AWS pipeline, emulated', () => {
     const event = await upload('datasets/leads/v1/leads.csv', csv);
     const result = await execute(event, runtime());
     expect(result.error).toBeUndefined();
-    expect(result.steps).toEqual(['Profile', 'Publish']);
+    expect(result.steps).toEqual(['Profile', 'Compare', 'Publish']);
 
     const reports = await keys('lake/reports/dataset=leads/');
     expect(reports).toHaveLength(1);
@@ -213,7 +226,7 @@ describeAws('the AWS pipeline, emulated', () => {
   it('does nothing more for a duplicated event', async () => {
     const event = await upload('datasets/leads/v2/leads.csv', leadsCsv(skewedLeads(400, 3)));
     const first = await execute(event, runtime());
-    expect(first.steps).toEqual(['Profile', 'Publish']);
+    expect(first.steps).toEqual(['Profile', 'Compare', 'Publish']);
     const before = await keys('lake/');
     const again = await execute(event, runtime());
     expect(again.error).toBeUndefined();
@@ -263,7 +276,12 @@ intersections: [[sex, age_band]]
     expect(JSON.stringify(result.output).length).toBeLessThan(4096);
     const ranges = result.steps.filter((s) => s === 'ProfileRange').length;
     expect(ranges).toBeGreaterThan(8);
-    expect(result.steps.filter((s) => s !== 'ProfileRange')).toEqual(['Profile', 'Merge', 'Publish']);
+    expect(result.steps.filter((s) => s !== 'ProfileRange')).toEqual([
+      'Profile',
+      'Merge',
+      'Compare',
+      'Publish',
+    ]);
 
     const [profileKey] = await keys('lake/profiles/dataset=big/');
     const aws = JSON.parse(await readText(store, profileKey!)) as {
@@ -321,14 +339,15 @@ intersections: [[sex, age_band]]
     expect((await keys('site/datasets/badman/runs/')).length).toBeGreaterThan(0);
   }, 60_000);
 
-  it('retries a step that failed on the way (Athena) and publishes the run, not an error', async () => {
+  it('retries the compare step alone when Athena failed on the way, and publishes the run, not an error', async () => {
     await store.write('datasets/retry/repscope.yaml', LEADS_MANIFEST.replace('leads-fixture', 'retry'));
     const event = await upload('datasets/retry/v1/leads.csv', leadsCsv(skewedLeads(300, 5)));
     athena.faults = { failNext: { state: 'FAILED', reason: 'Athena had a hiccup', retryable: true } };
     const result = await execute(event, runtime());
     athena.faults = {};
     expect(result.error).toBeUndefined();
-    expect(result.steps).toEqual(['Profile', 'Profile', 'Publish']);
+    // The object is not read again: only compare is retried.
+    expect(result.steps).toEqual(['Profile', 'Compare', 'Compare', 'Publish']);
     const [key] = await keys('lake/reports/dataset=retry/');
     expect((JSON.parse(await readText(store, key!)) as { status: string }).status).not.toBe('error');
   }, 60_000);
@@ -339,7 +358,7 @@ intersections: [[sex, age_band]]
     athena.faults = { failNext: { state: 'FAILED', reason: "HIVE_BAD_DATA: field value 'secret-value'" } };
     const result = await execute(event, runtime());
     athena.faults = {};
-    expect(result.steps).toEqual(['Profile', 'Publish']);
+    expect(result.steps).toEqual(['Profile', 'Compare', 'Publish']);
     const [key] = await keys('lake/reports/dataset=rejected/');
     const text = await readText(store, key!);
     expect((JSON.parse(text) as { status: string }).status).toBe('error');

@@ -16,6 +16,7 @@ const definition = stateMachineDefinition({
     profile: arn('profile'),
     profileRange: arn('profile-range'),
     merge: arn('merge'),
+    compare: arn('compare'),
     publish: arn('publish'),
   },
   maxConcurrency: 4,
@@ -28,6 +29,10 @@ const event = {
 
 class StoreError extends Error {
   override name = 'StoreError';
+}
+
+class QueryErrorStandIn extends Error {
+  override name = 'QueryError';
 }
 
 function machine() {
@@ -50,7 +55,7 @@ async function execute(handlers: Handlers, calls: string[]) {
     } as never,
     overrides: {
       taskResourceLocalHandlers: recorded as never,
-      retryIntervalOverrides: { Profile: 0, ProfileRange: 0, Merge: 0, Publish: 0 },
+      retryIntervalOverrides: { Profile: 0, ProfileRange: 0, Merge: 0, Compare: 0, Publish: 0 },
     },
   });
   return execution.result;
@@ -68,7 +73,7 @@ describe('state machine definition', () => {
 
   it('retries only transient errors, and catches everything into PublishFailure', () => {
     const states = (definition['States'] ?? {}) as Record<string, Record<string, unknown>>;
-    for (const name of ['Profile', 'Merge', 'Publish']) {
+    for (const name of ['Profile', 'Merge', 'Compare', 'Publish']) {
       expect(states[name]?.['Retry']).toEqual([
         expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS] }),
       ]);
@@ -89,13 +94,18 @@ describe('state machine definition', () => {
     }
   });
 
-  it('analyses a small object in the profile step, then publishes', async () => {
+  it('profiles a small object in the profile step, compares it in its own step, then publishes', async () => {
     const calls: string[] = [];
     const job = { dataset: 'a', run: '20261206T000000Z-abc' };
     const result = (await execute(
       {
         Profile: (input: { event: unknown }) => {
           expect(input.event).toEqual(event);
+          return { status: 'profiled', job };
+        },
+        Compare: (input: unknown) => {
+          // The profile is in the lake: compare gets the job only.
+          expect(input).toEqual({ job });
           return { status: 'analysed', job, verdict: 'warn' };
         },
         Publish: (input: { job: unknown; verdict: unknown }) => {
@@ -105,7 +115,7 @@ describe('state machine definition', () => {
       },
       calls,
     )) as { published: unknown };
-    expect(calls).toEqual(['Profile', 'Publish']);
+    expect(calls).toEqual(['Profile', 'Compare', 'Publish']);
     expect(result.published).toEqual({ pages: 3 });
   });
 
@@ -138,6 +148,10 @@ describe('state machine definition', () => {
         Merge: (input: unknown) => {
           // The parts stay in the lake: the merge gets the job only.
           expect(input).toEqual({ job });
+          return { status: 'profiled', job };
+        },
+        Compare: (input: unknown) => {
+          expect(input).toEqual({ job });
           return { status: 'analysed', job, verdict: 'pass' };
         },
         Publish: () => ({ pages: 1 }),
@@ -147,6 +161,25 @@ describe('state machine definition', () => {
     expect(seen.sort()).toEqual([0, 1, 2, 3, 4, 5]);
     // Nothing of the map's output joins the state (it is limited to 256 KB).
     expect(JSON.stringify(result)).not.toContain('bulky');
+    expect(calls.filter((c) => c !== 'ProfileRange')).toEqual(['Profile', 'Merge', 'Compare', 'Publish']);
+  });
+
+  it('publishes the error report of a merge that found bad input without comparing', async () => {
+    const calls: string[] = [];
+    const job = { dataset: 'a', run: 'r' };
+    const run = execute(
+      {
+        Profile: () => ({ status: 'fan-out', job, ranges: [0, 1] }),
+        ProfileRange: (input: { index: number }) => ({ index: input.index }),
+        Merge: () => ({ status: 'analysed', job, verdict: 'error' }),
+        Publish: (input: unknown) => {
+          expect(input).toEqual({ job, verdict: 'error' });
+          return { pages: 1 };
+        },
+      },
+      calls,
+    );
+    await expect(run).rejects.toThrow(/RunFailed|The run failed/);
     expect(calls.filter((c) => c !== 'ProfileRange')).toEqual(['Profile', 'Merge', 'Publish']);
   });
 
@@ -157,13 +190,31 @@ describe('state machine definition', () => {
       {
         Profile: () => {
           if (failures-- > 0) throw new StoreError('S3 said 503');
+          return { status: 'profiled', job: {} };
+        },
+        Compare: () => ({ status: 'analysed', job: {}, verdict: 'pass' }),
+        Publish: () => ({}),
+      },
+      calls,
+    );
+    expect(calls).toEqual(['Profile', 'Profile', 'Profile', 'Compare', 'Publish']);
+  });
+
+  it('retries a transient failure of compare without profiling again', async () => {
+    const calls: string[] = [];
+    let failures = 2;
+    await execute(
+      {
+        Profile: () => ({ status: 'profiled', job: {} }),
+        Compare: () => {
+          if (failures-- > 0) throw new QueryErrorStandIn('Athena said ThrottlingException');
           return { status: 'analysed', job: {}, verdict: 'pass' };
         },
         Publish: () => ({}),
       },
       calls,
     );
-    expect(calls).toEqual(['Profile', 'Profile', 'Profile', 'Publish']);
+    expect(calls).toEqual(['Profile', 'Compare', 'Compare', 'Compare', 'Publish']);
   });
 
   it('publishes an error report and fails the execution when a task fails for good', async () => {
