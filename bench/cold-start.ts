@@ -150,6 +150,10 @@ async function profiledJob(
     fileKey: 'datasets/leads-fixture/v1/leads.csv',
     etag: null,
   } as const;
+  // This process's own clients take the SDK chain's region and credentials, as the children do.
+  process.env['AWS_REGION'] ??= 'eu-central-1';
+  process.env['AWS_ACCESS_KEY_ID'] ??= 'S3RVER';
+  process.env['AWS_SECRET_ACCESS_KEY'] ??= 'S3RVER';
   await store.write(job.manifestKey, LEADS_MANIFEST);
   await store.write(job.fileKey, leadsCsv(skewedLeads(500)));
   const rt = createRuntime(
