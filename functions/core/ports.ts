@@ -3,6 +3,7 @@
  * domain rather than by a vendor API. S3 and the filesystem implement ObjectStore; Athena and
  * DuckDB implement QueryEngine; the streaming reader and a GROUPING SETS query implement Profiler.
  */
+import type { SqlDialect } from './profile/grouping-sets-dialect.ts';
 import type { CountingPlan } from './profile/plan.ts';
 import type { Profile } from './profile/profile.ts';
 import type { Compression, DataFormat } from './scan/format.ts';
@@ -54,6 +55,11 @@ export interface ObjectStore {
 export type SqlValue = string | number | boolean | null;
 
 export interface QueryEngine {
+  /**
+   * How this engine spells what DuckDB and Trino (Athena) spell differently; statements that need
+   * it (the GROUPING SETS profile of a table) are rendered with it.
+   */
+  readonly dialect: SqlDialect;
   /** Runs one statement with positional parameters ($1, $2 … or ?) and returns plain rows. */
   rows(sql: string, params?: readonly SqlValue[]): Promise<Record<string, SqlValue>[]>;
 }

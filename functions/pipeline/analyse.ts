@@ -15,6 +15,7 @@ import {
   type ProfileStageOutput,
   profileStage,
 } from './profile-stage.ts';
+import { profileTableStage } from './table-profile.ts';
 
 /**
  * What analysing a dataset needs from outside, built once per process (the CLI) or per cold start
@@ -116,20 +117,25 @@ export async function profileRun(
         `${entry.manifestKey}: dataset '${manifest.dataset}' does not match its folder '${entry.id}'; expected them equal`,
       );
     }
-    if (!entry.version) {
+    // A table dataset's data is its table, unless files were given (`check` of a sample file).
+    const table = entry.files.length === 0 ? manifest.table?.name : undefined;
+    const version = table ?? entry.version;
+    if (!version) {
       throw new RepscopeError(
         'INPUT_UNREADABLE',
         `${lakeKeys.datasetPrefix(entry.id)}: no version folder with data files; expected ${lakeKeys.dataFile(entry.id, '<version>', '<file>')}`,
       );
     }
-    const profiled = await profileStage({
-      store: context.store,
-      profiler: context.profiler,
-      files: entry.files,
-      manifest,
-      catalogue: context.catalogue,
-      ...(context.onProgress ? { onProgress: context.onProgress } : {}),
-    });
+    const profiled = table
+      ? await profileTableStage({ engine: context.engine, table, manifest, catalogue: context.catalogue })
+      : await profileStage({
+          store: context.store,
+          profiler: context.profiler,
+          files: entry.files,
+          manifest,
+          catalogue: context.catalogue,
+          ...(context.onProgress ? { onProgress: context.onProgress } : {}),
+        });
     const { profile } = profiled;
     await context.store.write(lakeKeys.profile(entry.id, run.id), JSON.stringify(profile));
     await context.store.write(lakeKeys.groupCounts(entry.id, run.id), toJsonLines(groupCountRows(profile)));
@@ -138,7 +144,7 @@ export async function profileRun(
       profiled: {
         manifestText: text,
         startedAt,
-        version: entry.version,
+        version,
         source: profiled.source,
         fileColumns: profiled.fileColumns,
       },

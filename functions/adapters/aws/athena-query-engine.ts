@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { QueryError } from '../../core/errors.ts';
 import type { QueryEngine, SqlValue } from '../../core/ports.ts';
+import { trinoDialect } from '../../core/profile/grouping-sets-dialect.ts';
 
 export interface AthenaQueryEngineProps {
   /** The workgroup that runs repscope's queries (it sets the result location and encryption). */
@@ -53,6 +54,7 @@ export interface AthenaQueryEngineProps {
  * Athena's reason. The SQL itself is written once for Trino and DuckDB (functions/core).
  */
 export class AthenaQueryEngine implements QueryEngine {
+  readonly dialect = trinoDialect;
   private readonly client: AthenaClient;
   private readonly props: AthenaQueryEngineProps;
 

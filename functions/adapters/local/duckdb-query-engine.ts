@@ -1,7 +1,9 @@
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { QueryError } from '../../core/errors.ts';
+import { InputError, QueryError, RepscopeError } from '../../core/errors.ts';
+import { lakeKeys } from '../../core/lake/layout.ts';
 import {
   type ColumnType,
   LAKE_TABLES,
@@ -11,14 +13,20 @@ import {
   sqlColumn,
   tableFilesGlob,
 } from '../../core/lake/tables.ts';
+import { TABLE_NAME_PATTERN } from '../../core/manifest/schema.ts';
 import type { QueryEngine, SqlValue } from '../../core/ports.ts';
+import { duckdbDialect } from '../../core/profile/grouping-sets-dialect.ts';
+import { type DataFormat, detectFormat } from '../../core/scan/format.ts';
 
 /**
  * DuckDB standing in for Athena over the same lake layout. The lake tables are views over the
  * files below `root`; they are re-created before each statement so new runs are visible, and a
- * table with no files yet is an empty view with the same columns.
+ * table with no files yet is an empty view with the same columns. Each folder `tables/<name>/`
+ * (the data tables manifests register with `table: { name }`) is a view `<name>` over its files,
+ * as a Glue table over the same folder would be in Athena.
  */
 export class DuckDbQueryEngine implements QueryEngine {
+  readonly dialect = duckdbDialect;
   private connection: Promise<DuckDBConnection> | undefined;
   private instance: DuckDBInstance | undefined;
 
@@ -30,6 +38,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   async rows(sql: string, params: readonly SqlValue[] = []): Promise<Record<string, SqlValue>[]> {
     const connection = await this.connect();
     await this.createViews(connection);
+    await this.createDataTableViews(connection, sql);
     try {
       const reader = await connection.runAndReadAll(sql, params as SqlValue[]);
       return reader.getRowObjectsJS().map((row) => {
@@ -75,12 +84,34 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
+  /**
+   * One view per folder `tables/<name>/` with data files that the statement names: a folder with
+   * files it cannot read fails only the statements that read it.
+   */
+  private async createDataTableViews(connection: DuckDBConnection, sql: string): Promise<void> {
+    for (const folder of await entries(path.join(this.root, lakeKeys.tables))) {
+      if (!folder.isDirectory() || !TABLE_NAME_PATTERN.test(folder.name)) continue;
+      if (!new RegExp(`(^|[^a-z0-9_])${folder.name}($|[^a-z0-9_])`, 'i').test(sql)) continue;
+      const files = await dataFiles(path.join(this.root, lakeKeys.tableFolder(folder.name)));
+      if (files.length === 0) continue;
+      const body = dataTableSelect(folder.name, files);
+      try {
+        await connection.run(`CREATE OR REPLACE VIEW ${folder.name} AS ${body}`);
+      } catch (error) {
+        throw new QueryError(
+          `DuckDB could not read the table ${folder.name} (${lakeKeys.tableFolder(folder.name)} under ${this.root}): ${firstLine(error)}`,
+          { cause: error },
+        );
+      }
+    }
+  }
+
   /** True when some file `<prefix><first partition>=…/…/*.jsonl` exists. */
   private async hasFiles(table: LakeTable): Promise<boolean> {
     const partition = `${table.partitions[0]?.name ?? ''}=`;
     const ext = '.jsonl';
     const walk = async (at: string, depth: number): Promise<boolean> => {
-      let entries: import('node:fs').Dirent[];
+      let entries: Dirent[];
       try {
         entries = await readdir(at, { withFileTypes: true });
       } catch {
@@ -99,6 +130,54 @@ export class DuckDbQueryEngine implements QueryEngine {
       return false;
     };
     return walk(path.join(this.root, table.prefix), 0);
+  }
+}
+
+async function entries(folder: string): Promise<Dirent[]> {
+  try {
+    return await readdir(folder, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+/** The files below a folder, hidden ones left out, sorted. */
+async function dataFiles(folder: string): Promise<string[]> {
+  const found = await readdir(folder, { withFileTypes: true, recursive: true });
+  return found
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * The SELECT a data table's view is made of: its files by their one format (Parquet; CSV with a
+ * header, read as text; JSON Lines; the text formats optionally gzip), columns matched by name.
+ */
+function dataTableSelect(name: string, files: readonly string[]): string {
+  const formats = new Set<DataFormat>();
+  for (const file of files) {
+    try {
+      formats.add(detectFormat(file).format);
+    } catch (error) {
+      if (!(error instanceof RepscopeError)) throw error;
+      throw new InputError('INPUT_FORMAT', `table ${name}: ${error.message}`, { cause: error });
+    }
+  }
+  if (formats.size > 1) {
+    throw new InputError(
+      'INPUT_FORMAT',
+      `table ${name}: its folder ${lakeKeys.tableFolder(name)} mixes ${[...formats].join(' and ')} files; expected one format`,
+    );
+  }
+  const list = `[${files.map(literal).join(', ')}]`;
+  switch ([...formats][0]!) {
+    case 'parquet':
+      return `SELECT * FROM read_parquet(${list}, union_by_name = true)`;
+    case 'csv':
+      return `SELECT * FROM read_csv(${list}, header = true, all_varchar = true, union_by_name = true)`;
+    case 'jsonl':
+      return `SELECT * FROM read_json(${list}, format = 'newline_delimited', union_by_name = true)`;
   }
 }
 

@@ -12,6 +12,9 @@ export const lakeKeys = {
   version: (dataset: string, version: string) => `datasets/${dataset}/${version}`,
   dataFile: (dataset: string, version: string, file: string) => `datasets/${dataset}/${version}/${file}`,
   references: 'references/',
+  /** Data tables registered in manifests (`table: { name }`): locally the files of a table's folder. */
+  tables: 'tables/',
+  tableFolder: (name: string) => `tables/${name}/`,
   // Table files: their prefixes and partition folders come from the table catalogue.
   referenceTable: (population: string) => tableFileKey(referencePopulationsTable, [population], 'reference'),
   groupCounts: (dataset: string, run: string) => tableFileKey(groupCountsTable, [dataset, run]),

@@ -26,6 +26,25 @@ export function parseManifest(text: string, source: string): Manifest {
   return result.data;
 }
 
+/**
+ * The table a manifest text registers its dataset as, read without validating the rest: the
+ * upload of a table dataset's manifest starts a run even when the manifest is invalid, so that the
+ * run's error report says why. `name` is undefined when the table's name is not a string;
+ * the result is undefined when the text declares no table or is no YAML mapping.
+ */
+export function declaredTable(text: string): { readonly name: string | undefined } | undefined {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
+  if (raw === null || typeof raw !== 'object' || !('table' in raw)) return undefined;
+  const table = (raw as { table: unknown }).table;
+  const name = table !== null && typeof table === 'object' ? (table as { name?: unknown }).name : undefined;
+  return { name: typeof name === 'string' ? name : undefined };
+}
+
 /** One line per issue: `attributes[1].bins: expected …`. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   const lines = issues.slice(0, 5).map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LAKE_TABLES } from '../lake/tables.ts';
 
 /**
  * The manifest contract (`repscope.yaml`). Public: tests pin it, CHANGELOG.md flags breaking
@@ -7,6 +8,11 @@ import { z } from 'zod';
 export const DATASET_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const REFERENCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}\/[a-z0-9][a-z0-9_]{0,62}$/;
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+/**
+ * A table name both Glue (lower case, at most 255 characters) and DuckDB take as it is, and that
+ * needs no quoting anywhere: the allow-list that keeps a manifest from naming anything else.
+ */
+export const TABLE_NAME_PATTERN = /^[a-z][a-z0-9_]{0,127}$/;
 
 const scalarValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 const valueList = z.array(scalarValue);
@@ -97,6 +103,23 @@ export const manifestSchema = z
       .optional(),
     /** Where each row came from (web form, app, partner list …): per-source composition. */
     source: z.strictObject({ column }).optional(),
+    /**
+     * The dataset is a table of the query engine instead of uploaded files, for data that outgrows
+     * one Lambda: its counting plan runs as one GROUPING SETS query where the data is. In AWS a
+     * table of the pipeline's Glue database (Athena); locally (`run --root`) the data files under
+     * `tables/<name>/` of the root, which DuckDB reads as one view of that name.
+     * @default - no table: the files of `datasets/<id>/<version>/` are profiled
+     */
+    table: z
+      .strictObject({
+        name: z
+          .string()
+          .regex(TABLE_NAME_PATTERN, 'expected a table name matching [a-z][a-z0-9_]{0,127}')
+          .refine((name) => !LAKE_TABLES.some((t) => t.name === name), {
+            message: `expected a table of your own, not one of repscope's (${LAKE_TABLES.map((t) => t.name).join(', ')})`,
+          }),
+      })
+      .optional(),
     /** Raking weights to the reference marginals of every attribute with a reference. */
     correction: z
       .strictObject({

@@ -3,6 +3,7 @@ import { loadCatalogue } from '../../../functions/cli/local.ts';
 import { InputError } from '../../../functions/core/errors.ts';
 import { lakeKeys } from '../../../functions/core/lake/layout.ts';
 import type { Logger, Profiler, ProfileSource, QueryEngine } from '../../../functions/core/ports.ts';
+import { duckdbDialect } from '../../../functions/core/profile/grouping-sets-dialect.ts';
 import { reportSchema } from '../../../functions/core/report/schema.ts';
 import { type AnalyseContext, analyse, type DatasetEntry } from '../../../functions/pipeline/analyse.ts';
 import { readText } from '../../../functions/pipeline/io.ts';
@@ -15,6 +16,7 @@ const RUN = { id: '20261129T110500Z', reason: 'upload' } as const;
 
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 const noEngine: QueryEngine = {
+  dialect: duckdbDialect,
   rows: async () => {
     throw new Error('the engine is not reached when profiling fails');
   },

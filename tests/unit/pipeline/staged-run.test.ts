@@ -3,6 +3,7 @@ import { loadCatalogue } from '../../../functions/cli/local.ts';
 import { QueryError } from '../../../functions/core/errors.ts';
 import { lakeKeys } from '../../../functions/core/lake/layout.ts';
 import type { QueryEngine } from '../../../functions/core/ports.ts';
+import { duckdbDialect } from '../../../functions/core/profile/grouping-sets-dialect.ts';
 import {
   type AnalyseContext,
   compareRun,
@@ -31,6 +32,7 @@ const entry: DatasetEntry = {
 };
 
 const rejecting: QueryEngine = {
+  dialect: duckdbDialect,
   rows: async () => {
     throw new QueryError("Athena rejected the statement: HIVE_BAD_DATA 'secret'", { retryable: false });
   },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManifestError } from '../../../../functions/core/errors.ts';
-import { parseManifest } from '../../../../functions/core/manifest/parse.ts';
+import { declaredTable, parseManifest } from '../../../../functions/core/manifest/parse.ts';
 import { manifestJsonSchema } from '../../../../functions/core/manifest/schema.ts';
 
 const designExample = readFileSync(
@@ -159,5 +159,15 @@ describe('parseManifest', () => {
       readFileSync(path.join(import.meta.dirname, '../../../../schemas/repscope.schema.json'), 'utf8'),
     );
     expect(shipped).toEqual(manifestJsonSchema());
+  });
+
+  it('reads the table a manifest declares without validating the rest', () => {
+    expect(declaredTable('dataset: a\ntable: { name: leads_rows }\nattributes: not-a-list\n')).toEqual({
+      name: 'leads_rows',
+    });
+    expect(declaredTable('dataset: a\ntable: 42\n')).toEqual({ name: undefined });
+    expect(declaredTable('dataset: a\nattributes: []\n')).toBeUndefined();
+    expect(declaredTable('just text')).toBeUndefined();
+    expect(declaredTable('a: [unclosed')).toBeUndefined();
   });
 });
