@@ -14,6 +14,7 @@ export const LAMBDA_HANDLERS = {
   profile: 'functions/handlers/profile.ts',
   'profile-range': 'functions/handlers/profile-range.ts',
   merge: 'functions/handlers/merge.ts',
+  'profile-table': 'functions/handlers/profile-table.ts',
   compare: 'functions/handlers/compare.ts',
   publish: 'functions/handlers/publish.ts',
 } as const;

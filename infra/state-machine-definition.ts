@@ -10,15 +10,19 @@
  *
  *   Start → Profile → Route ─┬─ ignored / duplicate → Skipped
  *                     ↑      ├─ fan-out → ProfileRanges (Distributed Map of ProfileRange) → Merge ─┐
- *                     └──────┼─────────────────────────────────────────────────────────────────────┘
+ *                     ├──────┼─────────────────────────────────────────────────────────────────────┘
+ *                     │      ├─ table → ProfileTable (GROUPING SETS in Athena) ─┐
+ *                     └──────┼──────────────────────────────────────────────────┘
  *                            ├─ profiled → Compare ─┐
  *                            └─ analysed ───────────┴→ Publish → Verdict
  *
- * Profile (one pass) and Merge (the ranges) write the run's profile to the lake and say
- * `profiled`; Compare reads it back and runs the SQL join in Athena and the statistics. Compare is
- * a step of its own so that a transient Athena failure retries the join, not the reading of a
- * 10 GB object. Merge goes back to Route: like Profile, it may have found bad input, which is the
- * run's `error` report at once (`analysed` with verdict `error`), published without a compare.
+ * Profile (one pass), Merge (the ranges) and ProfileTable (a dataset registered as a table, whose
+ * manifest's upload started the run: the counting plan as one GROUPING SETS query in Athena) write
+ * the run's profile to the lake and say `profiled`; Compare reads it back and runs the SQL join in
+ * Athena and the statistics. Compare is a step of its own so that a transient Athena failure
+ * retries the join, not the reading of a 10 GB object. Merge and ProfileTable go back to Route:
+ * like Profile, they may have found bad input, which is the run's `error` report at once
+ * (`analysed` with verdict `error`), published without a compare.
  * Verdict fails the execution when the run's report says `error` (bad input), so the failure
  * alarm sees it; the site already says why.
  *
@@ -35,6 +39,8 @@ export interface StateMachineFunctions {
   readonly profileRange: string;
   /** Merges the range profiles into the run's profile. */
   readonly merge: string;
+  /** Profiles a registered table with one GROUPING SETS query in Athena. */
+  readonly profileTable: string;
   /** Compares the run's profile with the references (Athena) and writes the report. */
   readonly compare: string;
   /** Publishes the report (or an error report) to the site. */
@@ -75,6 +81,8 @@ export const PROFILE_STATUS = {
   ignored: 'ignored',
   duplicate: 'duplicate',
   fanOut: 'fan-out',
+  /** A run over a registered table: ProfileTable is next. */
+  table: 'table',
   /** Counted; compare is next. */
   profiled: 'profiled',
   /** The verdict is decided (bad input: `error`); publish is next. */
@@ -103,7 +111,7 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
   });
 
   return {
-    Comment: 'repscope: profile → compare → publish for one uploaded dataset file',
+    Comment: 'repscope: profile → compare → publish for one uploaded dataset file or registered table',
     StartAt: 'Start',
     States: {
       Start: { Type: 'Pass', Parameters: { 'event.$': '$' }, Next: 'Profile' },
@@ -124,6 +132,7 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
             Next: 'Skipped',
           },
           { Variable: '$.profile.status', StringEquals: PROFILE_STATUS.fanOut, Next: 'ProfileRanges' },
+          { Variable: '$.profile.status', StringEquals: PROFILE_STATUS.table, Next: 'ProfileTable' },
           { Variable: '$.profile.status', StringEquals: PROFILE_STATUS.profiled, Next: 'Compare' },
         ],
         Default: 'Publish',
@@ -146,6 +155,12 @@ export function stateMachineDefinition(props: StateMachineDefinitionProps): Json
         Next: 'Merge',
       },
       Merge: task(functions.merge, {
+        Parameters: { 'job.$': '$.profile.job' },
+        ResultPath: '$.profile',
+        Catch: caught,
+        Next: 'Route',
+      }),
+      ProfileTable: task(functions.profileTable, {
         Parameters: { 'job.$': '$.profile.job' },
         ResultPath: '$.profile',
         Catch: caught,

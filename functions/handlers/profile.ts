@@ -1,6 +1,8 @@
 import { lakeKeys } from '../core/lake/layout.ts';
+import { declaredTable } from '../core/manifest/parse.ts';
 import { claimRun } from '../pipeline/claim-run.ts';
 import { planFanOut } from '../pipeline/fan-out.ts';
+import { readText } from '../pipeline/io.ts';
 import { streamingProfiler } from '../pipeline/streaming-profiler.ts';
 import {
   type Analysed,
@@ -9,15 +11,17 @@ import {
   profileJob,
   type RunJob,
   storeFor,
+  tableJob,
   withErrorCodes,
 } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
-import { parseObjectCreated } from './s3-event.ts';
+import { type ManifestUpload, parseDatasetEvent } from './s3-event.ts';
 
 export type ProfileOutput =
   | { readonly status: 'ignored'; readonly reason: string }
   | { readonly status: 'duplicate'; readonly job: RunJob }
   | { readonly status: 'fan-out'; readonly job: RunJob; readonly ranges: readonly number[] }
+  | { readonly status: 'table'; readonly job: RunJob }
   | Profiled
   | Analysed;
 
@@ -25,7 +29,9 @@ export type ProfileOutput =
  * The first step of a run: reads the S3 event, ignores what is not a dataset file with a manifest
  * (one log line, no run), claims the run once per object version (a duplicated event stops here),
  * then either profiles the object in one pass (compare is the next step) or, when it is big, plans
- * its ranges for the Distributed Map. Bad input found here is the run's error report at once.
+ * its ranges for the Distributed Map. Bad input found here is the run's error report at once. The
+ * upload of a manifest that registers a table starts a run over that table (`table`: profiled by
+ * the next step, in Athena).
  */
 export interface ProfileInput {
   readonly event: unknown;
@@ -38,17 +44,13 @@ export function createProfileHandler(
 ): (input: ProfileInput) => Promise<ProfileOutput> {
   return withErrorCodes(async (input) => {
     const rt = runtime();
-    const trigger = parseObjectCreated(input.event);
-    if (trigger.kind === 'ignored') {
-      rt.logger.info('event ignored', { reason: trigger.reason });
-      return { status: 'ignored', reason: trigger.reason };
-    }
+    const trigger = parseDatasetEvent(input.event);
+    if (trigger.kind === 'ignored') return ignore(rt, trigger.reason);
+    const bucket = trigger.kind === 'manifest' ? trigger.manifest.bucket : trigger.upload.bucket;
+    if (bucket !== rt.config.bucket)
+      return ignore(rt, `the object is in another bucket than ${rt.config.bucket}`);
+    if (trigger.kind === 'manifest') return startTableRun(rt, trigger.manifest, input.execution);
     const { upload } = trigger;
-    if (upload.bucket !== rt.config.bucket) {
-      const reason = `the object is in another bucket than ${rt.config.bucket}`;
-      rt.logger.info('event ignored', { reason });
-      return { status: 'ignored', reason };
-    }
     const manifestKey = lakeKeys.manifest(upload.dataset);
     if (!(await rt.store.head(manifestKey))) {
       const reason = `no manifest at ${manifestKey}`;
@@ -79,6 +81,34 @@ export function createProfileHandler(
     }
     return profileJob(rt, job, streamingProfiler(storeFor(rt, job)));
   });
+}
+
+function ignore(rt: Runtime, reason: string, dataset?: string): ProfileOutput {
+  rt.logger.info('event ignored', { ...(dataset ? { dataset } : {}), reason });
+  return { status: 'ignored', reason };
+}
+
+/**
+ * A manifest upload starts a run only when the manifest registers its dataset as a table (read
+ * without validating the rest, so an invalid one gets its error report): the run is claimed once
+ * per manifest version, like a data file's, and its table is profiled in the next step. Other
+ * manifests start nothing: their data files do.
+ */
+async function startTableRun(
+  rt: Runtime,
+  manifest: ManifestUpload,
+  execution: string | undefined,
+): Promise<ProfileOutput> {
+  const declared = declaredTable(await readText(rt.store, manifest.key));
+  if (!declared) return ignore(rt, 'a manifest without a table: its data files start runs', manifest.dataset);
+  const claim = await claimRun(rt.store, manifest, createdAt(manifest.createdAt, rt), execution);
+  const job = tableJob(manifest.dataset, claim.run, 'upload', declared.name);
+  if (!claim.fresh) {
+    rt.logger.info('duplicate event', { dataset: job.dataset, run: job.run });
+    return { status: 'duplicate', job };
+  }
+  rt.logger.info('profiling the table', { dataset: job.dataset, run: job.run, table: job.version });
+  return { status: 'table', job };
 }
 
 export const handler = createProfileHandler(lazyRuntime());

@@ -12,6 +12,7 @@ import {
 import { pinnedStore } from '../pipeline/pinned-store.ts';
 import { writeReferenceTable } from '../pipeline/references.ts';
 import { readProfiledRun, stageProfiledRun } from '../pipeline/staged-run.ts';
+import { tableProfiler } from '../pipeline/table-profile.ts';
 import type { Runtime } from './runtime.ts';
 
 /** One run as it travels between the state machine's steps: plain JSON, no data. */
@@ -21,9 +22,38 @@ export interface RunJob {
   readonly run: string;
   readonly reason: Report['run']['reason'];
   readonly manifestKey: string;
+  /** The uploaded data file; for a table run, the manifest whose upload started it. */
   readonly fileKey: string;
   /** The ETag of the object version the run was claimed for; every read of it is checked. */
   readonly etag: string | null;
+  /** A run over the table the manifest registers (`table: { name }`) rather than a file. */
+  readonly table?: true;
+}
+
+/**
+ * The job of a run over a dataset's registered table: no data file (the manifest names the
+ * table), the table's name as the version. For the profile handler (a manifest upload) and for
+ * rescans, which then call {@link profileTable} and {@link compareJob}.
+ *
+ * @param table - the name the manifest declares; @default - 'table' when it declares none readable
+ */
+export function tableJob(
+  dataset: string,
+  run: string,
+  reason: Report['run']['reason'],
+  table?: string,
+): RunJob {
+  const manifestKey = lakeKeys.manifest(dataset);
+  return {
+    dataset,
+    version: table ?? 'table',
+    run,
+    reason,
+    manifestKey,
+    fileKey: manifestKey,
+    etag: null,
+    table: true,
+  };
 }
 
 /** The lake as this run must read it: its data object pinned to the claimed version. */
@@ -49,7 +79,8 @@ export function entryOf(job: RunJob): DatasetEntry {
     id: job.dataset,
     manifestKey: job.manifestKey,
     version: job.version,
-    files: [{ key: job.fileKey, name: job.fileKey }],
+    // No files: the profile half reads the table the manifest names.
+    files: job.table ? [] : [{ key: job.fileKey, name: job.fileKey }],
   };
 }
 
@@ -78,6 +109,16 @@ export async function profileJob(
   if (!outcome.profiled) return decided(runtime, job, outcome);
   await stageProfiledRun(runtime.store, job.dataset, job.run, outcome.profiled);
   return { status: 'profiled', job };
+}
+
+/**
+ * The profile half of a run over a registered table: the counting plan as one GROUPING SETS query
+ * in Athena, where the table is (the path for data that outgrows one Lambda). As for files, the
+ * profile is written and staged for {@link compareJob}; a transient Athena failure is thrown for
+ * the state machine to retry; a table Athena cannot count is the run's error report.
+ */
+export function profileTable(runtime: Runtime, job: RunJob): Promise<Profiled | Analysed> {
+  return profileJob(runtime, job, tableProfiler(runtime.engine));
 }
 
 /**

@@ -40,16 +40,35 @@ export type Trigger =
   | { readonly kind: 'upload'; readonly upload: Upload }
   | { readonly kind: 'ignored'; readonly reason: string };
 
+/** An uploaded manifest, `datasets/<dataset>/repscope.yaml`: a run when it registers a table. */
+export interface ManifestUpload {
+  readonly bucket: string;
+  readonly key: string;
+  readonly dataset: string;
+  /** The object's version id or, failing that, its ETag: what a table run is claimed by. */
+  readonly identity: string;
+  readonly createdAt: string | null;
+}
+
+export type DatasetTrigger = Trigger | { readonly kind: 'manifest'; readonly manifest: ManifestUpload };
+
 const ignored = (reason: string): Trigger => ({ kind: 'ignored', reason });
 
-/**
- * Reads an EventBridge S3 event into the upload it announces, or says why it is ignored: not an
- * Object Created event, a key that is not valid URL encoding, a key outside
- * `datasets/<id>/<version>/<file>` (manifests and deeper paths included), or a key with `.`/`..`
- * segments or control characters after decoding. Reasons never quote the key (it can hold
- * personal data in a file name); the handler logs the dataset id when there is one.
- */
+/** Reads an event as {@link parseDatasetEvent} does, with a manifest ignored: data files only. */
 export function parseObjectCreated(event: unknown): Trigger {
+  const trigger = parseDatasetEvent(event);
+  return trigger.kind === 'manifest' ? ignored('a manifest, not a data file') : trigger;
+}
+
+/**
+ * Reads an EventBridge S3 event into the upload it announces — a data file, or a dataset's
+ * manifest — or says why it is ignored: not an Object Created event, a key that is not valid URL
+ * encoding, a key outside `datasets/<id>/<version>/<file>` and `datasets/<id>/repscope.yaml`
+ * (deeper paths included), or a key with `.`/`..` segments or control characters after decoding.
+ * Reasons never quote the key (it can hold personal data in a file name); the handler logs the
+ * dataset id when there is one.
+ */
+export function parseDatasetEvent(event: unknown): DatasetTrigger {
   const e = event as Partial<ObjectCreatedEvent> | null;
   if (e === null || typeof e !== 'object') return ignored('the event is not an object');
   if (e.source !== 'aws.s3' || e['detail-type'] !== 'Object Created') {
@@ -79,12 +98,16 @@ export function parseObjectCreated(event: unknown): Trigger {
   if (dataset === undefined || !DATASET_ID_PATTERN.test(dataset)) {
     return ignored('the key does not name a dataset id matching [a-z0-9][a-z0-9-]{0,62}');
   }
-  if (parts.length === 3 && version === 'repscope.yaml') return ignored('a manifest, not a data file');
+  const identity = object['version-id'] ?? object.etag;
+  const createdAt = typeof e.time === 'string' ? e.time : null;
+  if (parts.length === 3 && version === 'repscope.yaml') {
+    if (!identity) return ignored('the event has neither detail.object.version-id nor detail.object.etag');
+    return { kind: 'manifest', manifest: { bucket, key, dataset, identity, createdAt } };
+  }
   if (parts.length !== 4 || !version || !file) {
     return ignored('the key is not datasets/<dataset>/<version>/<file>');
   }
   if (file.startsWith('.')) return ignored('a hidden file');
-  const identity = object['version-id'] ?? object.etag;
   if (!identity) return ignored('the event has neither detail.object.version-id nor detail.object.etag');
   return {
     kind: 'upload',
@@ -97,7 +120,7 @@ export function parseObjectCreated(event: unknown): Trigger {
       bytes: typeof object.size === 'number' ? object.size : null,
       identity,
       etag: object.etag ?? null,
-      createdAt: typeof e.time === 'string' ? e.time : null,
+      createdAt,
     },
   };
 }

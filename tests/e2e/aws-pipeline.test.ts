@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import type { ObjectStore } from '../../functions/core/ports.ts';
@@ -12,6 +13,7 @@ import { readConfig } from '../../functions/handlers/config.ts';
 import { createMergeHandler } from '../../functions/handlers/merge.ts';
 import { createProfileHandler } from '../../functions/handlers/profile.ts';
 import { createProfileRangeHandler } from '../../functions/handlers/profile-range.ts';
+import { createProfileTableHandler } from '../../functions/handlers/profile-table.ts';
 import { createPublishHandler } from '../../functions/handlers/publish.ts';
 import { BUILT_IN_REFERENCES_PREFIX, createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { readText } from '../../functions/pipeline/io.ts';
@@ -61,6 +63,7 @@ const definition = stateMachineDefinition({
     profileRange: 'arn:aws:lambda:eu-central-1:123456789012:function:profile-range',
     merge: 'arn:aws:lambda:eu-central-1:123456789012:function:merge',
     compare: 'arn:aws:lambda:eu-central-1:123456789012:function:compare',
+    profileTable: 'arn:aws:lambda:eu-central-1:123456789012:function:profile-table',
     publish: 'arn:aws:lambda:eu-central-1:123456789012:function:publish',
   },
 });
@@ -98,6 +101,10 @@ async function execute(
           'Merge',
           createMergeHandler(() => rt),
         ),
+        ProfileTable: step(
+          'ProfileTable',
+          createProfileTableHandler(() => rt),
+        ),
         Compare: step(
           'Compare',
           createCompareHandler(() => rt),
@@ -109,6 +116,7 @@ async function execute(
         Profile: 0,
         ProfileRange: 0,
         Merge: 0,
+        ProfileTable: 0,
         Compare: 0,
         Publish: 0,
         PublishFailure: 0,
@@ -299,6 +307,81 @@ intersections: [[sex, age_band]]
     expect(aws.attributes).toEqual(expected.attributes);
     expect(aws.intersections).toEqual(expected.intersections);
   }, 180_000);
+
+  it('profiles a dataset registered as a table with one query in Athena, and publishes the CLI’s report', async () => {
+    const manifest = `${LEADS_MANIFEST.replace('leads-fixture', 'leads-table')}table: { name: leads_rows }\n`;
+    const leads = skewedLeads(900, 13);
+    const parts = { 'part-0.csv': leadsCsv(leads.slice(0, 400)), 'part-1.csv': leadsCsv(leads.slice(400)) };
+    for (const [file, body] of Object.entries(parts)) await store.write(`tables/leads_rows/${file}`, body);
+    // The manifest's upload is what starts a table's run.
+    const event = await upload('datasets/leads-table/repscope.yaml', manifest);
+    const sentBefore = athena.statements.length;
+    const result = await execute(event, runtime());
+    expect(result.error).toBeUndefined();
+    expect(result.steps).toEqual(['Profile', 'ProfileTable', 'Compare', 'Publish']);
+
+    // Athena counted the table with one GROUPING SETS statement; every statement is Trino's.
+    const sent = athena.statements.slice(sentBefore);
+    const counting = sent.filter((sql) => sql.includes('GROUP BY GROUPING SETS'));
+    expect(counting).toHaveLength(1);
+    expect(counting[0]).toContain('FROM "leads_rows" AS t');
+    expect(counting[0]).toContain('regexp_like(');
+    const trino = new TrinoSQL();
+    for (const sql of sent) expect(trino.validate(sql)).toEqual([]);
+
+    const [lakeReport] = await keys('lake/reports/dataset=leads-table/');
+    const published = (await keys('site/datasets/leads-table/runs/')).find((k) => k.endsWith('/report.json'));
+    const awsPublished = await readText(store, published!);
+    expect(JSON.parse(awsPublished)).toMatchObject({
+      status: expect.stringMatching(/^(pass|warn|fail)$/),
+      dataset: { version: 'leads_rows', source: { uri: 'table:leads_rows' } },
+    });
+
+    // The same table through `repscope run --root` on this machine: tables/leads_rows/ read by DuckDB.
+    const { dir, cleanup: done } = await tempDir();
+    try {
+      await mkdir(path.join(dir, 'datasets', 'leads-table'), { recursive: true });
+      await mkdir(path.join(dir, 'tables', 'leads_rows'), { recursive: true });
+      await writeFile(path.join(dir, 'datasets', 'leads-table', 'repscope.yaml'), manifest);
+      for (const [file, body] of Object.entries(parts)) {
+        await writeFile(path.join(dir, 'tables', 'leads_rows', file), body);
+      }
+      expect((await runCli(['run', '--root', dir])).code).toBeLessThan(2);
+      const [run] = await readdir(path.join(dir, 'site', 'datasets', 'leads-table', 'runs'));
+      const localPublished = await readFile(
+        path.join(dir, 'site', 'datasets', 'leads-table', 'runs', run!, 'report.json'),
+        'utf8',
+      );
+      expect(comparable(awsPublished)).toEqual(comparable(localPublished));
+      const localLake = await readFile(
+        path.join(dir, 'lake', 'reports', 'dataset=leads-table', `run=${run}`, 'report.json'),
+        'utf8',
+      );
+      expect(comparable(await readText(store, lakeReport!))).toEqual(comparable(localLake));
+    } finally {
+      await done();
+    }
+
+    // The same manifest event again starts nothing.
+    const again = await execute(event, runtime());
+    expect(again.steps).toEqual(['Profile']);
+    expect(again.output).toMatchObject({ profile: { status: 'duplicate' } });
+  }, 120_000);
+
+  it('publishes the error report of a table Athena cannot find, naming the table', async () => {
+    const manifest = `${LEADS_MANIFEST.replace('leads-fixture', 'ghost-table')}table: { name: no_such_table }\n`;
+    const event = await upload('datasets/ghost-table/repscope.yaml', manifest);
+    const result = await execute(event, runtime());
+    expect(result.error?.message).toMatch(/RunFailed|The run failed/);
+    expect(result.steps).toEqual(['Profile', 'ProfileTable', 'Publish']);
+    const [key] = await keys('lake/reports/dataset=ghost-table/');
+    const report = JSON.parse(await readText(store, key!)) as {
+      status: string;
+      checks: { message: string }[];
+    };
+    expect(report.status).toBe('error');
+    expect(report.checks[0]?.message).toMatch(/^table no_such_table: the query engine could not count it/);
+  }, 60_000);
 
   it('publishes an error report for bad input and fails the execution', async () => {
     await store.write(

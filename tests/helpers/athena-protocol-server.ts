@@ -4,15 +4,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDbQueryEngine } from '../../functions/adapters/local/duckdb-query-engine.ts';
+import { lakeKeys } from '../../functions/core/lake/layout.ts';
 import { LAKE_TABLES } from '../../functions/core/lake/tables.ts';
 import type { ObjectStore, SqlValue } from '../../functions/core/ports.ts';
+import { trinoToDuckDb } from './trino-to-duckdb.ts';
 
 /**
  * A loopback server that speaks Athena's JSON 1.1 protocol for the calls repscope makes
  * (StartQueryExecution, GetQueryExecution, GetQueryResults, StopQueryExecution) and runs each
  * statement in DuckDB over the lake in an S3 bucket (read through the ObjectStore port, so it sees
  * what an S3 server holds). ExecutionParameters are spliced into the statement's `?` marks as SQL
- * text, as Athena does. Faults are injected on request: queued polls, failed or cancelled queries,
+ * text, as Athena does; Trino's spellings of a few functions become DuckDB's (`trinoToDuckDb`).
+ * The data tables under `tables/<name>/` are tables of that name, as Glue tables over those
+ * folders would be. Faults are injected on request: queued polls, failed or cancelled queries,
  * queries that never finish, slow result pages.
  */
 export interface AthenaFaults {
@@ -42,7 +46,7 @@ interface Execution {
 
 export interface AthenaProtocolServer {
   readonly endpoint: string;
-  /** Every statement as DuckDB ran it (parameters spliced in), in order. */
+  /** Every statement as Athena received it (parameters spliced in, in Trino's dialect), in order. */
   readonly statements: string[];
   /** Calls by operation name, e.g. `GetQueryExecution`. */
   readonly calls: Map<string, number>;
@@ -186,7 +190,7 @@ export async function startAthenaProtocolServer(lake: ObjectStore): Promise<Athe
       statements.push(sql);
       checkProjectedPartitions(sql);
       await copyLake(lake, root);
-      const rows = await engine.rows(sql);
+      const rows = await engine.rows(trinoToDuckDb(sql));
       // With no rows there are no names to report: callers get an empty list either way.
       const names = rows.length > 0 ? Object.keys(rows[0]!) : [];
       execution.columns = names.map((name) => ({ name, type: typeOf(rows.map((r) => r[name] ?? null)) }));
@@ -329,9 +333,9 @@ function typeOf(values: readonly SqlValue[]): string {
   return 'varchar';
 }
 
-/** The lake's tables (every catalogue prefix) as local files for DuckDB. */
+/** The lake's tables (every catalogue prefix) and the data tables as local files for DuckDB. */
 async function copyLake(lake: ObjectStore, root: string): Promise<void> {
-  for (const prefix of LAKE_TABLES.map((t) => t.prefix)) {
+  for (const prefix of [...LAKE_TABLES.map((t) => t.prefix), lakeKeys.tables]) {
     for (const object of await lake.list(prefix)) {
       const parts: Uint8Array[] = [];
       for await (const chunk of lake.read(object.key)) parts.push(chunk);

@@ -16,6 +16,7 @@ const definition = stateMachineDefinition({
     profile: arn('profile'),
     profileRange: arn('profile-range'),
     merge: arn('merge'),
+    profileTable: arn('profile-table'),
     compare: arn('compare'),
     publish: arn('publish'),
   },
@@ -55,7 +56,14 @@ async function execute(handlers: Handlers, calls: string[]) {
     } as never,
     overrides: {
       taskResourceLocalHandlers: recorded as never,
-      retryIntervalOverrides: { Profile: 0, ProfileRange: 0, Merge: 0, Compare: 0, Publish: 0 },
+      retryIntervalOverrides: {
+        Profile: 0,
+        ProfileRange: 0,
+        Merge: 0,
+        ProfileTable: 0,
+        Compare: 0,
+        Publish: 0,
+      },
     },
   });
   return execution.result;
@@ -73,7 +81,7 @@ describe('state machine definition', () => {
 
   it('retries only transient errors, and catches everything into PublishFailure', () => {
     const states = (definition['States'] ?? {}) as Record<string, Record<string, unknown>>;
-    for (const name of ['Profile', 'Merge', 'Compare', 'Publish']) {
+    for (const name of ['Profile', 'Merge', 'ProfileTable', 'Compare', 'Publish']) {
       expect(states[name]?.['Retry']).toEqual([
         expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS] }),
       ]);
@@ -162,6 +170,47 @@ describe('state machine definition', () => {
     // Nothing of the map's output joins the state (it is limited to 256 KB).
     expect(JSON.stringify(result)).not.toContain('bulky');
     expect(calls.filter((c) => c !== 'ProfileRange')).toEqual(['Profile', 'Merge', 'Compare', 'Publish']);
+  });
+
+  it('profiles a registered table in a step of its own, then compares and publishes', async () => {
+    const calls: string[] = [];
+    const job = { dataset: 'a', run: 'r', table: true };
+    let failures = 1;
+    await execute(
+      {
+        Profile: () => ({ status: 'table', job }),
+        ProfileTable: (input: unknown) => {
+          expect(input).toEqual({ job });
+          if (failures-- > 0) throw new QueryErrorStandIn('Athena said TooManyRequestsException');
+          return { status: 'profiled', job };
+        },
+        Compare: (input: unknown) => {
+          expect(input).toEqual({ job });
+          return { status: 'analysed', job, verdict: 'pass' };
+        },
+        Publish: (input: unknown) => {
+          expect(input).toEqual({ job, verdict: 'pass' });
+          return { pages: 1 };
+        },
+      },
+      calls,
+    );
+    expect(calls).toEqual(['Profile', 'ProfileTable', 'ProfileTable', 'Compare', 'Publish']);
+  });
+
+  it('publishes the error report of a table the engine cannot count, without comparing', async () => {
+    const calls: string[] = [];
+    const job = { dataset: 'a', run: 'r', table: true };
+    const run = execute(
+      {
+        Profile: () => ({ status: 'table', job }),
+        ProfileTable: () => ({ status: 'analysed', job, verdict: 'error' }),
+        Publish: () => ({ pages: 1 }),
+      },
+      calls,
+    );
+    await expect(run).rejects.toThrow(/RunFailed|The run failed/);
+    expect(calls).toEqual(['Profile', 'ProfileTable', 'Publish']);
   });
 
   it('publishes the error report of a merge that found bad input without comparing', async () => {

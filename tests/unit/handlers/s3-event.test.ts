@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseObjectCreated } from '../../../functions/handlers/s3-event.ts';
+import { parseDatasetEvent, parseObjectCreated } from '../../../functions/handlers/s3-event.ts';
 import { objectCreated } from '../../fixtures/events.ts';
 
 describe('parseObjectCreated', () => {
@@ -64,5 +64,32 @@ describe('parseObjectCreated', () => {
       kind: 'ignored',
       reason: 'the event has no detail.bucket.name or detail.object.key',
     });
+  });
+});
+
+describe('parseDatasetEvent', () => {
+  it('reads a manifest upload as the manifest of its dataset, claimed by its version', () => {
+    expect(parseDatasetEvent(objectCreated('datasets/leads/repscope.yaml', { 'version-id': 'v-1' }))).toEqual(
+      {
+        kind: 'manifest',
+        manifest: {
+          bucket: 'repscope-lake',
+          key: 'datasets/leads/repscope.yaml',
+          dataset: 'leads',
+          identity: 'v-1',
+          createdAt: '2026-12-06T01:02:03Z',
+        },
+      },
+    );
+  });
+
+  it('reads data files as parseObjectCreated does, and ignores a manifest it cannot claim', () => {
+    const event = objectCreated('datasets/leads/v1/leads.csv');
+    expect(parseDatasetEvent(event)).toEqual(parseObjectCreated(event));
+    expect(parseDatasetEvent(objectCreated('datasets/leads/repscope.yaml', { etag: undefined }))).toEqual({
+      kind: 'ignored',
+      reason: 'the event has neither detail.object.version-id nor detail.object.etag',
+    });
+    expect(parseDatasetEvent(objectCreated('datasets/Bad_Id/repscope.yaml')).kind).toBe('ignored');
   });
 });
