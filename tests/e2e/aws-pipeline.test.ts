@@ -22,6 +22,7 @@ import { runCli, tempDir } from '../fixtures/cli.ts';
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
 import { type AthenaProtocolServer, startAthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
+import { noRetryWaits } from '../helpers/no-retry-waits.ts';
 import { motoUnavailable, requirePeers, type S3Peer, startMoto } from '../helpers/s3-servers.ts';
 
 /**
@@ -68,6 +69,15 @@ const definition = stateMachineDefinition({
   },
 });
 
+/** The task states and the handlers they call (Publish and PublishFailure share one). */
+const HANDLERS: Record<string, (runtime: () => Runtime) => (input: never) => Promise<unknown>> = {
+  Profile: createProfileHandler,
+  ProfileRange: createProfileRangeHandler,
+  Merge: createMergeHandler,
+  ProfileTable: createProfileTableHandler,
+  Compare: createCompareHandler,
+};
+
 /** Runs the state machine on the event; resolves with the final state, or the execution's error. */
 async function execute(
   event: unknown,
@@ -89,38 +99,19 @@ async function execute(
     } as never,
     overrides: {
       taskResourceLocalHandlers: {
-        Profile: step(
-          'Profile',
-          createProfileHandler(() => rt),
-        ),
-        ProfileRange: step(
-          'ProfileRange',
-          createProfileRangeHandler(() => rt),
-        ),
-        Merge: step(
-          'Merge',
-          createMergeHandler(() => rt),
-        ),
-        ProfileTable: step(
-          'ProfileTable',
-          createProfileTableHandler(() => rt),
-        ),
-        Compare: step(
-          'Compare',
-          createCompareHandler(() => rt),
+        ...Object.fromEntries(
+          Object.entries(HANDLERS).map(([name, create]) => [
+            name,
+            step(
+              name,
+              create(() => rt),
+            ),
+          ]),
         ),
         Publish: step('Publish', publish),
         PublishFailure: step('PublishFailure', publish),
       } as never,
-      retryIntervalOverrides: {
-        Profile: 0,
-        ProfileRange: 0,
-        Merge: 0,
-        ProfileTable: 0,
-        Compare: 0,
-        Publish: 0,
-        PublishFailure: 0,
-      },
+      retryIntervalOverrides: noRetryWaits(definition),
     },
   });
   try {

@@ -4,6 +4,7 @@ import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { stateMachineDefinition, TRANSIENT_ERRORS } from '../../infra/state-machine-definition.ts';
+import { noRetryWaits } from '../helpers/no-retry-waits.ts';
 
 /**
  * The state machine's definition: valid ASL (asl-validator, ARNs checked), and its routes, retries
@@ -56,14 +57,7 @@ async function execute(handlers: Handlers, calls: string[]) {
     } as never,
     overrides: {
       taskResourceLocalHandlers: recorded as never,
-      retryIntervalOverrides: {
-        Profile: 0,
-        ProfileRange: 0,
-        Merge: 0,
-        ProfileTable: 0,
-        Compare: 0,
-        Publish: 0,
-      },
+      retryIntervalOverrides: noRetryWaits(definition),
     },
   });
   return execution.result;
