@@ -13,8 +13,8 @@ import { startS3rver } from '../tests/helpers/s3-servers.ts';
  * `npm run bench:cold-start [-- --repeat 7]`: builds each Lambda bundle as the stack does, then
  * starts a fresh Node process per measurement that imports the bundle and handles one small
  * event, against s3rver on loopback where the handler reads S3: `profile` an event it ignores
- * (no S3 call), `compare` a small profiled run (its SQL in the Athena protocol stand-in, DuckDB
- * over the bucket), `publish` a site render from a lake with one report. Prints, per handler, the
+ * (no S3 call), `compare` a small profiled run and `profile-table` a small registered table (their
+ * SQL in the Athena protocol stand-in, DuckDB over the bucket), `publish` a site render from a lake with one report. Prints, per handler, the
  * median and worst of: process spawn to exit (Node's own start-up included), and inside the
  * process the import and the first event. Budget (issue #9): import + first event under 400 ms.
  */
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
         },
       },
       compare: { job: await profiledJob(store, s3.endpoint, athena.endpoint) },
+      'profile-table': { job: await tableRunJob(store) },
       publish: { job: { dataset: report.dataset.id, run: report.run.id }, verdict: report.status },
     };
     console.log(
@@ -168,6 +169,19 @@ async function profiledJob(
   );
   const profiled = await profileJob(rt, job, streamingProfiler(rt.store));
   if (profiled.status !== 'profiled') throw new Error(`the bench's run was not profiled: ${profiled.status}`);
+  return job;
+}
+
+/** A small registered table (`tables/leads_rows/`) and its run's job, for profile-table's first event. */
+async function tableRunJob(store: S3ObjectStore): Promise<unknown> {
+  const { LEADS_MANIFEST, leadsCsv, skewedLeads } = await import('../tests/fixtures/leads.ts');
+  const { tableJob } = await import('../functions/handlers/run-job.ts');
+  const job = tableJob('leads-table', '20261206T000000Z-table', 'upload', 'leads_rows');
+  await store.write(
+    job.manifestKey,
+    `${LEADS_MANIFEST.replace('leads-fixture', 'leads-table')}table: { name: leads_rows }\n`,
+  );
+  await store.write('tables/leads_rows/part-0.csv', leadsCsv(skewedLeads(500)));
   return job;
 }
 

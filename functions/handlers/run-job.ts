@@ -118,6 +118,8 @@ export async function profileJob(
  * the state machine to retry; a table Athena cannot count is the run's error report.
  */
 export function profileTable(runtime: Runtime, job: RunJob): Promise<Profiled | Analysed> {
+  // A table job has no files: profileRun counts the table the manifest names through the engine
+  // (profileTableStage), so no file profiler is called; this one is the same kind of profiler.
   return profileJob(runtime, job, tableProfiler(runtime.engine));
 }
 

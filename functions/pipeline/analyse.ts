@@ -25,7 +25,10 @@ export interface AnalyseContext {
   /** The lake: the manifest and data files are read from it, the run's tables written to it. */
   readonly store: ObjectStore;
   readonly engine: QueryEngine;
-  /** Counts the data files: streaming (threads) or a GROUPING SETS query (DuckDB, Athena). */
+  /**
+   * Counts the data files: streaming (threads) or a GROUPING SETS query (DuckDB, Athena). A
+   * dataset registered as a table is counted by the engine instead (`table-profile.ts`).
+   */
   readonly profiler: Profiler;
   /** Every population the manifests may name; its table must already be in the lake. */
   readonly catalogue: ReferenceCatalogue;
