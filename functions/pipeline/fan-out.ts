@@ -24,7 +24,7 @@ import { planFor } from './profile-stage.ts';
  * is limited to 256 KB; a range of a CSV carries the file's header). Three steps: {@link
  * planFanOut} (split, or say one pass is the way), {@link profilePart} (one range, its partial
  * profile or its error staged), and {@link mergedPartsProfiler} (the parts merged, as a Profiler
- * the analyse step plugs in, so compare and the report are the usual ones).
+ * the profile half of the run plugs in, so the profile, compare and the report are the usual ones).
  */
 export interface FanOutJob {
   readonly dataset: string;
@@ -122,9 +122,9 @@ export async function profilePart(store: ObjectStore, job: FanOutJob, index: num
 
 /**
  * A Profiler that merges the staged parts of a fanned-out object instead of reading it: the
- * analyse step runs with it, so the report is built exactly as for a one-pass profile. A part's
- * error is raised with its code. When text ranges do not join up (a quoted line break crossed a
- * split point), it reads the object in one pass, as the threads do.
+ * profile half of the run (`profileRun`) runs with it, so the profile is the one a single pass
+ * gives. A part's error is raised with its code. When text ranges do not join up (a quoted line
+ * break crossed a split point), it reads the object in one pass, as the threads do.
  */
 export function mergedPartsProfiler(store: ObjectStore, job: FanOutJob): Profiler {
   return {

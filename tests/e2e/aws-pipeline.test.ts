@@ -397,7 +397,7 @@ intersections: [[sex, age_band]]
   it('writes an error report through the catch when a step fails for good', async () => {
     await store.write('datasets/badman/repscope.yaml', 'dataset: badman\nattributes: not-a-list\n');
     const event = await upload('datasets/badman/v1/data.csv', 'sex\nfemale\n');
-    // Fan out from one byte, so the manifest is read (and refused) before the analyse step.
+    // Fan out from one byte, so the manifest is read (and refused) before the profile half of the run.
     const result = await execute(event, runtime({ REPSCOPE_FAN_OUT_THRESHOLD_BYTES: '1' }));
     expect(result.error).toBeDefined();
     expect(result.steps).toEqual(['Profile', 'PublishFailure']);
