@@ -42,7 +42,7 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
         `weights: sum ${fmt(a.weights.weightSum, 1)}, effective N ${fmt(a.weights.effectiveN, 1)}, design effect ${fmt(a.weights.designEffect, 2)}`,
       );
     }
-    if (a.labels) out.push(...labelLines(a.labels, md));
+    if (a.labels) out.push(...labelLines(a.labels, md, report.thresholds.minGroupCount));
   }
   for (const x of report.intersections) {
     out.push('');
@@ -82,7 +82,11 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
   return `${out.join('\n')}\n`;
 }
 
-function labelLines(labels: NonNullable<AttributeResult['labels']>, md: boolean): string[] {
+function labelLines(
+  labels: NonNullable<AttributeResult['labels']>,
+  md: boolean,
+  minGroupCount: number,
+): string[] {
   const header = ['group', 'positives', 'rate', '95% CI', 'DPL', 'DI', 'IR', '4/5', 'CDD'];
   const cdd = new Map((labels.cdd?.groups ?? []).map((g) => [g.group, g.value]));
   const rows = labels.groups.map((g) => [
@@ -100,7 +104,7 @@ function labelLines(labels: NonNullable<AttributeResult['labels']>, md: boolean)
     `labels (${labels.column}): positive rate ${pct(labels.positiveRate)}${labels.cdd ? `, CDD given ${labels.cdd.strata}` : ''}`,
   ];
   lines.push(...table(header, rows, md));
-  lines.push(...labelNotes(labels));
+  lines.push(...labelNotes(labels, minGroupCount));
   if (labels.positiveComposition) {
     lines.push(
       `positive class vs reference: TVD ${fmt(labels.positiveComposition.tvd, 4)}, JS ${fmt(labels.positiveComposition.jsDivergence, 4)} bits`,
@@ -110,7 +114,7 @@ function labelLines(labels: NonNullable<AttributeResult['labels']>, md: boolean)
 }
 
 /** Rows left out of the label metrics, what IR compares with, and the groups not judged. */
-function labelNotes(labels: NonNullable<AttributeResult['labels']>): string[] {
+function labelNotes(labels: NonNullable<AttributeResult['labels']>, minGroupCount: number): string[] {
   const lines: string[] = [];
   if (labels.missing !== undefined)
     lines.push(`label missing: ${fmtCount(labels.missing)} (left out of the label metrics)`);
@@ -121,7 +125,7 @@ function labelNotes(labels: NonNullable<AttributeResult['labels']>): string[] {
       `IR: positive rate over the highest judged rate (${labels.highestRateGroup}); 4/5 fails below 0.8`,
     );
   if (labels.notJudged && labels.notJudged.length > 0)
-    lines.push(`not judged, fewer than the minimum labelled rows: ${labels.notJudged.join(', ')}`);
+    lines.push(`not judged, fewer than ${minGroupCount} labelled rows: ${labels.notJudged.join(', ')}`);
   return lines;
 }
 

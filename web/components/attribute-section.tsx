@@ -48,7 +48,8 @@ export function AttributeSection(props: AttributeSectionProps) {
           />
           <figcaption class="muted">
             Bars: share of rows in the dataset (colour: status); thin line: its 95 % interval; black tick:
-            reference share. The table has the same numbers.
+            reference share, the reference table’s share column as published (not recomputed from its
+            counts). The table has the same numbers.
           </figcaption>
         </figure>
         <GroupTable
@@ -107,7 +108,7 @@ function AttributeStatistics({ attribute: a, maxTvd, statisticsWithheld }: Attri
         {formatNumber(a.distances.tvd)} (limit {formatNumber(maxTvd, 2)})
       </dd>
       <dt>Jensen–Shannon divergence</dt>
-      <dd>{formatNumber(a.distances.jsDivergence)} bits (log base 2, in [0, 1])</dd>
+      <dd>{formatNumber(a.distances.jsDivergence)} bits (binary logarithm: between zero and one)</dd>
     </dl>
   );
 }

@@ -47,9 +47,9 @@ export const LABEL_TEXT = {
       ? ''
       : highest === null
         ? ' The impact ratio is not available: no group has enough labelled rows, or this copy hides a rate it needs.'
-        : ` Impact ratio: the group’s rate over the highest rate of a judged group (${highest}); the four-fifths rule (Uniform Guidelines, 29 CFR 1607.4(D)) fails a judged group below 0.8. DI is Clarify’s ratio against the rest and is not what the rule checks.`,
+        : ` Impact ratio: the group’s rate over the highest rate of a judged group (${highest}); the four-fifths rule of the Uniform Guidelines on Employee Selection Procedures fails a judged group below 0.8. DI is Clarify’s ratio against the rest and is not what the rule checks.`,
   cddSelf: (strata: string) =>
-    `not computed for ${strata} itself: within each stratum there is one group, so CDD is 0 by construction.`,
+    `not computed for ${strata} itself: within each stratum there is one group, so CDD is zero by construction.`,
 } as const;
 
 /**
@@ -352,8 +352,8 @@ function PositiveComposition({
         </table>
       </div>
       <p>
-        Distance of the positive class from the reference (Jensen–Shannon in bits, log base 2, as for the
-        attribute’s shares):{' '}
+        Distance of the positive class from the reference (Jensen–Shannon in bits, binary logarithm, as for
+        the attribute’s shares):{' '}
         {withheld
           ? WITHHELD_TEXT.positiveComposition
           : composition.tvd === null && composition.jsDivergence === null

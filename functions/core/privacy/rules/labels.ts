@@ -125,9 +125,18 @@ export function collectPositiveCells(
     // The label's own margins (all positives, all negatives) are counts too: when one of them is
     // small, every non-zero positives cell is small and the rates of the others would give the
     // margin back (DPL of a group with no positives is the rate of the rest), so all rows go.
+    // So are the rows without a label: with their total hidden, the rates against the rest of
+    // two visible rows would solve for it (each gives Σ positives + rate × that total), so the
+    // whole table goes with it.
     if (
       attribute.labels &&
-      labelMarginIsSmall(attribute.labels, exact.attributes[i]?.total ?? null, unlabelledOf(exactLabels), k)
+      (labelMarginIsSmall(
+        attribute.labels,
+        exact.attributes[i]?.total ?? null,
+        unlabelledOf(exactLabels),
+        k,
+      ) ||
+        (total !== undefined && isHidden(total)))
     ) {
       for (const row of attribute.labels.groups) {
         const cell = cells.labels.get(row)!;
@@ -180,22 +189,45 @@ function unlabelledOf(labels: Labels | undefined): number {
 function unlabelledTotal(labels: Labels | undefined, exact: Labels | undefined, k: number): Cell | undefined {
   if (labels?.missing === undefined) return undefined;
   const count = exact?.missing == null || exact.otherValues === null ? null : unlabelledOf(exact);
-  const hidden = labels.missing === null || labels.otherValues === null || isSmall(count, k);
+  const hidden =
+    labels.missing === null ||
+    labels.otherValues === null ||
+    isSmall(count, k) ||
+    isSmall(nearZero(exact?.missing ?? 0), k) ||
+    isSmall(nearZero(exact?.otherValues ?? 0), k);
   return { count, hide: hidden ? 'small' : undefined, mayBeZero: true };
 }
 
 /**
  * Each attribute's rows without a label, per group, sum to its published total: a set like the
- * positives', so one hidden row's count cannot be worked out from the others.
+ * positives', so one hidden row's count cannot be worked out from the others. The total is not a
+ * member protection may hide (a hidden total hides the whole table, see `collectPositiveCells`);
+ * the audit gets the equation from `unlabelledBounds`.
  */
 function unlabelledSets(report: Report, positives: PositiveCells): SumSet[] {
   return report.attributes.flatMap((attribute): SumSet[] => {
+    const rows = unlabelledRows(attribute, positives);
+    if (!rows) return [];
+    return [{ section: 'labels', path: `${attribute.name} (rows without a label)`, members: rows }];
+  });
+}
+
+/** The distinct cells of rows without a label of an attribute, when every row has one. */
+function unlabelledRows(attribute: AttributeResult, positives: PositiveCells): Cell[] | undefined {
+  if (!attribute.labels || !positives.unlabelledTotals.has(attribute)) return undefined;
+  const rows = attribute.labels.groups.map((row) => positives.unlabelled.get(row));
+  if (!rows.every((c) => c !== undefined)) return undefined;
+  return [...new Set(rows as Cell[])];
+}
+
+/** For the audit: the rows without a label of each attribute sum to its total. */
+function unlabelledBounds(report: Report, positives: PositiveCells): SumSet[] {
+  return report.attributes.flatMap((attribute): SumSet[] => {
+    const rows = unlabelledRows(attribute, positives);
     const total = positives.unlabelledTotals.get(attribute);
-    if (!total || !attribute.labels) return [];
-    const rows = attribute.labels.groups.map((row) => positives.unlabelled.get(row));
-    if (!rows.every((c) => c !== undefined)) return [];
-    const members = [...new Set(rows as Cell[]), total];
-    return [{ section: 'labels', path: `${attribute.name} (rows without a label)`, members, sum: total }];
+    if (!rows || !total) return [];
+    const path = `${attribute.name} (rows without a label)`;
+    return [{ section: 'labels', path, members: [...rows, total], sum: total }];
   });
 }
 
@@ -215,7 +247,7 @@ export function positiveAudit(report: Report, counts: CountCells, positives: Pos
     return u ? ([counts.groups.get(g)!, p, u] as const) : ([counts.groups.get(g)!, p] as const);
   });
   const bounds: SumSet[] = weighted
-    ? []
+    ? unlabelledBounds(report, positives)
     : triples.map(([n, ...parts]) => ({
         section: 'labels',
         path: 'positives + unlabelled ≤ count',
@@ -223,6 +255,7 @@ export function positiveAudit(report: Report, counts: CountCells, positives: Pos
         sum: n,
         shortfall: 'any',
       }));
+  if (!weighted) bounds.push(...unlabelledBounds(report, positives));
   for (const attribute of report.attributes) {
     const labels = attribute.labels;
     if (!labels || labels.positiveRate === null || attribute.total === null) continue;
