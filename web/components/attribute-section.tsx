@@ -48,8 +48,8 @@ export function AttributeSection(props: AttributeSectionProps) {
           />
           <figcaption class="muted">
             Bars: share of rows in the dataset (colour: status); thin line: its 95 % interval; black tick:
-            reference share, the reference table’s share column as published (not recomputed from its
-            counts). The table has the same numbers.
+            reference share, the reference table’s share column as published (not recomputed from its counts).
+            The table has the same numbers.
           </figcaption>
         </figure>
         <GroupTable
