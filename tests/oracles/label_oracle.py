@@ -371,7 +371,7 @@ def label_table(g, state, w, names, min_group_count, weighted, negative_declared
         "positiveRate": num(np.average(y[labelled], weights=w[labelled])) if labelled.any() else None,
         "missing": float(w[state == MISSING].sum()),
         "highestRateGroup": top,
-        "notJudged": [n for n in names if rates[n] is not None and not judged[n]],
+        "notJudged": [n for n in names if not judged[n]],
         "groups": groups,
     }
     if negative_declared:

@@ -128,7 +128,7 @@ export function labelMetrics(
     missing: sum(data.map((c) => c.labelMissing)),
     ...(label.negative ? { otherValues: sum(data.map((c) => c.labelOther)) } : {}),
     highestRateGroup: impact.highest === null ? null : data[impact.highest]!.group,
-    notJudged: data.filter((_, i) => rates[i] !== null && !judged[i]).map((c) => c.group),
+    notJudged: data.filter((_, i) => !judged[i]).map((c) => c.group),
     groups,
     cdd,
     positiveComposition,

@@ -185,8 +185,8 @@ export const labelsSchema = z.object({
   /** The judged group with the highest positive rate, the one impact ratios compare with. */
   highestRateGroup: z.string().nullable().optional(),
   /**
-   * Groups with labelled rows but fewer than `minGroupCount` of them: the four-fifths rule does
-   * not judge them. A published copy lists visible groups only.
+   * Groups with rows but fewer than `minGroupCount` labelled rows (none, possibly): the
+   * four-fifths rule does not judge them. A published copy lists visible groups only.
    */
   notJudged: z.array(z.string()).optional(),
   groups: z.array(labelGroupSchema),
