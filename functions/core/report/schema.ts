@@ -88,6 +88,7 @@ export const attributeResultSchema = z.object({
   total: margin(nullableNum),
   groups: z.array(groupResultSchema),
   tests: z.object({ chiSquare: chiSquareSchema.nullable() }).catchall(spanning(z.unknown())),
+  /** TVD, JS (bits, log base 2, in [0, 1]), L∞, Hellinger, KL (nats), Cohen's w. */
   distances: spanning(
     z.object({ tvd: nullableShare, jsDivergence: nullableShare }).catchall(z.union([num, z.null()])),
   ),
@@ -152,7 +153,9 @@ export const labelGroupSchema = z.object({
    * Reports before the impact ratio was added checked DI here. It bounds the rate.
    */
   fourFifths: ofPositives(z.enum(['pass', 'fail']).nullable()),
+  /** Clarify's label KL, in nats. */
   kl: ofPositives(metric),
+  /** Clarify's label JS, in nats (natural log, in [0, ln 2]); attribute-level JS is in bits. */
   js: ofPositives(metric),
   lp: ofPositives(metric),
   tvd: ofPositives(metric),
@@ -202,6 +205,7 @@ export const labelsSchema = z.object({
   positiveComposition: z
     .object({
       tvd: spanning(nullableShare),
+      /** In bits (log base 2, in [0, 1]), as the attribute's `distances.jsDivergence`. */
       jsDivergence: spanning(nullableShare),
       groups: z.array(positiveShareSchema),
     })
