@@ -42,7 +42,7 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
         `weights: sum ${fmt(a.weights.weightSum, 1)}, effective N ${fmt(a.weights.effectiveN, 1)}, design effect ${fmt(a.weights.designEffect, 2)}`,
       );
     }
-    if (a.labels) out.push(...labelLines(a.labels, md));
+    if (a.labels) out.push(...labelLines(a.labels, md, report.thresholds.minGroupCount));
   }
   for (const x of report.intersections) {
     out.push('');
@@ -82,8 +82,12 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
   return `${out.join('\n')}\n`;
 }
 
-function labelLines(labels: NonNullable<AttributeResult['labels']>, md: boolean): string[] {
-  const header = ['group', 'positives', 'rate', '95% CI', 'DPL', 'DI', '4/5', 'CDD'];
+function labelLines(
+  labels: NonNullable<AttributeResult['labels']>,
+  md: boolean,
+  minGroupCount: number,
+): string[] {
+  const header = ['group', 'positives', 'rate', '95% CI', 'DPL', 'DI', 'IR', '4/5', 'CDD'];
   const cdd = new Map((labels.cdd?.groups ?? []).map((g) => [g.group, g.value]));
   const rows = labels.groups.map((g) => [
     g.group,
@@ -92,6 +96,7 @@ function labelLines(labels: NonNullable<AttributeResult['labels']>, md: boolean)
     g.ci ? `${pct(g.ci[0])}–${pct(g.ci[1])}` : '–',
     fmt(g.dpl, 3),
     fmt(g.disparateImpact, 2),
+    fmt(g.impactRatio, 2),
     g.fourFifths ?? '–',
     labels.cdd ? fmt(cdd.get(g.group), 3) : '–',
   ]);
@@ -99,11 +104,28 @@ function labelLines(labels: NonNullable<AttributeResult['labels']>, md: boolean)
     `labels (${labels.column}): positive rate ${pct(labels.positiveRate)}${labels.cdd ? `, CDD given ${labels.cdd.strata}` : ''}`,
   ];
   lines.push(...table(header, rows, md));
+  lines.push(...labelNotes(labels, minGroupCount));
   if (labels.positiveComposition) {
     lines.push(
       `positive class vs reference: TVD ${fmt(labels.positiveComposition.tvd, 4)}, JS ${fmt(labels.positiveComposition.jsDivergence, 4)} bits`,
     );
   }
+  return lines;
+}
+
+/** Rows left out of the label metrics, what IR compares with, and the groups not judged. */
+function labelNotes(labels: NonNullable<AttributeResult['labels']>, minGroupCount: number): string[] {
+  const lines: string[] = [];
+  if (labels.missing !== undefined)
+    lines.push(`label missing: ${fmtCount(labels.missing)} (left out of the label metrics)`);
+  if (labels.otherValues !== undefined)
+    lines.push(`label neither positive nor negative: ${fmtCount(labels.otherValues)} (left out too)`);
+  if (labels.highestRateGroup)
+    lines.push(
+      `IR: positive rate over the highest judged rate (${labels.highestRateGroup}); 4/5 fails below 0.8`,
+    );
+  if (labels.notJudged && labels.notJudged.length > 0)
+    lines.push(`not judged, fewer than ${minGroupCount} labelled rows: ${labels.notJudged.join(', ')}`);
   return lines;
 }
 

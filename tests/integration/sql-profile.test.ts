@@ -469,7 +469,10 @@ const regionCell = cell(
 );
 const consentCell = cell(messy(fc.constantFrom('yes', 'YES', 'no', '', 'Ja', 'y e s', '1')));
 const labelCell = cell(
-  fc.oneof(messy(fc.constantFrom('1', 'true', '0', 'TRUE', 'false', '')), fc.constantFrom(1, 0)),
+  fc.oneof(
+    messy(fc.constantFrom('1', 'true', '0', 'TRUE', 'false', '', 'NA', 'maybe', 'Unknown')),
+    fc.constantFrom(1, 0),
+  ),
 );
 const weightCell = cell(
   fc.oneof(
@@ -528,7 +531,7 @@ const manifestArb = fc
     region: fc.constantFrom('values', 'reference'),
     weight: fc.boolean(),
     consent: fc.boolean(),
-    label: fc.boolean(),
+    label: fc.constantFrom('none', 'positives', 'negatives too'),
     source: fc.boolean(),
     sample: fc.boolean(),
     intersections: fc.subarray(PAIRS),
@@ -548,7 +551,10 @@ const manifestArb = fc
       dataset: 'generated',
       ...(m.weight ? { weight: 'w' } : {}),
       ...(m.consent ? { consent: { column: 'consent', granted: ['yes', 'ja', '1'] } } : {}),
-      ...(m.label ? { label: { column: 'y', positive: ['1', 'true'] } } : {}),
+      ...(m.label === 'positives' ? { label: { column: 'y', positive: ['1', 'true'] } } : {}),
+      ...(m.label === 'negatives too'
+        ? { label: { column: 'y', positive: ['1', 'true'], negative: ['0', 'false'] } }
+        : {}),
       ...(m.source ? { source: { column: 'channel' } } : {}),
       privacy: { sampleValuesForIdentifiers: m.sample },
       attributes: [sex, age, region],

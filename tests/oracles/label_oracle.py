@@ -37,7 +37,7 @@ import scipy.stats as st
 from scipy.spatial.distance import chebyshev, cityblock, jensenshannon
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stats_oracle import case, num  # noqa: E402
+from stats_oracle import case, num, wilson_formula  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "fixtures" / "oracles" / "label.json"
 
@@ -267,6 +267,195 @@ def composition_cases():
     return cases
 
 
+
+# --------------------------------------------------------------------------------------------
+# The label table of one attribute (compare's labelMetrics): rows without a label left out,
+# the Uniform Guidelines' impact ratio against the judged group with the highest rate
+# --------------------------------------------------------------------------------------------
+
+POSITIVE, NEGATIVE, MISSING, OTHER = 1, 0, 2, 3
+
+
+def table_rows(spec, rng=None):
+    """Row arrays (group name, label state, weight) for {group: (positives, negatives, missing, other)}."""
+    g, state = [], []
+    for name, (pos, neg, miss, other) in spec.items():
+        g += [name] * (pos + neg + miss + other)
+        state += [POSITIVE] * pos + [NEGATIVE] * neg + [MISSING] * miss + [OTHER] * other
+    g, state = np.array(g, dtype=object), np.array(state)
+    w = np.ones(len(g)) if rng is None else rng.lognormal(0.0, 0.6, len(g))
+    return g, state, w
+
+
+def compare_rows(g, state, w, names):
+    """The group_counts counters of each group, as the compare query returns them."""
+    out = []
+    for name in names:
+        m = g == name
+        miss, other, unl = m & (state == MISSING), m & (state == OTHER), m & (state >= MISSING)
+        pos = m & (state == POSITIVE)
+        out.append(
+            {
+                "group": name,
+                "count": int(m.sum()),
+                "weightSum": float(w[m].sum()),
+                "weightSqSum": float((w[m] ** 2).sum()),
+                "positives": int(pos.sum()),
+                "positiveWeightSum": float(w[pos].sum()),
+                "labelMissing": int(miss.sum()),
+                "labelMissingWeightSum": float(w[miss].sum()),
+                "labelOther": int(other.sum()),
+                "labelOtherWeightSum": float(w[other].sum()),
+                "unlabelledWeightSqSum": float((w[unl] ** 2).sum()),
+            }
+        )
+    return out
+
+
+def wilson(k, n, weighted):
+    """95 % Wilson interval: scipy's binomtest(k, n).proportion_ci('wilson') for counts; the formula for Kish's N."""
+    if weighted:
+        return wilson_formula(k, n, float(st.norm.ppf(0.975)))
+    ci = st.binomtest(int(round(k)), int(round(n))).proportion_ci(confidence_level=0.95, method="wilson")
+    return [float(ci.low), float(ci.high)]
+
+
+def label_table(g, state, w, names, min_group_count, weighted, negative_declared):
+    """Every number of a label table from row arrays (labelled = positive or negative)."""
+    labelled = (state == POSITIVE) | (state == NEGATIVE)
+    y = (state == POSITIVE).astype(int)
+    rates, judged = {}, {}
+    for name in names:
+        m = (g == name) & labelled
+        rates[name] = float(np.average(y[m], weights=w[m])) if w[m].sum() > 0 else None
+        judged[name] = rates[name] is not None and int(m.sum()) >= min_group_count
+    top = None
+    for name in names:
+        if judged[name] and (top is None or rates[name] > rates[top]):
+            top = name
+    groups = []
+    for name in names:
+        f = g == name
+        fl, al = f & labelled, ~f & labelled
+        q = rates[name]
+        row = {
+            "group": name,
+            "positives": float(w[f & (state == POSITIVE)].sum()),
+            "unlabelled": float(w[f & (state >= MISSING)].sum()),
+            "positiveRate": q,
+            "classImbalance": num((w[~f].sum() - w[f].sum()) / w.sum()),
+        }
+        if q is None:
+            row["ci"] = None
+        else:
+            n_eff = w[fl].sum() ** 2 / (w[fl] ** 2).sum()
+            row["ci"] = wilson(q * n_eff, n_eff, weighted)
+        if q is None or not al.any():
+            for key in ["dpl", "disparateImpact", "kl", "js", "lp", "tvd", "ks"]:
+                row[key] = None
+        else:
+            qa = float(np.average(y[al], weights=w[al]))
+            pa, pd = label_dist(y[al], w[al]), label_dist(y[fl], w[fl])
+            row["dpl"] = num(qa - q)
+            row["disparateImpact"] = num(q / qa) if qa > 0 else None
+            row["kl"] = num(st.entropy(pa, pd))
+            row["js"] = num(jensenshannon(pa, pd) ** 2)
+            row["lp"] = num(np.linalg.norm(pa - pd, ord=2))
+            row["tvd"] = num(cityblock(pa, pd) / 2)
+            row["ks"] = num(chebyshev(pa, pd))
+        ratio = None if top is None or rates[top] == 0 or q is None else q / rates[top]
+        row["impactRatio"] = num(ratio)
+        row["fourFifths"] = None if not judged[name] or ratio is None else ("pass" if ratio >= 0.8 else "fail")
+        groups.append(row)
+    out = {
+        "positiveRate": num(np.average(y[labelled], weights=w[labelled])) if labelled.any() else None,
+        "missing": float(w[state == MISSING].sum()),
+        "highestRateGroup": top,
+        "notJudged": [n for n in names if not judged[n]],
+        "groups": groups,
+    }
+    if negative_declared:
+        out["otherValues"] = float(w[state == OTHER].sum())
+    return out
+
+
+def label_table_cases():
+    cases = []
+
+    def add(spec, note, min_group_count=30, seed=None, negative=False):
+        rng = None if seed is None else np.random.default_rng(seed)
+        g, state, w = table_rows(spec, rng)
+        names = list(spec)
+        expected = label_table(g, state, w, names, min_group_count, seed is not None, negative)
+        args = {
+            "rows": compare_rows(g, state, w, names),
+            "minGroupCount": min_group_count,
+            "weighted": seed is not None,
+            "negativeDeclared": negative,
+        }
+        setup = f"g, state, w = table_rows({spec!r}{'' if seed is None else f', np.random.default_rng({seed})'})"
+        cases.append(
+            case(
+                f"{setup}; label_table(g, state, w, min_group_count={min_group_count})  # rates: np.average over labelled rows; "
+                "IR: rate / max(rates of judged groups); ci: scipy.stats.binomtest(k, n).proportion_ci(method='wilson') "
+                "(Wilson's formula on Kish's N when weighted); kl: scipy.stats.entropy(P_a, P_d); js: jensenshannon(P_a, P_d) ** 2",
+                [args],
+                expected,
+                note=note,
+            )
+        )
+
+    # Penguins-shaped (palmerpenguins: 152 Adelie, 68 Chinstrap, 124 Gentoo; body mass missing for one
+    # Adelie and one Gentoo): label "body mass above the median", 166 positives of 342 labelled rows.
+    add(
+        {"Adelie": (30, 121, 1, 0), "Chinstrap": (17, 51, 0, 0), "Gentoo": (119, 4, 1, 0)},
+        "penguins-shaped: 2 of 344 rows without a label, overall rate 166/342",
+    )
+    add(
+        {"a": (40, 60, 7, 0), "b": (25, 55, 3, 0), "c": (12, 8, 0, 0)},
+        "weighted rows with missing labels; c is too small to judge",
+        seed=344,
+    )
+    add(
+        {"a": (30, 50, 2, 5), "b": (20, 70, 0, 3), "c": (9, 1, 1, 0)},
+        "label.negative declared: 'other' values left out; the small group c has the highest rate (IR > 1)",
+        negative=True,
+    )
+    add({"a": (5, 10, 1, 0), "b": (8, 3, 0, 0)}, "nothing judged: no impact ratio, insufficient evidence")
+    add({"a": (40, 40, 0, 0), "b": (0, 0, 6, 0), "c": (30, 60, 0, 0)}, "a group with rows but no labelled row")
+    add({"a": (0, 50, 0, 0), "b": (0, 40, 4, 0)}, "no positives: every impact ratio null")
+    return cases
+
+
+def impact_ratio_cases():
+    """impactRatios on rates from row arrays: rate / max(rates of the judged groups)."""
+    cases = []
+    rng = np.random.default_rng(1978)
+    for spec, judged, note in [
+        ({"a": (30, 70), "b": (45, 55), "c": (60, 40)}, [True, True, True], "c has the highest rate"),
+        ({"a": (30, 70), "b": (45, 55), "c": (9, 1)}, [True, True, False], "c is higher but not judged"),
+        ({"a": (0, 10), "b": (0, 20)}, [True, True], "every rate 0: no ratio"),
+        ({"a": (3, 7), "b": (5, 5)}, [False, False], "nothing judged: no ratio"),
+        ({"a": (12, 30), "b": (12, 30)}, [True, True], "a tie: the first is the highest"),
+    ]:
+        w = {k: rng.lognormal(0.0, 0.5, sum(v)) for k, v in spec.items()}
+        y = {k: np.array([1] * v[0] + [0] * v[1]) for k, v in spec.items()}
+        rates = [float(np.average(y[k], weights=w[k])) for k in spec]
+        judged_rates = [r for r, j in zip(rates, judged) if j]
+        top = max(judged_rates) if judged_rates else None
+        highest = None if top is None else next(i for i, (r, j) in enumerate(zip(rates, judged)) if j and r == top)
+        ratios = [None if top is None or top == 0 else num(r / top) for r in rates]
+        cases.append(
+            case(
+                f"rates = [np.average(y[k], weights=w[k]) for k in {list(spec)}]; [r / max(judged rates) for r in rates]",
+                [[{"rate": r, "judged": j} for r, j in zip(rates, judged)]],
+                {"highest": highest, "ratios": ratios},
+                note=note,
+            )
+        )
+    return cases
+
+
 def main():
     data = {
         "generatedBy": "tests/oracles/label_oracle.py",
@@ -276,6 +465,8 @@ def main():
             **label_cases(),
             "conditionalDemographicDisparity": cdd_cases(),
             "positiveClassComposition": composition_cases(),
+            "labelTable": label_table_cases(),
+            "impactRatios": impact_ratio_cases(),
         },
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)

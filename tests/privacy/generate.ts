@@ -28,6 +28,11 @@ export interface DatasetSpec {
   readonly missingRate: number;
   readonly unmappedRows: number;
   readonly label: boolean;
+  /**
+   * Rows whose label is empty (issue #18: not a negative), every seventh row from the fourth on.
+   * Derived from the seed, so the drawn specs of other fields stay as they were.
+   */
+  readonly labelMissingRows: number;
   readonly weight: boolean;
   readonly rake: boolean;
   readonly source: boolean;
@@ -121,7 +126,8 @@ export function datasetCsv(spec: DatasetSpec): string {
       if (r() < spec.missingRate) return '';
       return commonValue(a, r);
     });
-    const converted = r() < 0.3 ? '1' : '0';
+    const drawn = r() < 0.3 ? '1' : '0';
+    const converted = i % 7 === 3 && Math.floor(i / 7) < spec.labelMissingRows ? '' : drawn;
     const weight = (0.5 + Math.floor(r() * 4) * 0.5).toFixed(1);
     const channel = r() < 0.25 ? 'app' : 'web';
     const consent = spec.consent && r() < 0.1 ? 'no' : 'yes';
@@ -172,6 +178,7 @@ export function datasetSpecArbitrary(
         missingRate: d.missingRate,
         unmappedRows: Math.min(d.unmappedRows, Math.floor(d.rows / 4)),
         label: d.label,
+        labelMissingRows: d.label && d.seed % 3 === 0 ? 1 + (d.seed % 5) : 0,
         weight: d.weight,
         rake: d.rake,
         source: d.source,

@@ -21,6 +21,8 @@ export interface AttributeSectionProps {
   readonly labelChart?: RenderedChart | undefined;
   /** True when the published copy withheld this attribute's CDD values. */
   readonly cddWithheld?: boolean;
+  /** The manifest's minGroupCount, which the label section names for groups it did not judge. */
+  readonly minGroupCount?: number;
 }
 
 /** One attribute: plain-language summary, chart beside its table, and its test statistics. */
@@ -46,7 +48,8 @@ export function AttributeSection(props: AttributeSectionProps) {
           />
           <figcaption class="muted">
             Bars: share of rows in the dataset (colour: status); thin line: its 95 % interval; black tick:
-            reference share. The table has the same numbers.
+            reference share, the reference table’s share column as published (not recomputed from its counts).
+            The table has the same numbers.
           </figcaption>
         </figure>
         <GroupTable
@@ -65,6 +68,7 @@ export function AttributeSection(props: AttributeSectionProps) {
           minCellSize={minCellSize}
           chart={props.labelChart}
           cddWithheld={props.cddWithheld ?? false}
+          minGroupCount={props.minGroupCount}
         />
       )}
     </section>
@@ -104,7 +108,7 @@ function AttributeStatistics({ attribute: a, maxTvd, statisticsWithheld }: Attri
         {formatNumber(a.distances.tvd)} (limit {formatNumber(maxTvd, 2)})
       </dd>
       <dt>Jensen–Shannon divergence</dt>
-      <dd>{formatNumber(a.distances.jsDivergence)}</dd>
+      <dd>{formatNumber(a.distances.jsDivergence)} bits (binary logarithm: between zero and one)</dd>
     </dl>
   );
 }

@@ -95,6 +95,7 @@ export function RunPage({ report, charts, labelCharts = [], generatedAt }: RunPa
             statisticsWithheld={isWithheld(report, 'attributes', a.name, 'hidden-cells')}
             labelChart={labelCharts[i]}
             cddWithheld={isWithheld(report, 'labels', a.name, 'unverifiable-counts')}
+            minGroupCount={report.thresholds.minGroupCount}
           />
         ))}
       </section>

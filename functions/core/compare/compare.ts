@@ -65,6 +65,13 @@ export interface Cell {
   readonly positives: number | null;
   /** Positives as a weight sum (equals positives without a weight column). */
   readonly positiveWeight: number;
+  /** Rows without a label, as a weight sum (rows without a weight column). */
+  readonly labelMissing: number;
+  /** Rows whose label is neither positive nor a declared negative, as a weight sum. */
+  readonly labelOther: number;
+  /** Rows with a positive or negative label (unweighted), and their squared weights. */
+  readonly labelledRows: number;
+  readonly labelledWeightSqSum: number;
   /** null: the group is not in the reference (or there is none). */
   readonly referenceShare: number | null;
 }
@@ -136,7 +143,7 @@ export function compare(manifest: Manifest, profile: Profile, rows: readonly Com
       );
       if (labels) {
         attribute.labels = labels;
-        checks.push(labelCheck(attribute.name, labels));
+        checks.push(labelCheck(attribute.name, labels, manifest.thresholds.minGroupCount));
       }
     }
   }
@@ -179,22 +186,45 @@ export function compare(manifest: Manifest, profile: Profile, rows: readonly Com
   return comparison;
 }
 
-function labelCheck(name: string, labels: Labels): Check {
-  const failing = labels.groups.filter((g) => g.fourFifths === 'fail');
+/**
+ * The four-fifths check of one attribute's labels: fails (warns) on a judged group whose impact
+ * ratio is below 0.8, names the groups it did not judge, and with nothing judged says so rather
+ * than passing.
+ */
+function labelCheck(name: string, labels: Labels, minGroupCount: number): Check {
+  const id = `labels:${name}`;
+  const notJudged = labels.notJudged ?? [];
+  const judged = labels.groups.filter((g) => g.fourFifths !== null);
+  const tail = notJudged.length > 0 ? `; ${notJudgedText(notJudged, minGroupCount)}` : '';
+  if (judged.length === 0) {
+    return {
+      id,
+      status: 'warn',
+      evidence: 'insufficient',
+      message: `${name}: insufficient evidence for the four-fifths rule: no group has ${minGroupCount} or more labelled rows${tail}`,
+    };
+  }
+  const failing = judged.filter((g) => g.fourFifths === 'fail');
+  const highest = labels.highestRateGroup ?? '–';
   if (failing.length === 0) {
     return {
-      id: `labels:${name}`,
+      id,
       status: 'pass',
-      message: `${name}: every group passes the four-fifths rule on its positive rate`,
+      message: `${name}: every judged group's positive rate is at least four fifths of the highest (${highest})${tail}`,
     };
   }
   return {
-    id: `labels:${name}`,
+    id,
     status: 'warn',
-    message: `${name}: disparate impact below 0.8 (four-fifths rule) for ${failing
-      .map((g) => `${g.group} (${g.disparateImpact === null ? '–' : g.disparateImpact.toFixed(2)})`)
-      .join(', ')}`,
+    message: `${name}: impact ratio below 0.8 (four-fifths rule, against the highest rate, ${highest}) for ${failing
+      .map((g) => `${g.group} (${g.impactRatio == null ? '–' : g.impactRatio.toFixed(2)})`)
+      .join(', ')}${tail}`,
   };
+}
+
+/** `not judged, fewer than 30 labelled rows: a, b`. */
+export function notJudgedText(groups: readonly string[], minGroupCount: number): string {
+  return `not judged, fewer than ${minGroupCount} labelled rows: ${groups.join(', ')}`;
 }
 
 function groupRows(rows: readonly CompareRow[]): Map<string, CompareRow[]> {
@@ -215,6 +245,10 @@ export function toCells(rows: readonly CompareRow[], hasReference: boolean): Cel
     rows: r.count ?? 0,
     positives: r.positives,
     positiveWeight: r.positiveWeightSum ?? r.positives ?? 0,
+    labelMissing: r.labelMissingWeightSum ?? r.labelMissing ?? 0,
+    labelOther: r.labelOtherWeightSum ?? r.labelOther ?? 0,
+    labelledRows: (r.count ?? 0) - (r.labelMissing ?? 0) - (r.labelOther ?? 0),
+    labelledWeightSqSum: (r.weightSqSum ?? 0) - (r.unlabelledWeightSqSum ?? 0),
     referenceShare: hasReference ? r.referenceShare : null,
   }));
 }
@@ -483,6 +517,10 @@ function productCells(observed: readonly Cell[], members: readonly AttributeResu
       rows: o?.rows ?? 0,
       positives: o?.positives ?? null,
       positiveWeight: o?.positiveWeight ?? 0,
+      labelMissing: o?.labelMissing ?? 0,
+      labelOther: o?.labelOther ?? 0,
+      labelledRows: o?.labelledRows ?? 0,
+      labelledWeightSqSum: o?.labelledWeightSqSum ?? 0,
       referenceShare: c.share,
     };
   });

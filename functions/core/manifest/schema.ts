@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LAKE_TABLES } from '../lake/tables.ts';
+import { normaliseValue } from '../profile/normalise.ts';
 
 /**
  * The manifest contract (`repscope.yaml`). Public: tests pin it, CHANGELOG.md flags breaking
@@ -96,6 +97,18 @@ export const manifestSchema = z
     label: valueFilter
       .extend({
         positive: valueList.min(1),
+        /**
+         * Values that count as negative. When given, a value that is neither positive nor negative
+         * is left out of the label metrics and reported per attribute. @default - every value that
+         * is not positive and not missing is negative
+         */
+        negative: valueList.min(1).optional(),
+        /**
+         * Values that mean "no label": rows with them (or with no value at all) are left out of
+         * every label metric and reported per attribute as label missing. A value also listed as
+         * positive or negative counts as that. @default - ["", "NA", "N/A", "null", "none", "unknown"]
+         */
+        missing: valueList.optional(),
         /** An attribute to condition on for conditional demographic disparity (CDD). @default - none */
         strata: z.string().optional(),
       })
@@ -179,6 +192,16 @@ export const manifestSchema = z
         message: `unknown attribute '${m.label.strata}'; expected one of: ${[...names].join(', ')}`,
         path: ['label', 'strata'],
       });
+    }
+    const positive = new Set((m.label?.positive ?? []).map(normaliseValue));
+    for (const [j, value] of (m.label?.negative ?? []).entries()) {
+      if (positive.has(normaliseValue(value))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `value '${value}' is listed as positive and as negative; expected it in one list`,
+          path: ['label', 'negative', j],
+        });
+      }
     }
     if (m.thresholds.minRatio >= m.thresholds.maxRatio) {
       ctx.addIssue({

@@ -42,21 +42,26 @@ export interface AuditOptions {
    */
   readonly bounds?: readonly SumSet[];
   /**
-   * Each group's count and positives: the negatives, count − positives, are counts of the group ×
-   * label table too, and are audited when they are in 1..k−1.
+   * Each group's count and positives, and its rows without a label when the label has any: the
+   * negatives, count − positives − unlabelled, are counts of the group × label table too, and are
+   * audited when they are in 1..k−1.
    * @default - none
    */
-  readonly negatives?: readonly (readonly [count: Cell, positives: Cell])[];
+  readonly negatives?: readonly (readonly [count: Cell, positives: Cell, unlabelled?: Cell])[];
   /** The cells the audit may hide to widen an interval. @default - every cell of the sets */
   readonly hideable?: (cell: Cell) => boolean;
   /** Counts are weight sums: a hidden one may be any value from 0 up. @default false */
   readonly weighted?: boolean;
 }
 
-/** A quantity the audit bounds: a cell, or a cell less another (a group's negatives). */
+/**
+ * A quantity the audit bounds: a cell, or a cell less another plus a third (a group's negatives
+ * as positives − count + unlabelled, whose width is the negatives').
+ */
 export interface AuditTarget {
   readonly cell: Cell;
   readonly less?: Cell;
+  readonly plus?: Cell;
 }
 
 /** Σ coefficient × cell, at most 0 (`le`) or equal to 0 (`eq`). */
@@ -117,10 +122,16 @@ function targetsOf(relations: readonly Relation[], k: number, options: AuditOpti
   const targets: AuditTarget[] = [...cells]
     .filter((c) => isHidden(c) && c.free !== true && isSmall(c.count, k))
     .map((cell) => ({ cell }));
-  for (const [count, positives] of options.negatives ?? []) {
-    if (count.count === null || positives.count === null) continue;
-    if (!cells.has(positives) || !(isUnknown(count) || isUnknown(positives))) continue;
-    if (isSmall(count.count - positives.count, k)) targets.push({ cell: positives, less: count });
+  for (const [count, positives, unlabelled] of options.negatives ?? []) {
+    if (count.count === null || positives.count === null || unlabelled?.count === null) continue;
+    const unknown =
+      isUnknown(count) || isUnknown(positives) || (unlabelled !== undefined && isUnknown(unlabelled));
+    if (!cells.has(positives) || !unknown) continue;
+    const negatives = count.count - positives.count - (unlabelled?.count ?? 0);
+    if (isSmall(negatives, k))
+      targets.push(
+        unlabelled ? { cell: positives, less: count, plus: unlabelled } : { cell: positives, less: count },
+      );
   }
   return targets;
 }
@@ -229,6 +240,7 @@ function objectiveOf(
   const terms: [Cell | undefined, number][] = [
     [target.cell, 1],
     [target.less, -1],
+    [target.plus, 1],
   ];
   for (const [cell, sign] of terms) {
     if (cell === undefined) continue;
@@ -241,7 +253,7 @@ function objectiveOf(
 
 /** A reader knows a count is whole: its bounds round inwards (−0 becomes 0). */
 function roundInwards(target: AuditTarget, low: number, high: number): [number, number] {
-  const exact = (target.cell.count ?? 0.5) - (target.less?.count ?? 0);
+  const exact = (target.cell.count ?? 0.5) - (target.less?.count ?? 0) + (target.plus?.count ?? 0);
   if (!Number.isInteger(exact)) return [low + 0, high + 0];
   return [Math.ceil(low - 1e-6) + 0, Math.floor(high + 1e-6) + 0];
 }

@@ -73,6 +73,13 @@ export interface PositiveCells {
   readonly labels: Map<LabelGroup, Cell>;
   /** Label rows whose group is not in their attribute's table: they cannot be checked. */
   readonly orphans: Map<AttributeResult, Cell[]>;
+  /**
+   * A label row's rows without a label (`unlabelled`). Hidden exactly when the row's positives
+   * are: its `hide` is theirs, so hiding either hides the row.
+   */
+  readonly unlabelled: Map<LabelGroup, Cell>;
+  /** Per attribute, all its rows without a label (`labels.missing` + `labels.otherValues`). */
+  readonly unlabelledTotals: Map<AttributeResult, Cell>;
 }
 
 export interface SuppressionState {

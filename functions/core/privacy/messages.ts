@@ -127,7 +127,8 @@ function labelsText(name: string, k: number): { code: string; message: string } 
     code: PRIVACY_WARNING.labelsWithheld,
     message:
       `Positive counts of some groups of ${name} are hidden in this published copy: the group is ` +
-      `hidden, its positives or negatives are fewer than ${k}, or they are hidden so that such a ` +
+      `hidden, its positives, negatives or rows without a label are fewer than ${k} (or all rows ` +
+      `without a label are), or they are hidden so that such a ` +
       'count cannot be worked out from the total. Their positive rates and label metrics, and ' +
       'statistics over all groups’ positives, are withheld with them.',
   };

@@ -9,7 +9,15 @@ import {
   type SqlDialect,
   trimSql,
 } from './grouping-sets-dialect.ts';
-import type { AttributePlan, CountingPlan } from './plan.ts';
+import {
+  type AttributePlan,
+  type CountingPlan,
+  LABEL_MISSING,
+  LABEL_NEGATIVE,
+  LABEL_OTHER,
+  LABEL_POSITIVE,
+  type LabelPlan,
+} from './plan.ts';
 import { IDENTIFIER_SAMPLE_ROWS } from './profile.ts';
 import { TALLY_FIELDS, type TallyKey } from './tally.ts';
 
@@ -171,14 +179,7 @@ export function renderGroupingSetsSql(plan: CountingPlan, table: TableRef, diale
     status.length > 0 ? `CASE ${status.join(' ')} ELSE ${USED} END AS row_status` : `${USED} AS row_status`,
   );
   classified.push(plan.weight ? 'wv AS w' : 'CAST(1 AS DOUBLE) AS w');
-  if (plan.label) {
-    const c = plan.label.columnIndex;
-    classified.push(
-      `CASE WHEN v${c} IS NOT NULL AND ${p.in(`k${c}`, plan.label.values)} THEN 1 ELSE 0 END AS positive`,
-    );
-  } else {
-    classified.push('0 AS positive');
-  }
+  classified.push(`${labelStateSql(plan.label, p)} AS label_state`);
   plan.attributes.forEach((a, i) => {
     const c = a.columnIndex;
     const missing = a.missing.size > 0 ? `v${c} IS NULL OR ${p.in(`k${c}`, a.missing)}` : `v${c} IS NULL`;
@@ -189,7 +190,8 @@ export function renderGroupingSetsSql(plan: CountingPlan, table: TableRef, diale
   const counted = [
     'row_status',
     `CASE WHEN row_status = ${USED} THEN w END AS w`,
-    `CASE WHEN row_status = ${USED} THEN positive ELSE 0 END AS positive`,
+    `CASE WHEN row_status = ${USED} AND label_state = ${LABEL_POSITIVE} THEN 1 ELSE 0 END AS positive`,
+    `CASE WHEN row_status = ${USED} THEN label_state ELSE ${LABEL_NEGATIVE} END AS label_state`,
   ];
   plan.attributes.forEach((_, i) => {
     counted.push(
@@ -243,6 +245,20 @@ GROUP BY GROUPING SETS (
 ${indent(groupingSetsList)}
 )`;
   return { sql, params: p.values };
+}
+
+/** The row's label state, in the order of `labelStateOf`: positive, negative, missing, other. */
+function labelStateSql(label: LabelPlan | null, p: Params): string {
+  if (label === null) return `${LABEL_NEGATIVE}`;
+  const k = `k${label.columnIndex}`;
+  const whens = [
+    `WHEN v${label.columnIndex} IS NULL THEN ${LABEL_MISSING}`,
+    `WHEN ${p.in(k, label.values)} THEN ${LABEL_POSITIVE}`,
+  ];
+  if (label.negative !== null) whens.push(`WHEN ${p.in(k, label.negative)} THEN ${LABEL_NEGATIVE}`);
+  whens.push(`WHEN ${p.in(k, label.missing)} THEN ${LABEL_MISSING}`);
+  const otherwise = label.negative === null ? LABEL_NEGATIVE : LABEL_OTHER;
+  return `CASE ${whens.join(' ')} ELSE ${otherwise} END`;
 }
 
 /** The group of a normalised, non-missing value `k<c>`, or NULL for unmapped. */

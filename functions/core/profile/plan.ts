@@ -43,6 +43,39 @@ export interface FilterPlan {
 }
 
 /**
+ * The label: `values` are the positive values. A row with no value or a value of `missing` has
+ * no label; with `negative` declared, a value in neither list is "other". Both are left out of
+ * the label metrics. Values are tried in this order: positive, negative, missing, other.
+ */
+export interface LabelPlan extends FilterPlan {
+  /** Normalised negative values, or null: then every labelled value that is not positive is negative. */
+  readonly negative: ReadonlySet<string> | null;
+  /** Normalised values that mean "no label" (always holds the empty value). */
+  readonly missing: ReadonlySet<string>;
+}
+
+/** What a row's label is; `addToTally` counts each. */
+export const LABEL_NEGATIVE = 0;
+export const LABEL_POSITIVE = 1;
+export const LABEL_MISSING = 2;
+export const LABEL_OTHER = 3;
+export type LabelState =
+  | typeof LABEL_NEGATIVE
+  | typeof LABEL_POSITIVE
+  | typeof LABEL_MISSING
+  | typeof LABEL_OTHER;
+
+/** The label state of a raw value (null: the row has no value), by the plan's lists. */
+export function labelStateOf(label: LabelPlan, raw: string | null | undefined): LabelState {
+  if (raw == null) return LABEL_MISSING;
+  const key = normaliseValue(raw);
+  if (label.values.has(key)) return LABEL_POSITIVE;
+  if (label.negative?.has(key)) return LABEL_NEGATIVE;
+  if (label.missing.has(key)) return LABEL_MISSING;
+  return label.negative === null ? LABEL_NEGATIVE : LABEL_OTHER;
+}
+
+/**
  * Why cells are counted: `declared` intersections are reported; the others feed statistics
  * (`source`: an attribute by where rows came from; `strata`: an attribute by the CDD strata;
  * `raking`: the cross-table of every referenced attribute, for raking weights).
@@ -68,7 +101,7 @@ export interface CountingPlan {
   readonly attributes: readonly AttributePlan[];
   readonly intersections: readonly IntersectionPlan[];
   readonly consent: FilterPlan | null;
-  readonly label: FilterPlan | null;
+  readonly label: LabelPlan | null;
   readonly weight: { readonly column: string; readonly columnIndex: number } | null;
   readonly sampleValuesForIdentifiers: boolean;
 }
@@ -101,7 +134,13 @@ export function buildPlan(
     values: new Set(values.map(normaliseValue)),
   });
   const consent = manifest.consent ? filter(manifest.consent.column, manifest.consent.granted) : null;
-  const label = manifest.label ? filter(manifest.label.column, manifest.label.positive) : null;
+  const label: LabelPlan | null = manifest.label
+    ? {
+        ...filter(manifest.label.column, manifest.label.positive),
+        negative: manifest.label.negative ? new Set(manifest.label.negative.map(normaliseValue)) : null,
+        missing: new Set(['', ...(manifest.label.missing ?? DEFAULT_MISSING).map(normaliseValue)]),
+      }
+    : null;
   const weight = manifest.weight
     ? { column: manifest.weight, columnIndex: columnIndex(manifest.weight) }
     : null;

@@ -7,6 +7,10 @@ import {
   type AttributePlan,
   type CountingPlan,
   type IntersectionPurpose,
+  LABEL_NEGATIVE,
+  type LabelPlan,
+  type LabelState,
+  labelStateOf,
   MAX_GROUPS_PER_ATTRIBUTE,
   tooManyGroups,
 } from './plan.ts';
@@ -128,6 +132,13 @@ interface IntersectionState {
   incomplete: number;
 }
 
+interface LabelFilterState {
+  readonly plan: LabelPlan;
+  readonly column: number;
+  /** Label state by value code; -1 until first needed. */
+  readonly byCode: Int8Array;
+}
+
 interface FilterState {
   readonly column: number;
   readonly values: ReadonlySet<string>;
@@ -151,7 +162,7 @@ export class ProfileBuilder implements CodedScanSink {
   private readonly attributes: AttributeState[];
   private readonly intersections: IntersectionState[];
   private readonly consent: FilterState | null;
-  private readonly label: FilterState | null;
+  private readonly label: LabelFilterState | null;
   private readonly weightColumn: number;
   private readonly weightByCode: Float64Array;
   private readonly weightKnown: Uint8Array;
@@ -192,7 +203,13 @@ export class ProfileBuilder implements CodedScanSink {
     const filter = (f: CountingPlan['consent']): FilterState | null =>
       f ? { column: f.columnIndex, values: f.values, byCode: new Int8Array(VALUE_CACHE_LIMIT) } : null;
     this.consent = filter(plan.consent);
-    this.label = filter(plan.label);
+    this.label = plan.label
+      ? {
+          plan: plan.label,
+          column: plan.label.columnIndex,
+          byCode: new Int8Array(VALUE_CACHE_LIMIT).fill(-1),
+        }
+      : null;
     this.weightColumn = plan.weight ? plan.weight.columnIndex : -1;
     this.weightByCode = new Float64Array(plan.weight ? VALUE_CACHE_LIMIT : 0);
     this.weightKnown = new Uint8Array(plan.weight ? VALUE_CACHE_LIMIT : 0);
@@ -244,7 +261,7 @@ export class ProfileBuilder implements CodedScanSink {
       return;
     }
     const label = this.label;
-    const positive = label !== null && this.passes(label, codes[label.column]!, values);
+    const labelState = label === null ? LABEL_NEGATIVE : this.labelState(label, codes[label.column]!, values);
     const attributes = this.attributes;
     const rowGroups = this.rowGroups;
     for (let i = 0; i < attributes.length; i++) {
@@ -253,7 +270,7 @@ export class ProfileBuilder implements CodedScanSink {
       let group = code >= 0 ? a.byCode[code]! : UNRESOLVED;
       if (group === UNRESOLVED) group = this.resolve(a, code, values);
       rowGroups[i] = group;
-      if (group >= 0) addToTally(a.tallies[group]!, weight, positive);
+      if (group >= 0) addToTally(a.tallies[group]!, weight, labelState);
       else if (group === MISSING) a.missing += 1;
       else {
         a.unmapped += 1;
@@ -298,7 +315,7 @@ export class ProfileBuilder implements CodedScanSink {
         }
       }
       if (cell === undefined) x.incomplete += 1;
-      else addToTally(cell.tally, weight, positive);
+      else addToTally(cell.tally, weight, labelState);
     }
   }
 
@@ -388,6 +405,18 @@ export class ProfileBuilder implements CodedScanSink {
     }
     const raw = values[filter.column];
     return raw != null && filter.values.has(normaliseValue(raw));
+  }
+
+  /** The label state of the row's label value, remembered per value code. */
+  private labelState(label: LabelFilterState, code: number, values: RowValues): LabelState {
+    if (code >= 0) {
+      const known = label.byCode[code]!;
+      if (known >= 0) return known as LabelState;
+      const state = labelStateOf(label.plan, this.values[label.column]!.texts[code]!);
+      label.byCode[code] = state;
+      return state;
+    }
+    return labelStateOf(label.plan, values[label.column]);
   }
 
   private weightOf(code: number, values: RowValues): number {

@@ -1,3 +1,5 @@
+import { LABEL_MISSING, LABEL_OTHER, LABEL_POSITIVE, type LabelState } from './plan.ts';
+
 /**
  * The per-group counters, spelled once. Each field of a `Tally` is named here with its column in
  * the lake (`group_counts`, the compare rows) and its aggregate in the grouping-sets SQL, so the
@@ -19,6 +21,34 @@ export const TALLY_FIELDS = [
     column: 'positive_weight_sum',
     aggregate: 'sum(CASE WHEN positive = 1 THEN w END)',
   },
+  /** Rows without a label (no value, or a value of `label.missing`): not a negative. */
+  {
+    key: 'labelMissing',
+    column: 'label_missing',
+    aggregate: `sum(CASE WHEN label_state = ${LABEL_MISSING} THEN 1 ELSE 0 END)`,
+  },
+  {
+    key: 'labelMissingWeightSum',
+    column: 'label_missing_weight_sum',
+    aggregate: `sum(CASE WHEN label_state = ${LABEL_MISSING} THEN w END)`,
+  },
+  /** Rows whose label is neither positive nor a declared negative (0 without `label.negative`). */
+  {
+    key: 'labelOther',
+    column: 'label_other',
+    aggregate: `sum(CASE WHEN label_state = ${LABEL_OTHER} THEN 1 ELSE 0 END)`,
+  },
+  {
+    key: 'labelOtherWeightSum',
+    column: 'label_other_weight_sum',
+    aggregate: `sum(CASE WHEN label_state = ${LABEL_OTHER} THEN w END)`,
+  },
+  /** Squared weights of the rows above (missing or other), for Kish's N of the labelled rows. */
+  {
+    key: 'unlabelledWeightSqSum',
+    column: 'unlabelled_weight_sq_sum',
+    aggregate: `sum(CASE WHEN label_state >= ${LABEL_MISSING} THEN w * w END)`,
+  },
 ] as const;
 
 export type TallyField = (typeof TALLY_FIELDS)[number];
@@ -33,7 +63,18 @@ export interface GroupCount extends Tally {
 }
 
 export function emptyTally(): Tally {
-  return { count: 0, weightSum: 0, weightSqSum: 0, positives: 0, positiveWeightSum: 0 };
+  return {
+    count: 0,
+    weightSum: 0,
+    weightSqSum: 0,
+    positives: 0,
+    positiveWeightSum: 0,
+    labelMissing: 0,
+    labelMissingWeightSum: 0,
+    labelOther: 0,
+    labelOtherWeightSum: 0,
+    unlabelledWeightSqSum: 0,
+  };
 }
 
 /**
@@ -41,19 +82,31 @@ export function emptyTally(): Tally {
  * once per row and attribute (the hot path); tests/unit/core/profile/tally.test.ts checks that it
  * touches exactly the fields of TALLY_FIELDS.
  */
-export function addToTally(t: Tally, weight: number, positive: boolean): void {
+export function addToTally(t: Tally, weight: number, label: LabelState): void {
   t.count += 1;
   t.weightSum += weight;
   t.weightSqSum += weight * weight;
-  if (positive) {
+  if (label === LABEL_POSITIVE) {
     t.positives += 1;
     t.positiveWeightSum += weight;
+  } else if (label === LABEL_MISSING) {
+    t.labelMissing += 1;
+    t.labelMissingWeightSum += weight;
+    t.unlabelledWeightSqSum += weight * weight;
+  } else if (label === LABEL_OTHER) {
+    t.labelOther += 1;
+    t.labelOtherWeightSum += weight;
+    t.unlabelledWeightSqSum += weight * weight;
   }
 }
 
+/**
+ * Adds two tallies. A field absent from one (a profile.json written before the field existed)
+ * counts as 0 there.
+ */
 export function mergeTally(a: Tally, b: Tally): Tally {
   const out = emptyTally();
-  for (const { key } of TALLY_FIELDS) out[key] = a[key] + b[key];
+  for (const { key } of TALLY_FIELDS) out[key] = (a[key] ?? 0) + (b[key] ?? 0);
   return out;
 }
 

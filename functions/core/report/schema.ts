@@ -88,6 +88,7 @@ export const attributeResultSchema = z.object({
   total: margin(nullableNum),
   groups: z.array(groupResultSchema),
   tests: z.object({ chiSquare: chiSquareSchema.nullable() }).catchall(spanning(z.unknown())),
+  /** TVD, JS (bits, log base 2, in [0, 1]), L∞, Hellinger, KL (nats), Cohen's w. */
   distances: spanning(
     z.object({ tvd: nullableShare, jsDivergence: nullableShare }).catchall(z.union([num, z.null()])),
   ),
@@ -110,25 +111,51 @@ export const attributeResultSchema = z.object({
 const metric = nullableNum;
 
 /**
- * One group's label row. Its positives p and the rest's are two cells of a group × label table,
- * and the rest's are published through the margins, so every metric of this group against the
- * rest gives p back (DI and DPL exactly, the distances up to two candidates): they are all
- * `ofPositives`. Class imbalance, (n_a − n_d)/N, uses counts only.
+ * One group's label row. Its positives p, its negatives and its rows without a label are cells of
+ * a group × label table, and the rest's are published through the margins, so every metric of
+ * this group against the rest gives p back (DI and DPL exactly, the distances up to two
+ * candidates): they are all `ofPositives`, and so is `unlabelled`, which is hidden with them.
+ * Class imbalance, (n_a − n_d)/N, uses counts only. Rates and metrics count labelled rows only:
+ * a row without a label is not a negative.
  */
 export const labelGroupSchema = z.object({
   group: z.string(),
   /** Rows in the group with a positive label (weight sum with `weight`). */
   positives: ofPositives(nullableNum),
+  /**
+   * Rows of the group left out of the label metrics: no label, or (with `label.negative`) a
+   * value that is neither positive nor negative (weight sum with `weight`). Added after report@1
+   * was published: optional.
+   */
+  unlabelled: ofPositives(nullableNum.optional()),
+  /** Positives over the group's labelled rows (positives, negatives); null without labelled rows. */
   positiveRate: ofPositives(nullableShare),
-  /** 95 % Wilson interval of the positive rate. */
+  /** 95 % Wilson interval of the positive rate (Kish's effective N of the labelled rows with `weight`). */
   ci: ofPositives(z.tuple([share, share]).nullable()),
-  /** Clarify pre-training metrics, this group (facet d) against all other rows (facet a). */
+  /**
+   * Clarify pre-training metrics, this group (facet d) against all other rows (facet a). Class
+   * imbalance counts every row of the group, labelled or not (it does not read the label).
+   */
   classImbalance: ofCountOverTotal(metric),
   dpl: ofPositives(metric),
+  /** Clarify's DI: the group's positive rate over the rest's. Not the four-fifths rule's ratio. */
   disparateImpact: ofPositives(metric),
-  /** Four-fifths rule on disparate impact: fail when DI < 0.8 (or > 1.25). It bounds the rate. */
+  /**
+   * The Uniform Guidelines' impact ratio: the group's positive rate over the highest rate of a
+   * judged group (`highestRateGroup`). It spans the rows (it holds that group's rate), so a
+   * published copy withholds every one when any row's positives are hidden. Added after report@1
+   * was published: optional.
+   */
+  impactRatio: spanning(metric.optional()),
+  /**
+   * The four-fifths rule on the impact ratio: fail below 0.8. Null when the group has fewer than
+   * `minGroupCount` labelled rows (not judged, listed in `notJudged`) or the ratio does not exist.
+   * Reports before the impact ratio was added checked DI here. It bounds the rate.
+   */
   fourFifths: ofPositives(z.enum(['pass', 'fail']).nullable()),
+  /** Clarify's label KL, in nats. */
   kl: ofPositives(metric),
+  /** Clarify's label JS, in nats (natural log, in [0, ln 2]); attribute-level JS is in bits. */
   js: ofPositives(metric),
   lp: ofPositives(metric),
   tvd: ofPositives(metric),
@@ -145,10 +172,32 @@ export const positiveShareSchema = z.object({
 export const labelsSchema = z.object({
   /** The label column and what counts as positive. */
   column: z.string(),
-  /** All positives over N: the label table's margin. */
+  /** All positives over the labelled rows: the label table's margin. */
   positiveRate: margin(nullableShare),
+  /**
+   * Rows with a valid group for this attribute but no label (no value, or a value of
+   * `label.missing`), left out of every label metric (weight sum with `weight`). Added after
+   * report@1 was published: optional.
+   */
+  missing: margin(nullableNum.optional()),
+  /**
+   * With `label.negative`: rows whose label is neither positive nor negative, left out of every
+   * label metric too (weight sum with `weight`). Absent without `label.negative`.
+   */
+  otherValues: margin(nullableNum.optional()),
+  /** The judged group with the highest positive rate, the one impact ratios compare with. */
+  highestRateGroup: z.string().nullable().optional(),
+  /**
+   * Groups with rows but fewer than `minGroupCount` labelled rows (none, possibly): the
+   * four-fifths rule does not judge them. A published copy lists visible groups only.
+   */
+  notJudged: z.array(z.string()).optional(),
   groups: z.array(labelGroupSchema),
-  /** Conditional demographic disparity per group, given the strata attribute. */
+  /**
+   * Conditional demographic disparity per group, given the strata attribute. For the strata
+   * attribute itself `groups` is empty: within a stratum there is one group, so CDD is 0 by
+   * construction and is not reported.
+   */
   cdd: z
     .object({ strata: z.string(), groups: z.array(z.object({ group: z.string(), value: spanning(metric) })) })
     .nullable(),
@@ -156,6 +205,7 @@ export const labelsSchema = z.object({
   positiveComposition: z
     .object({
       tvd: spanning(nullableShare),
+      /** In bits (log base 2, in [0, 1]), as the attribute's `distances.jsDivergence`. */
       jsDivergence: spanning(nullableShare),
       groups: z.array(positiveShareSchema),
     })
@@ -255,7 +305,17 @@ export const withheldSchema = z.object({
   reason: withheldReasonSchema,
 });
 
-export const checkSchema = z.object({ id: z.string(), status: checkStatusSchema, message: z.string() });
+export const checkSchema = z.object({
+  id: z.string(),
+  status: checkStatusSchema,
+  message: z.string(),
+  /**
+   * `insufficient`: the check judged nothing (every group below `minGroupCount`), so it cannot
+   * pass; its status is then `warn`. Added after report@1 was published: optional, and readers
+   * that do not know it still see a warn whose message says why.
+   */
+  evidence: z.enum(['insufficient']).optional(),
+});
 export const warningSchema = z.object({
   code: z.string(),
   message: z.string(),

@@ -5,8 +5,9 @@ import { notComputed, type StatValue, statValue } from './stat-value.ts';
  * Disparate impact (DI) of the observed labels, the ratio form of DPL:
  *   DI = q_d / q_a,  in [0, ∞)
  * with q_d the positive rate of the group (facet d) and q_a that of the rest (facet a). 1 is
- * parity; below 1 the group gets the positive label less often; below 0.8 it fails the
- * four-fifths rule (see `fourFifthsRule`). Checked against `y[group].mean() / y[rest].mean()`.
+ * parity; below 1 the group gets the positive label less often. It is not the four-fifths rule's
+ * ratio, which compares with the highest-rate group (see `impactRatios`). Checked against
+ * `y[group].mean() / y[rest].mean()`.
  *
  * Source: Clarify's "Disparate Impact (DI)" (Clarify developer guide; Das et al. 2021), which
  * Clarify defines post-training on predicted labels, DI = q′_d / q′_a; here the same ratio is

@@ -23,6 +23,7 @@ export { type FourFifthsCheck, fourFifthsRule } from './four-fifths-rule.ts';
 export { hellingerDistance } from './hellinger-distance.ts';
 export { hillNumber } from './hill-number.ts';
 export { imbalanceRatio } from './imbalance-ratio.ts';
+export { type GroupRate, type ImpactRatios, impactRatios } from './impact-ratio.ts';
 export { jensenShannonDivergence } from './jensen-shannon-divergence.ts';
 export { effectiveRows, kishEffectiveN } from './kish-effective-n.ts';
 export { klDivergence } from './kl-divergence.ts';

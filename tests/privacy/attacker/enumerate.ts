@@ -79,6 +79,7 @@ export function reproduce(
     published,
     (ref, group, what) => {
       if (what === 'label') return value(`${ref.kind}[${ref.name}].labels.groups[${group}].positives`);
+      if (what === 'unlabelled') return value(`${ref.kind}[${ref.name}].labels.groups[${group}].unlabelled`);
       return value(`${tableId(ref, group)}.${what}`);
     },
     (source) => value(`sources.groups[${source}].count`),

@@ -13,7 +13,7 @@ import { field, isObject, type Json, type JsonObject, list, num, str, strings } 
 export type CountOf = (
   table: TableRef,
   group: string,
-  what: 'count' | 'positives' | 'label',
+  what: 'count' | 'positives' | 'label' | 'unlabelled',
 ) => number | undefined;
 
 export interface TableRef {
@@ -254,17 +254,32 @@ function jensenShannonBits(p: readonly number[], q: readonly number[]): number {
   return js;
 }
 
-/** Label rows of an attribute: rate, class imbalance, DPL, DI, TVD, KS and Lp against the rest. */
-function labelMismatches(attribute: JsonObject, ref: TableRef, countOf: CountOf, out: Mismatch[]): void {
+/**
+ * Label rows of an attribute, from issue #18's definitions: a row without a label (no value, or
+ * neither positive nor a declared negative) is not a negative, so every rate is positives over
+ * labelled rows (count − rows without a label) and the rest is the other groups' labelled rows;
+ * class imbalance counts all rows. The impact ratio is the rate over the highest rate of a group
+ * with at least `minGroupCount` labelled rows, and the four-fifths rule fails it below 0.8. A
+ * copy before #18 has no rows without a label (0) and no impact ratio.
+ */
+function labelMismatches(
+  attribute: JsonObject,
+  ref: TableRef,
+  countOf: CountOf,
+  minGroupCount: number | null | undefined,
+  out: Mismatch[],
+): void {
   const labels = field(attribute, 'labels');
   if (!isObject(labels)) return;
   const rows = list(labels, 'groups');
   const values = rows.map((row) => {
     const group = str(row, 'group') ?? '';
-    return { row, group, n: countOf(ref, group, 'count'), p: countOf(ref, group, 'label') };
+    const unlabelled = row['unlabelled'] === undefined ? 0 : countOf(ref, group, 'unlabelled');
+    return { row, group, n: countOf(ref, group, 'count'), p: countOf(ref, group, 'label'), u: unlabelled };
   });
-  if (values.some((v) => v.n === undefined || v.p === undefined)) return;
+  if (values.some((v) => v.n === undefined || v.p === undefined || v.u === undefined)) return;
   const total = values.reduce((s, v) => s + v.n!, 0);
+  const labelled = values.reduce((s, v) => s + v.n! - v.u!, 0);
   const positives = values.reduce((s, v) => s + v.p!, 0);
   const path = `attributes[${ref.name}].labels`;
   const check = (where: string, published: number | null | undefined, recomputed: number | null) => {
@@ -272,17 +287,43 @@ function labelMismatches(attribute: JsonObject, ref: TableRef, countOf: CountOf,
     if (recomputed === null || !close(published, recomputed))
       out.push({ path: `${path}.${where}`, published, recomputed });
   };
-  check('positiveRate', num(labels, 'positiveRate'), total > 0 ? positives / total : null);
-  for (const { row, group, n, p } of values) {
-    const restRows = total - n!;
-    const qd = n! > 0 ? p! / n! : null;
+  check('positiveRate', num(labels, 'positiveRate'), labelled > 0 ? positives / labelled : null);
+  check(
+    'missing+otherValues',
+    typeof num(labels, 'missing') === 'number'
+      ? num(labels, 'missing')! + (num(labels, 'otherValues') ?? 0)
+      : null,
+    total - labelled,
+  );
+  const rates = values.map(({ n, p, u }) => (n! - u! > 0 ? p! / (n! - u!) : null));
+  const judged = values.map(({ n, u }, i) => rates[i] !== null && n! - u! >= (minGroupCount ?? 0));
+  const best = rates.reduce<number | null>(
+    (m, r, i) => (judged[i] && r !== null && (m === null || r > m) ? r : m),
+    null,
+  );
+  for (const [i, { row, group, n, p, u }] of values.entries()) {
+    const nL = n! - u!;
+    const restRows = labelled - nL;
+    const qd = rates[i] ?? null;
     const qa = restRows > 0 ? (positives - p!) / restRows : null;
     check(`groups[${group}].positiveRate`, num(row, 'positiveRate'), qd);
     check(
       `groups[${group}].classImbalance`,
       num(row, 'classImbalance'),
-      total > 0 ? (restRows - n!) / total : null,
+      total > 0 ? (total - 2 * n!) / total : null,
     );
+    const impact = qd === null || best === null || best === 0 ? null : qd / best;
+    check(`groups[${group}].impactRatio`, num(row, 'impactRatio'), impact);
+    const fourFifths = row['fourFifths'];
+    if (row['impactRatio'] !== undefined && (fourFifths === 'pass' || fourFifths === 'fail')) {
+      const expected = judged[i] && impact !== null ? (impact >= 0.8 * (1 - 1e-12) ? 'pass' : 'fail') : null;
+      if (expected !== fourFifths)
+        out.push({
+          path: `${path}.groups[${group}].fourFifths`,
+          published: fourFifths === 'pass' ? 1 : 0,
+          recomputed: null,
+        });
+    }
     if (qd === null || qa === null) continue;
     check(`groups[${group}].dpl`, num(row, 'dpl'), qa - qd);
     check(`groups[${group}].disparateImpact`, num(row, 'disparateImpact'), qa > 0 ? qd / qa : null);
@@ -324,7 +365,7 @@ export function statisticMismatches(
   for (const a of list(report, 'attributes')) {
     const ref: TableRef = { kind: 'attributes', name: str(a, 'name') ?? '' };
     tableMismatches(a, ref, countOf, `attributes[${ref.name}]`, minRatio, out);
-    labelMismatches(a, ref, countOf, out);
+    labelMismatches(a, ref, countOf, num(field(report, 'thresholds'), 'minGroupCount'), out);
   }
   for (const x of list(report, 'intersections')) {
     const ref: TableRef = { kind: 'intersections', name: strings(x, 'attributes').join('|') };

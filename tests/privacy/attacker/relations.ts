@@ -284,9 +284,12 @@ class Collector {
   }
 
   /**
-   * Label rows: positives ≤ count, rate × count, Wilson interval of the rate, the label's overall
-   * rate × total as the sum of all positives, class imbalance, DPL and DI against the rest (linear
-   * in the positives when both counts are known), and each group's share of the positive class.
+   * Label rows: positives + rows without a label ≤ count, rate × labelled rows (count − rows
+   * without a label), Wilson interval of the rate, the label's overall rate × its labelled rows
+   * (N − missing − other) as the sum of all positives, the rows without a label summing to
+   * missing + other, class imbalance, DPL and DI against the rest (linear in the positives when
+   * the labelled rows are known), and each group's share of the positive class. Copies before
+   * issue #18 have no rows without a label: they count as 0.
    */
   private labels(
     a: JsonObject,
@@ -311,40 +314,78 @@ class Collector {
         ),
       );
     }
+    const unlabelledOf = new Map<string, string | undefined>();
+    for (const row of rows) {
+      const group = str(row, 'group') ?? '';
+      unlabelledOf.set(
+        group,
+        this.q(
+          [...lbase, { list: 'groups', key: 'group', name: group }, 'unlabelled'],
+          'positives',
+          !this.weighted,
+        ),
+      );
+    }
+    // The attribute's rows without a label: missing + other (a copy before #18 has neither: 0).
+    const margins = ['missing', 'otherValues']
+      .map((key) => this.q([...lbase, key], 'aggregate', !this.weighted))
+      .filter((id): id is string => id !== undefined);
     const all = [...positivesOf.values()];
     const allKnownIds = all.every((id) => id !== undefined) ? (all as string[]) : undefined;
+    const unlabelledIds = [...unlabelledOf.values()].filter((id): id is string => id !== undefined);
+    if (margins.length > 0 && unlabelledIds.length === rows.length)
+      this.eq(
+        'labels',
+        `${name}: Σ rows without a label = missing + other`,
+        plus(sumOf(unlabelledIds), sumOf(margins, -1)),
+      );
     const rate = num(labels, 'positiveRate');
     const totalValue = total ? this.quantities.get(total)?.published : undefined;
+    const marginValue = (id: string) => this.quantities.get(id)?.published;
+    const unlabelledTotal = margins.every((id) => typeof marginValue(id) === 'number')
+      ? margins.reduce((sum, id) => sum + (marginValue(id) as number), 0)
+      : undefined;
     if (allKnownIds && total && typeof rate === 'number')
       this.eq(
         'labels',
-        `${name}: positive rate × total = Σ positives`,
-        plus(sumOf(allKnownIds), linear([total, -rate])),
+        `${name}: positive rate × labelled rows = Σ positives`,
+        plus(sumOf(allKnownIds), linear([total, -rate]), sumOf(margins, rate)),
       );
     for (const row of rows) {
       const group = str(row, 'group') ?? '';
       const path = `${name}/labels/${group}`;
       const p = positivesOf.get(group);
       const n = counts.get(group)?.count;
+      const u = unlabelledOf.get(group);
       if (!p) continue;
       this.le('labels', `${path}: positives ≥ 0`, linear([p, -1]));
+      if (u) this.le('labels', `${path}: rows without a label ≥ 0`, linear([u, -1]));
       const rowsPositives = counts.get(group)?.positives;
       if (!this.weighted && rowsPositives)
         this.eq('labels', `${path}: label positives = group positives`, linear([p, 1], [rowsPositives, -1]));
       if (!n) continue;
-      this.le('labels', `${path}: positives ≤ count`, linear([p, 1], [n, -1]));
+      this.le('labels', `${path}: positives + rows without a label ≤ count`, linear([p, 1], [u, 1], [n, -1]));
+      // The labelled rows, count − rows without a label, as a linear form.
+      const labelled = linear([n, 1], [u, -1]);
       const r = num(row, 'positiveRate');
       const ci = interval(row, 'ci');
       if (typeof r === 'number')
-        this.eq('labels', `${path}: positives = rate × count`, linear([p, 1], [n, -r]));
-      else if (ci && !this.weighted) this.wilson('labels', path, p, linear([n, 1]), ci);
+        this.eq(
+          'labels',
+          `${path}: positives = rate × labelled rows`,
+          plus(linear([p, 1]), scaled(labelled, -r)),
+        );
+      else if (ci && !this.weighted) this.wilson('labels', path, p, labelled, ci);
       const imbalance = num(row, 'classImbalance');
       // CI = (n_rest − n)/(n_rest + n) = (T − 2n)/T.
       if (typeof imbalance === 'number' && total)
         this.eq('labels', `${path}: class imbalance`, linear([n, 2], [total, -(1 - imbalance)]));
-      const nValue = this.quantities.get(n)?.published;
-      if (!allKnownIds || typeof nValue !== 'number' || typeof totalValue !== 'number') continue;
-      const rest = totalValue - nValue;
+      const uValue = u ? this.quantities.get(u)?.published : 0;
+      const countValue = this.quantities.get(n)?.published;
+      if (!allKnownIds || typeof countValue !== 'number' || typeof totalValue !== 'number') continue;
+      if (typeof uValue !== 'number' || (margins.length > 0 && unlabelledTotal === undefined)) continue;
+      const nValue = countValue - uValue;
+      const rest = totalValue - (unlabelledTotal ?? 0) - nValue;
       if (!(rest > 0) || !(nValue > 0)) continue;
       // q_rest − q = DPL with q_rest = (Σ positives − p)/(T − n) and q = p/n.
       const dpl = num(row, 'dpl');

@@ -47,6 +47,8 @@ const COUNT_KEYS = new Set([
   'malformed',
   'rowsNeeded',
   'weightSum',
+  'unlabelled',
+  'otherValues',
 ]);
 const SHARE_KEYS = new Set(['share', 'referenceShare', 'positiveRate', 'largestShare']);
 /** Keys of arrays' elements that name them, so private and published lists are matched by name. */

@@ -20,6 +20,11 @@ describe('Glue tables from the lake catalogue', () => {
       'weight_sq_sum double',
       'positives double',
       'positive_weight_sum double',
+      'label_missing double',
+      'label_missing_weight_sum double',
+      'label_other double',
+      'label_other_weight_sum double',
+      'unlabelled_weight_sq_sum double',
     ]);
     expect(counts.storageDescriptor.serdeInfo.serializationLibrary).toBe(
       'org.openx.data.jsonserde.JsonSerDe',

@@ -625,3 +625,75 @@ describe('assertSafeSvg', () => {
     expect(() => assertSafeSvg(svg)).toThrow(PublishError);
   });
 });
+
+describe('renderSite: label conventions said beside the numbers (issue #18)', () => {
+  /** The labelled fixture as compare writes it since #18: rows without a label, the impact ratio. */
+  function withImpactRatio(): Report {
+    const report = labelledReport();
+    const sex = report.attributes[0]!.labels!;
+    sex.missing = 12;
+    sex.otherValues = 3;
+    sex.highestRateGroup = 'male';
+    sex.notJudged = ['diverse'];
+    sex.groups = sex.groups.map((row) => ({
+      ...row,
+      unlabelled: row.group === 'female' ? 9 : 3,
+      impactRatio: row.group === 'female' ? 0.9 : row.group === 'male' ? 1 : 2.1,
+      fourFifths: row.group === 'diverse' ? null : 'pass',
+    }));
+    const age = report.attributes[1]!;
+    age.labels!.cdd = { strata: 'age_band', groups: [] };
+    return reportSchema.parse(report);
+  }
+
+  async function page(): Promise<string> {
+    const files = await renderSite({
+      reports: [suppressReport(withImpactRatio(), 1)],
+      generatedAt: GENERATED_AT,
+    });
+    return text(new Map(files.map((f) => [f.path, f])), LABELLED_RUN);
+  }
+
+  it('says which rows are left out, and the impact ratio against the highest-rate group', async () => {
+    const sex = section(await page(), 'labels-0');
+    expect(sex).toContain('of the rows with a value for sex and a label are positive for approved.');
+    expect(sex).toContain(
+      'Left out of every label metric: label missing 12, label neither positive nor negative 3 (a missing label is not a negative).',
+    );
+    expect(sex).toContain(
+      '<li>female: positive rate 20.4 % vs 23.2 % for the rest; disparate impact 0.88 vs the rest; impact ratio 0.90 vs male (passes the four-fifths rule).</li>',
+    );
+    expect(sex).toContain('Not judged by the four-fifths rule, fewer than 30 labelled rows: diverse.');
+    expect(sex).toContain('the highest rate of a judged group (male)');
+    expect(sex).toContain('DI is Clarify’s ratio against the rest and is not what the rule checks.');
+    expect(sex).toContain('KL and JS in nats, as Clarify defines them');
+    expect(sex).toContain('Jensen–Shannon in bits, binary logarithm');
+    expect(sex).not.toContain('above 1.25');
+    const headers = [...sex.matchAll(/<th scope="col"[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+    expect(headers.slice(0, 10)).toEqual([
+      'Group',
+      'Positives',
+      'Without a label',
+      'Positive rate',
+      '95 % CI',
+      'Class imbalance',
+      'DPL',
+      'DI',
+      'Impact ratio',
+      'Four-fifths',
+    ]);
+    expect(row(sex, 'female')).toContain('<td class="num">9</td>');
+    expect(row(sex, 'female')).toContain('<td class="num">0.90</td>');
+  });
+
+  it('says why the strata attribute has no CDD, and the units of JS at attribute level', async () => {
+    const html = await page();
+    expect(section(html, 'labels-1')).toContain(
+      'not computed for age_band itself: within each stratum there is one group, so CDD is zero by construction.',
+    );
+    expect(html).toContain('bits (binary logarithm: between zero and one)');
+    expect(html).toContain(
+      'the reference table’s share column as published (not recomputed from its counts)',
+    );
+  });
+});

@@ -92,12 +92,14 @@ function intersectionText(x: IntersectionResult): string {
 }
 
 function labelsText(a: AttributeResult): string {
-  const failing = (a.labels?.groups ?? []).filter((g) => g.fourFifths === 'fail');
-  const listed = failing.map(
-    (g) => `${g.group} (${g.disparateImpact === null ? '–' : g.disparateImpact.toFixed(2)})`,
-  );
-  const head =
-    listed.length > 0 ? `disparate impact below 0.8 (four-fifths rule) for ${listed.join(', ')}; ` : '';
+  const rows = a.labels?.groups ?? [];
+  const failing = rows.filter((g) => g.fourFifths === 'fail');
+  // Since issue #18 the rule is on the impact ratio, which a copy with hidden rows withholds.
+  const impact = rows.some((g) => g.impactRatio !== undefined);
+  const ratio = (g: (typeof rows)[number]) => (impact ? (g.impactRatio ?? null) : g.disparateImpact);
+  const listed = failing.map((g) => `${g.group} (${ratio(g) === null ? '–' : ratio(g)!.toFixed(2)})`);
+  const what = impact ? 'impact ratio' : 'disparate impact';
+  const head = listed.length > 0 ? `${what} below 0.8 (four-fifths rule) for ${listed.join(', ')}; ` : '';
   return `${a.name}: ${head}${PUBLIC_TEXT.hiddenRates}`;
 }
 

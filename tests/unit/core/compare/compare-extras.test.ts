@@ -35,6 +35,11 @@ function row(
     weightSqSum: count,
     positives,
     positiveWeightSum: positives,
+    labelMissing: 0,
+    labelMissingWeightSum: 0,
+    labelOther: 0,
+    labelOtherWeightSum: 0,
+    unlabelledWeightSqSum: 0,
     referenceShare,
     referenceCount: null,
   };

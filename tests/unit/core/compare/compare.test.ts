@@ -29,6 +29,11 @@ function row(
     weightSqSum: count,
     positives: count === null ? null : 0,
     positiveWeightSum: count === null ? null : 0,
+    labelMissing: count === null ? null : 0,
+    labelMissingWeightSum: count === null ? null : 0,
+    labelOther: count === null ? null : 0,
+    labelOtherWeightSum: count === null ? null : 0,
+    unlabelledWeightSqSum: count === null ? null : 0,
     referenceShare,
     referenceCount: null,
   };

@@ -13,7 +13,18 @@ import {
 import type { Profile } from '../../../../functions/core/profile/profile.ts';
 import { TALLY_FIELDS } from '../../../../functions/core/profile/tally.ts';
 
-const tally = { count: 3, weightSum: 2.5, weightSqSum: 2.25, positives: 1, positiveWeightSum: 0.5 };
+const tally = {
+  count: 3,
+  weightSum: 2.5,
+  weightSqSum: 2.25,
+  positives: 1,
+  positiveWeightSum: 0.5,
+  labelMissing: 1,
+  labelMissingWeightSum: 1.5,
+  labelOther: 0,
+  labelOtherWeightSum: 0,
+  unlabelledWeightSqSum: 2.25,
+};
 const profile = {
   attributes: [{ name: 'sex', groups: [{ group: 'female', ...tally }] }],
   intersections: [{ name: 'sex_x_age', cells: [{ group: 'female|18-24', ...tally }] }],
@@ -68,6 +79,11 @@ describe('lake table catalogue', () => {
         weight_sq_sum: 2.25,
         positives: 1,
         positive_weight_sum: 0.5,
+        label_missing: 1,
+        label_missing_weight_sum: 1.5,
+        label_other: 0,
+        label_other_weight_sum: 0,
+        unlabelled_weight_sq_sum: 2.25,
       },
       {
         attribute: 'sex_x_age',
@@ -77,6 +93,11 @@ describe('lake table catalogue', () => {
         weight_sq_sum: 2.25,
         positives: 1,
         positive_weight_sum: 0.5,
+        label_missing: 1,
+        label_missing_weight_sum: 1.5,
+        label_other: 0,
+        label_other_weight_sum: 0,
+        unlabelled_weight_sq_sum: 2.25,
       },
     ]);
     for (const row of rows) expect(Object.keys(row)).toEqual(groupCountsTable.columns.map((c) => c.name));

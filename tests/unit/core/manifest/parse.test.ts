@@ -123,6 +123,11 @@ describe('parseManifest', () => {
       'dataset: ok\nprivacy: { minCellSize: ten }\nattributes: [{ name: a, column: a }]',
       /privacy\.minCellSize: expected number, found string/,
     ],
+    [
+      'a label value that is positive and negative',
+      'dataset: ok\nlabel: { column: y, positive: ["1", Yes], negative: ["0", " yes"] }\nattributes: [{ name: a, column: a }]',
+      /label\.negative\[1\]: value ' yes' is listed as positive and as negative; expected it in one list/,
+    ],
     ['a list at the top', '- a\n- b', /expected a mapping with dataset and attributes/],
     ['broken YAML', 'dataset: ok\nattributes: [\n', /repscope\.yaml: not valid YAML at line \d+/],
     [

@@ -120,6 +120,31 @@ describe('auditCounts: sums that are not exact, negatives, sums that do not hold
     expect(bounds({ cell: np, less: p }, [], sets, options)).toEqual([0, 19]);
   });
 
+  it('audits negatives as count − positives − rows without a label, and widens them', () => {
+    // Group x: n = 100 rows, p = 60 positives, u = 37 without a label: negatives 3. With p + q = 100
+    // published and q = 40 visible, p is pinned, so the negatives are too (p − n + u = −3); a reader
+    // who took count − positives (40) for the negatives would miss it. Hiding q widens p.
+    const [n, p, u, q, all] = [
+      countCell(100, K),
+      countCell(60, K),
+      countCell(37, K),
+      countCell(40, K),
+      countCell(100, K),
+    ];
+    p.hide = 'small';
+    const sets = [line('positives', [p, q], all)];
+    const options = {
+      bounds: [{ ...line('p + u <= n', [p, u], n), shortfall: 'any' as const }],
+      negatives: [[n, p, u] as const],
+      hideable: (c: Cell) => [p, q].includes(c),
+    };
+    expect(bounds({ cell: p, less: n, plus: u }, [], sets, options)).toEqual([-3, -3]);
+    expect(auditCounts(sets, K, options)).toEqual([]);
+    expect(isHidden(q)).toBe(true);
+    const [low, high] = bounds({ cell: p, less: n, plus: u }, [], sets, options);
+    expect(high - low).toBeGreaterThanOrEqual(K);
+  });
+
   it('ignores a sum that does not hold on the exact counts (weight sums beside row counts)', () => {
     // 10 + a = 5 cannot hold; kept, it made the program infeasible and every interval unbounded.
     const [a, b, sum, c, d] = [

@@ -1088,3 +1088,103 @@ describe('raking cells', () => {
     expect(report.correction.cells).toHaveLength(1);
   });
 });
+
+/**
+ * An attribute as compare writes it since issue #18: `[group, rows, positives, rows without a
+ * label]`, rates over the labelled rows, the impact ratio against the highest rate.
+ */
+function unlabelledAttribute(
+  name: string,
+  rows: readonly [string, number, number, number][],
+): AttributeResult {
+  const attribute = labelledAttribute(
+    name,
+    rows.map(([g, n, p]) => [g, n, p]),
+  );
+  const labelled = rows.reduce((s, [, n, , u]) => s + n - u, 0);
+  const positives = rows.reduce((s, [, , p]) => s + p, 0);
+  const rates = rows.map(([, n, p, u]) => p / (n - u));
+  const top = Math.max(...rates);
+  const labels = attribute.labels!;
+  labels.positiveRate = positives / labelled;
+  labels.missing = rows.reduce((s, [, , , u]) => s + u, 0);
+  labels.highestRateGroup = rows[rates.indexOf(top)]![0];
+  labels.notJudged = [];
+  labels.groups = rows.map(([g, n, p, u], i) => ({
+    ...labelRow(g, n - u, p),
+    unlabelled: u,
+    impactRatio: rates[i]! / top,
+    fourFifths: rates[i]! / top >= 0.8 ? 'pass' : 'fail',
+  }));
+  return attribute;
+}
+
+describe('suppressReport: rows without a label (issue #18)', () => {
+  it('3 rows of a group without a label → its row is hidden with a partner, impact ratios go', () => {
+    const report = reportWith([
+      unlabelledAttribute('a', [
+        ['x', 500, 200, 3],
+        ['y', 600, 240, 20],
+        ['z', 700, 300, 45],
+      ]),
+    ]);
+    const a = suppressReport(report, K).attributes[0]!;
+    expect(row(a.labels, 'x')).toMatchObject({ ...WITHHELD_ROW, unlabelled: null });
+    // 3 = all rows without a label (68) − 20 − 45: the smallest other (y, 20) is hidden with it.
+    expect(row(a.labels, 'y')).toMatchObject({ ...WITHHELD_ROW, unlabelled: null });
+    expect(row(a.labels, 'z')).toMatchObject({ positives: 300, unlabelled: 45 });
+    expect(a.labels!.missing).toBe(68);
+    // The impact ratios hold the highest rate; with a hidden row they would give it back.
+    expect(a.labels!.groups.map((r) => [r.impactRatio, r.fourFifths])).toEqual([
+      [null, null],
+      [null, null],
+      [null, null],
+    ]);
+    expect(a.labels!.highestRateGroup).toBeNull();
+    expect(suppressReport(suppressReport(report, K), K)).toEqual(suppressReport(report, K));
+  });
+
+  it('negatives 3 = 500 − 200 − 297 rows without a label → hidden, though count − positives is 300', () => {
+    const report = reportWith([
+      unlabelledAttribute('a', [
+        ['x', 500, 200, 297],
+        ['y', 600, 240, 20],
+        ['z', 700, 300, 45],
+      ]),
+    ]);
+    const a = suppressReport(report, K).attributes[0]!;
+    expect(row(a.labels, 'x').positives).toBeNull();
+    expect(a.labels!.groups.filter((r) => r.positives === null).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('4 rows without a label in all: the count, the overall rate and the rows holding them are hidden', () => {
+    const report = reportWith([
+      unlabelledAttribute('a', [
+        ['x', 500, 200, 1],
+        ['y', 600, 240, 3],
+        ['z', 700, 300, 0],
+      ]),
+    ]);
+    const a = suppressReport(report, K).attributes[0]!;
+    expect(a.labels!.missing).toBeNull();
+    expect(a.labels!.positiveRate).toBeNull();
+    expect(row(a.labels, 'x').positives).toBeNull();
+    expect(row(a.labels, 'y').positives).toBeNull();
+    expect(JSON.stringify(a.labels)).not.toMatch(/"unlabelled":[13]\b/);
+  });
+
+  it('none without a label: nothing is hidden, the impact ratios and the highest-rate group stay', () => {
+    const report = reportWith([
+      unlabelledAttribute('a', [
+        ['x', 500, 200, 0],
+        ['y', 600, 240, 0],
+        ['z', 700, 350, 0],
+      ]),
+    ]);
+    const a = suppressReport(report, K).attributes[0]!;
+    expect(a.labels!.groups.every((r) => r.positives !== null)).toBe(true);
+    expect(a.labels!.highestRateGroup).toBe('z');
+    expect(row(a.labels, 'x').impactRatio).toBeCloseTo(0.4 / 0.5, 12);
+    expect(a.labels!.missing).toBe(0);
+  });
+});

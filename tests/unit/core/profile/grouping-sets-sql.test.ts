@@ -21,6 +21,7 @@ import {
   MAX_GROUPS_PER_ATTRIBUTE,
 } from '../../../../functions/core/profile/plan.ts';
 import { emptyProfile } from '../../../../functions/core/profile/profile.ts';
+import { emptyTally } from '../../../../functions/core/profile/tally.ts';
 
 /** The rendering is pure: SQL text and parameters, checked without an engine (tests/integration runs it). */
 
@@ -218,8 +219,9 @@ describe('profileFromGroupingSetsRows', () => {
         [C.positives]: 0,
       }),
     ]);
-    const zero = { weightSum: 0, weightSqSum: 0, positives: 0, positiveWeightSum: 0 };
+    const { count: _count, ...zero } = emptyTally();
     const ones = (n: number) => ({
+      ...emptyTally(),
       count: n,
       weightSum: n,
       weightSqSum: n,

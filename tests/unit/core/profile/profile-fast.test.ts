@@ -11,6 +11,11 @@ import {
   type AttributePlan,
   buildPlan,
   type CountingPlan,
+  LABEL_MISSING,
+  LABEL_NEGATIVE,
+  LABEL_OTHER,
+  LABEL_POSITIVE,
+  type LabelState,
   MAX_GROUPS_PER_ATTRIBUTE,
 } from '../../../../functions/core/profile/plan.ts';
 import {
@@ -99,10 +104,7 @@ function referenceProfile(plan: CountingPlan, rows: readonly (readonly Value[])[
         return;
       }
     }
-    const positive =
-      plan.label !== null &&
-      values[plan.label.columnIndex] != null &&
-      plan.label.values.has(normaliseValue(values[plan.label.columnIndex]!));
+    const positive = referenceLabelState(plan.label, values);
     const groups = plan.attributes.map((a, i) => {
       let group = groupOf(a, values[a.columnIndex] ?? null);
       if (a.kind === 'values' && typeof group === 'string' && !tallies[i]!.has(group)) {
@@ -214,7 +216,7 @@ const rowArbitrary = fc
       '',
     ]),
     consent: value(['yes', ' YES', 'no', '1', '0', '']),
-    y: value(['1', 'true', 'TRUE', '0', 'no']),
+    y: value(['1', 'true', 'TRUE', '0', 'no', '', ' NA ', 'maybe']),
     w: value(['1', '2.5', '0', '-1', 'abc', '1e3', '']),
     contact: value(['a@example.com', 'x', 'X', '+49 30 1234567', 'b@example.org', '', 'c|d']),
   })
@@ -237,17 +239,36 @@ function fastProfile(plan: CountingPlan, rows: readonly (readonly Value[])[], vi
   return builder.toProfile();
 }
 
+/** For random rows, the builder through row() and through codes gives the reference profile. */
+function expectSameAsReference(plan: CountingPlan, run: { seed: number; numRuns: number }): void {
+  fc.assert(
+    fc.property(fc.array(rowArbitrary, { maxLength: 80 }), (rows) => {
+      const expected = referenceProfile(plan, rows);
+      expect(fastProfile(plan, rows, false)).toEqual(expected);
+      expect(fastProfile(plan, rows, true)).toEqual(expected);
+    }),
+    run,
+  );
+}
+
 describe('ProfileBuilder counts as the plain per-row rules do', () => {
   it('through row() and through codes, for random rows', () => {
     expect(PLAN.columns).toEqual(['sex', 'age', 'state', 'contact', 'consent', 'y', 'w']);
-    fc.assert(
-      fc.property(fc.array(rowArbitrary, { maxLength: 80 }), (rows) => {
-        const expected = referenceProfile(PLAN, rows);
-        expect(fastProfile(PLAN, rows, false)).toEqual(expected);
-        expect(fastProfile(PLAN, rows, true)).toEqual(expected);
-      }),
-      { seed: 7, numRuns: 300 },
+    expectSameAsReference(PLAN, { seed: 7, numRuns: 300 });
+  });
+
+  it('with declared negatives, a label in neither list is other, a missing one missing', () => {
+    const plan = planOf(
+      MANIFEST.replace('positive: ["1", "true"]', 'positive: ["1", "true"], negative: ["0"]'),
     );
+    expect(plan.label?.negative).toEqual(new Set(['0']));
+    expectSameAsReference(plan, { seed: 8, numRuns: 100 });
+    const rows = [
+      ['f', '20', 'Bayern', 'x', 'yes', 'maybe', '1'],
+      ['f', '20', 'Bayern', 'x', 'yes', '', '1'],
+    ];
+    const female = fastProfile(plan, rows, true).attributes[0]!.groups.find((g) => g.group === 'female')!;
+    expect([female.count, female.labelOther, female.labelMissing, female.positives]).toEqual([2, 1, 1, 0]);
   });
 
   it('when a column has more distinct values than the cache keeps', () => {
@@ -306,3 +327,15 @@ describe('ProfileBuilder counts as the plain per-row rules do', () => {
     expect(builder.rowsRead).toBe(2);
   });
 });
+
+/** The label state of a row, from the plan's lists: positive, negative, missing (no value), other. */
+function referenceLabelState(label: CountingPlan['label'], values: readonly Value[]): LabelState {
+  if (label === null) return LABEL_NEGATIVE;
+  const raw = values[label.columnIndex];
+  if (raw == null) return LABEL_MISSING;
+  const key = normaliseValue(raw);
+  if (label.values.has(key)) return LABEL_POSITIVE;
+  if (label.negative?.has(key)) return LABEL_NEGATIVE;
+  if (label.missing.has(key)) return LABEL_MISSING;
+  return label.negative === null ? LABEL_NEGATIVE : LABEL_OTHER;
+}

@@ -9,6 +9,7 @@ import {
   type Profile,
   ProfileBuilder,
 } from '../../../../functions/core/profile/profile.ts';
+import { emptyTally } from '../../../../functions/core/profile/tally.ts';
 
 const MANIFEST = `
 dataset: t
@@ -133,7 +134,15 @@ describe('ProfileBuilder', () => {
     b.row(['b', '-1'], 5);
     const p = b.toProfile();
     expect(p.attributes[0]!.groups).toEqual([
-      { group: 'a', count: 2, weightSum: 2.5, weightSqSum: 4.25, positives: 0, positiveWeightSum: 0 },
+      {
+        group: 'a',
+        ...emptyTally(),
+        count: 2,
+        weightSum: 2.5,
+        weightSqSum: 4.25,
+        positives: 0,
+        positiveWeightSum: 0,
+      },
     ]);
     expect(p.rows.malformed).toBe(2);
     expect(p.malformedSamples[0]!.reason).toBe("weight in column 'w' is not a non-negative number");

@@ -47,7 +47,7 @@ describe('label metrics, group = facet d, rest = facet a', () => {
     expect(differenceInPositiveProportions(typical).value).toBeCloseTo(0.2, 15);
     const di = disparateImpact(typical).value;
     expect(di).toBeCloseTo(0.6, 15);
-    expect(fourFifthsRule(di)).toEqual({ passes: false, disparateImpact: di, threshold: 0.8 });
+    expect(fourFifthsRule(di)).toEqual({ passes: false, impactRatio: di, threshold: 0.8 });
   });
 
   it('KL(P_a‖P_d) = scipy.stats.entropy([0.5, 0.5], [0.7, 0.3]) = 0.08717669357238894 (nats)', () => {

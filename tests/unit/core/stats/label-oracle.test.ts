@@ -10,6 +10,8 @@ import {
   differenceInPositiveProportions,
   disparateImpact,
   type FacetLabelCounts,
+  type GroupRate,
+  impactRatios,
   labelJsDivergence,
   labelKlDivergence,
   labelKolmogorovSmirnov,
@@ -47,6 +49,21 @@ describe(`label metrics: scipy ${fixture.versions['scipy']} / numpy ${fixture.ve
       }
     });
   }
+
+  describe('impactRatios', () => {
+    for (const c of casesOf(fixture, 'impactRatios')) {
+      it(title(c), () => {
+        const [groups] = c.args as [GroupRate[]];
+        const expected = c.expected as { highest: number | null; ratios: (number | null)[] };
+        const actual = impactRatios(groups);
+        expect(actual.highest).toBe(expected.highest);
+        expected.ratios.forEach((r, i) => {
+          expectClose(actual.ratios[i]?.value, r, c, ` ratios[${i}]`);
+          if (r === null) expect(actual.ratios[i]?.reason).toBeTypeOf('string');
+        });
+      });
+    }
+  });
 
   describe('labelLpNorm', () => {
     for (const c of casesOf(fixture, 'labelLpNorm')) {
