@@ -156,7 +156,11 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
         );
         bar.stop();
         for (const o of result.outcomes) {
-          if (o.error) {
+          if (o.duplicate) {
+            io.stdout(
+              `SAME  ${o.dataset}  inputs unchanged since run ${o.report.run.id} (${o.report.status}); no new run\n`,
+            );
+          } else if (o.error) {
             io.stdout(
               `${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}  \n      ${o.error.message}\n`,
             );
@@ -168,7 +172,7 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
             `repscope: no datasets under ${path.join(opts.root, 'datasets')}; expected ${lakeKeys.manifest('<id>')} and ${lakeKeys.dataFile('<id>', '<version>', '<file>')}\n`,
           );
         io.stdout(`site: ${store.pathOf(`${lakeKeys.site}${sitePath.index}`)} (${result.siteFiles} files)\n`);
-        const worst = result.outcomes.some((o) => o.error)
+        const worst = result.outcomes.some((o) => o.error || o.report.status === 'error')
           ? EXIT.badInput
           : result.outcomes.some((o) => o.report.status === 'fail')
             ? EXIT.fail

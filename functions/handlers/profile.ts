@@ -1,5 +1,5 @@
 import { lakeKeys } from '../core/lake/layout.ts';
-import { claimRun } from '../pipeline/claim-run.ts';
+import { claimUploadRun } from '../pipeline/claim-run.ts';
 import { planFanOut } from '../pipeline/fan-out.ts';
 import { streamingProfiler } from '../pipeline/streaming-profiler.ts';
 import { type Analysed, analyseJob, createdAt, type RunJob, storeFor, withErrorCodes } from './run-job.ts';
@@ -14,7 +14,8 @@ export type ProfileOutput =
 
 /**
  * The first step of a run: reads the S3 event, ignores what is not a dataset file with a manifest
- * (one log line, no run), claims the run once per object version (a duplicated event stops here),
+ * (one log line, no run), claims the run once per set of inputs — the object's ETag, the manifest, the
+ * references it uses (a duplicated event, or the same bytes uploaded again, stops here),
  * then either analyses the object in one pass or, when it is big, plans its ranges for the
  * Distributed Map.
  */
@@ -46,7 +47,8 @@ export function createProfileHandler(
       rt.logger.info('event ignored', { dataset: upload.dataset, reason });
       return { status: 'ignored', reason };
     }
-    const claim = await claimRun(rt.store, upload, createdAt(upload.createdAt, rt), input.execution);
+    const at = createdAt(upload.createdAt, rt);
+    const claim = await claimUploadRun(rt.store, await rt.catalogue(), upload, at, input.execution);
     const job: RunJob = {
       dataset: upload.dataset,
       version: upload.version,

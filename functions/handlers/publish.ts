@@ -4,7 +4,7 @@ import { lakeKeys } from '../core/lake/layout.ts';
 import { parseManifest } from '../core/manifest/parse.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
 import { errorReport } from '../pipeline/analyse.ts';
-import { claimRun } from '../pipeline/claim-run.ts';
+import { claimUploadRun } from '../pipeline/claim-run.ts';
 import { readText } from '../pipeline/io.ts';
 import { publishStage, type SiteRenderer } from '../pipeline/publish-stage.ts';
 import { createdAt, entryOf, type RunJob, reportKeyOf, withErrorCodes } from './run-job.ts';
@@ -70,7 +70,8 @@ async function jobOfEvent(
   const trigger = parseObjectCreated(event);
   if (trigger.kind === 'ignored') return undefined;
   const { upload } = trigger;
-  const claim = await claimRun(rt.store, upload, createdAt(upload.createdAt, rt), execution);
+  const at = createdAt(upload.createdAt, rt);
+  const claim = await claimUploadRun(rt.store, await rt.catalogue(), upload, at, execution);
   // Another execution owns this object's run: its failure is not this one's to report.
   if (!claim.fresh) return undefined;
   return {

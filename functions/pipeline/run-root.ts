@@ -1,9 +1,12 @@
 import { lakeKeys, parseDatasetKey, parseLakeKey, runId } from '../core/lake/layout.ts';
 import type { ObjectStore } from '../core/ports.ts';
-import type { Report } from '../core/report/schema.ts';
+import { type Report, reportSchema } from '../core/report/schema.ts';
 import { type AnalyseContext, analyse, type DatasetEntry, type DatasetOutcome } from './analyse.ts';
+import { claimRun } from './claim-run.ts';
+import { readText } from './io.ts';
 import { publishStage, type SiteRenderer } from './publish-stage.ts';
 import { writeReferenceTable } from './references.ts';
+import { runInputs } from './run-inputs.ts';
 
 export interface RunRootContext extends AnalyseContext {
   /** web/'s renderSite: publishing is the one stage that needs the site stack (preact, vega). */
@@ -47,8 +50,23 @@ export async function runRoot(
   const id = await freshRunId(context);
   const outcomes: DatasetOutcome[] = [];
   for (const entry of entries) {
+    const inputs = await runInputs(context.store, entry.manifestKey, entry.files, context.catalogue);
+    const claim = await claimRun(context.store, { dataset: entry.id, inputs }, context.clock.now(), {
+      run: id,
+    });
+    const reportKey = lakeKeys.report(entry.id, claim.run);
+    // A claim without its report is a run that stopped half-way: it is done again under its id.
+    if (!claim.fresh && (await context.store.head(reportKey))) {
+      context.logger.info('inputs unchanged', { dataset: entry.id, run: claim.run });
+      outcomes.push({
+        dataset: entry.id,
+        report: await readReport(context.store, reportKey),
+        duplicate: true,
+      });
+      continue;
+    }
     context.logger.info('analysing dataset', { dataset: entry.id, files: entry.files.length });
-    const outcome = await analyse(entry, context, { id, reason });
+    const outcome = await analyse(entry, context, { id: claim.run, reason });
     if (outcome.error)
       context.logger.error('dataset failed', { dataset: entry.id, code: outcome.error.code });
     outcomes.push(outcome);
@@ -68,4 +86,9 @@ async function freshRunId(context: AnalyseContext): Promise<string> {
   );
   if (!existing.has(base)) return base;
   for (let n = 2; ; n++) if (!existing.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+/** A report of the lake (written by this pipeline, so validated rather than trusted blindly). */
+export async function readReport(store: ObjectStore, key: string): Promise<Report> {
+  return reportSchema.parse(JSON.parse(await readText(store, key, 256 << 20)));
 }

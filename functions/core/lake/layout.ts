@@ -22,8 +22,10 @@ export const lakeKeys = {
    */
   staging: (dataset: string, run: string, name: string) =>
     `lake/staging/dataset=${dataset}/run=${run}/${name}`,
-  /** Run claims: one per uploaded object version (see pipeline/claim-run.ts). */
-  claim: (dataset: string, digest: string) => `lake/claims/dataset=${dataset}/${digest}.json`,
+  /** Run claims: one per set of run inputs (see pipeline/claim-run.ts). */
+  claim: (dataset: string, digest: string) => `lake/claims/dataset=${dataset}/inputs/${digest}.json`,
+  /** The run of one uploaded object version, for `repscope upload --wait`. */
+  objectRun: (dataset: string, digest: string) => `lake/claims/dataset=${dataset}/${digest}.json`,
   profile: (dataset: string, run: string) => `lake/profiles/dataset=${dataset}/run=${run}/profile.json`,
   report: (dataset: string, run: string) => `lake/reports/dataset=${dataset}/run=${run}/report.json`,
   reportsPrefix: 'lake/reports/',
