@@ -7,6 +7,7 @@ import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
 import { localWorkerHost } from '../adapters/local/worker-pool.ts';
 import { RepscopeError, UsageError } from '../core/errors.ts';
 import { lakeKeys, sitePath } from '../core/lake/layout.ts';
+import type { QueryEngine } from '../core/ports.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { mergeCatalogues } from '../core/references/reference.ts';
 import type { ProfileParallelism } from '../pipeline/parallel-profile.ts';
@@ -14,6 +15,7 @@ import type { RangeProgress, RangeResult, RangeTask } from '../pipeline/parallel
 import { loadDroppedReferences } from '../pipeline/references.ts';
 import { checkFile, loadManifest, localProfiler, type ProfileEngine, profileFile } from './analyse-file.ts';
 import { type CliEnvironment, readEnvironment } from './env.ts';
+import { formatHistory, type HistoryFormat } from './format-history.ts';
 import { formatReport, verdictLines } from './format-report.ts';
 import { codeVersion, loadCatalogue, stderrLogger, systemClock } from './local.ts';
 import { profileProgress } from './progress.ts';
@@ -185,6 +187,21 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     });
 
   program
+    .command('history')
+    .description('one line per run of a dataset: time, version, trigger, rows, status, worst group')
+    .argument('<dataset>', 'a dataset id')
+    .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'),
+    )
+    .action(async (dataset: string, opts: { root: string; format: HistoryFormat }) => {
+      await withLocalLake(opts.root, async (store, engine) => {
+        const { datasetHistory } = await import('../pipeline/history.ts');
+        io.stdout(formatHistory(await datasetHistory(store, engine, dataset), opts.format));
+      });
+    });
+
+  program
     .command('upload')
     .summary('validate a data file and upload it to the deployed pipeline; --wait: exit by its verdict')
     .description(
@@ -293,6 +310,21 @@ export function showReference(catalogue: ReferenceCatalogue, id: string): string
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Runs `work` with the lake of a bucket folder and a DuckDB engine over it, closed afterwards. */
+async function withLocalLake<T>(
+  root: string,
+  work: (store: FileObjectStore, engine: QueryEngine) => Promise<T>,
+): Promise<T> {
+  const store = new FileObjectStore(root);
+  const { DuckDbQueryEngine } = await import('../adapters/local/duckdb-query-engine.ts');
+  const engine = new DuckDbQueryEngine(store.root);
+  try {
+    return await work(store, engine);
+  } finally {
+    engine.close();
+  }
 }
 
 /** Where the workers of `--threads` find the range task (the pool compiles it with esbuild, cached). */

@@ -1,9 +1,9 @@
 import { lakeKeys, parseDatasetKey, parseLakeKey, runId } from '../core/lake/layout.ts';
 import type { ObjectStore } from '../core/ports.ts';
-import { type Report, reportSchema } from '../core/report/schema.ts';
+import type { Report } from '../core/report/schema.ts';
 import { type AnalyseContext, analyse, type DatasetEntry, type DatasetOutcome } from './analyse.ts';
 import { claimRun } from './claim-run.ts';
-import { readText } from './io.ts';
+import { readReport, recordRun } from './history.ts';
 import { publishStage, type SiteRenderer } from './publish-stage.ts';
 import { writeReferenceTable } from './references.ts';
 import { runInputs } from './run-inputs.ts';
@@ -67,6 +67,7 @@ export async function runRoot(
     }
     context.logger.info('analysing dataset', { dataset: entry.id, files: entry.files.length });
     const outcome = await analyse(entry, context, { id: claim.run, reason });
+    await recordRun(context.store, outcome.report);
     if (outcome.error)
       context.logger.error('dataset failed', { dataset: entry.id, code: outcome.error.code });
     outcomes.push(outcome);
@@ -86,9 +87,4 @@ async function freshRunId(context: AnalyseContext): Promise<string> {
   );
   if (!existing.has(base)) return base;
   for (let n = 2; ; n++) if (!existing.has(`${base}-${n}`)) return `${base}-${n}`;
-}
-
-/** A report of the lake (written by this pipeline, so validated rather than trusted blindly). */
-export async function readReport(store: ObjectStore, key: string): Promise<Report> {
-  return reportSchema.parse(JSON.parse(await readText(store, key, 256 << 20)));
 }
