@@ -6,6 +6,7 @@ import {
   labelRateChartSpec,
 } from '../functions/core/charts/chart-specs.ts';
 import { PublishError } from '../functions/core/errors.ts';
+import type { DatasetHistory } from '../functions/core/history/series.ts';
 import { type Report, reportSchema } from '../functions/core/report/schema.ts';
 import { renderChartSvg } from './chart-svg.ts';
 import { DatasetPage } from './pages/dataset-page.tsx';
@@ -26,6 +27,11 @@ export interface RenderSiteInput {
   readonly reports: readonly Report[];
   /** ISO 8601 time shown in every page's footer. */
   readonly generatedAt: string;
+  /**
+   * Each dataset's history, computed by the pipeline from the same published copies: the dataset
+   * page's trend charts, drift findings and alert banner. @default - none (pages without history)
+   */
+  readonly histories?: readonly DatasetHistory[];
 }
 
 const HTML = 'text/html; charset=utf-8';

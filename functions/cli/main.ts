@@ -6,42 +6,32 @@ import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
 import { localWorkerHost } from '../adapters/local/worker-pool.ts';
 import { RepscopeError, UsageError } from '../core/errors.ts';
-import { lakeKeys, sitePath } from '../core/lake/layout.ts';
 import type { QueryEngine } from '../core/ports.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
-import { mergeCatalogues } from '../core/references/reference.ts';
 import type { ProfileParallelism } from '../pipeline/parallel-profile.ts';
 import type { RangeProgress, RangeResult, RangeTask } from '../pipeline/parallel-task.ts';
-import { loadDroppedReferences } from '../pipeline/references.ts';
-import { checkFile, loadManifest, localProfiler, type ProfileEngine, profileFile } from './analyse-file.ts';
+import { checkFile, loadManifest, type ProfileEngine, profileFile } from './analyse-file.ts';
 import { type CliEnvironment, readEnvironment } from './env.ts';
 import { formatHistory, type HistoryFormat } from './format-history.ts';
-import { formatReport, verdictLines } from './format-report.ts';
-import { codeVersion, loadCatalogue, stderrLogger, systemClock } from './local.ts';
+import { formatReport } from './format-report.ts';
+import { loadCatalogue, systemClock } from './local.ts';
 import { profileProgress } from './progress.ts';
+import { type CliIo, EXIT, type LakeRunOptions, printRunResult, withLocalPipeline } from './run-command.ts';
+import { watchRoot } from './watch-command.ts';
+
+export { type CliIo, EXIT };
+
 import type { UploadCommandOptions } from './upload.ts';
 
-/** Exit codes: 0 pass or warn, 1 fail, 2 bad input or usage, 3 internal error. */
-export const EXIT = { ok: 0, fail: 1, badInput: 2, internal: 3 } as const;
-
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
 
 const processIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
 };
 
-interface RunOptions {
-  root: string;
-  reference: string[];
-  verbose?: boolean;
-  threads: number;
-  engine: ProfileEngine;
+interface RunOptions extends LakeRunOptions {
+  watch?: boolean;
 }
 
 export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: number) => void): Command {
@@ -128,62 +118,60 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .option('-v, --verbose', 'log each stage to stderr')
     .addOption(threadsOption())
     .addOption(engineOption())
+    .option(
+      '--fail-on-alert',
+      'exit 1 when a new run raises an alert (a worse verdict, or drift above maxDriftTvd)',
+    )
+    .option('--watch', 'then keep watching datasets/ and process new uploads as they arrive (Ctrl-C ends)')
     .action(async (opts: RunOptions) => {
-      const store = new FileObjectStore(opts.root);
-      const catalogue = mergeCatalogues([
-        await loadCatalogue(opts.reference),
-        ...(await loadDroppedReferences(store)),
-      ]);
-      const { DuckDbQueryEngine } = await import('../adapters/local/duckdb-query-engine.ts');
-      const engine = new DuckDbQueryEngine(store.root);
-      const bar = progress();
-      try {
-        const version = await codeVersion();
-        // Loaded on demand: publishing pulls in the site stack (vega, preact), which `profile`
-        // and `check` never need; keeping it out of their start-up keeps their memory down.
-        const { runRoot } = await import('../pipeline/run-root.ts');
-        const { renderSite } = await import('../../web/site.tsx');
-        const result = await withThreads(opts.threads, async (parallel) =>
-          runRoot({
-            store,
-            engine,
-            profiler: await localProfiler(store, opts.engine, parallel),
-            catalogue,
-            clock: systemClock,
-            logger: stderrLogger(Boolean(opts.verbose)),
-            codeVersion: version,
-            onProgress: bar.update,
-            renderSite,
-          }),
+      const { runRoot } = await import('../pipeline/run-root.ts');
+      await withLocalPipeline(opts, env, withThreads, async (context) => {
+        const first = await runRoot(await context());
+        const code = printRunResult(first, opts.root, io, Boolean(opts.failOnAlert));
+        if (first.outcomes.length === 0 && !opts.watch) return setExit(EXIT.badInput);
+        if (!opts.watch) return setExit(code);
+        setExit(await watchRoot(opts, io, async () => runRoot(await context(), 'upload')));
+      });
+    });
+
+  program
+    .command('rescan')
+    .description(
+      're-profile the latest version of every dataset with a schedule (or the ones named) as a scheduled run',
+    )
+    .argument('[datasets...]', 'dataset ids (default: every dataset whose manifest has a schedule)')
+    .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
+    .option('--reference <file.csv>', 'a reference population CSV (repeatable)', collect, [])
+    .option('-v, --verbose', 'log each stage to stderr')
+    .option('--fail-on-alert', 'exit 1 when a new run raises an alert')
+    .addOption(threadsOption())
+    .addOption(engineOption())
+    .action(async (named: string[], opts: RunOptions) => {
+      const { rescan } = await import('../pipeline/rescan.ts');
+      await withLocalPipeline(opts, env, withThreads, async (context) => {
+        const result = await rescan(await context(), named);
+        const code = printRunResult(
+          result,
+          opts.root,
+          io,
+          Boolean(opts.failOnAlert),
+          'datasets with a schedule',
         );
-        bar.stop();
-        for (const o of result.outcomes) {
-          if (o.duplicate) {
-            io.stdout(
-              `SAME  ${o.dataset}  inputs unchanged since run ${o.report.run.id} (${o.report.status}); no new run\n`,
-            );
-          } else if (o.error) {
-            io.stdout(
-              `${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}  \n      ${o.error.message}\n`,
-            );
-          } else
-            io.stdout(verdictLines(o.report, `${lakeKeys.site}${sitePath.run(o.dataset, o.report.run.id)}`));
-        }
-        if (result.outcomes.length === 0)
-          io.stderr(
-            `repscope: no datasets under ${path.join(opts.root, 'datasets')}; expected ${lakeKeys.manifest('<id>')} and ${lakeKeys.dataFile('<id>', '<version>', '<file>')}\n`,
-          );
-        io.stdout(`site: ${store.pathOf(`${lakeKeys.site}${sitePath.index}`)} (${result.siteFiles} files)\n`);
-        const worst = result.outcomes.some((o) => o.error || o.report.status === 'error')
-          ? EXIT.badInput
-          : result.outcomes.some((o) => o.report.status === 'fail')
-            ? EXIT.fail
-            : EXIT.ok;
-        setExit(result.outcomes.length === 0 ? EXIT.badInput : worst);
-      } finally {
-        bar.stop();
-        engine.close();
-      }
+        setExit(result.outcomes.length === 0 ? EXIT.ok : code);
+      });
+    });
+
+  const baseline = program.command('baseline').description('the run later runs are compared with for drift');
+  baseline
+    .command('set')
+    .description('pin a run as the baseline of a dataset (drift is then reported against it too)')
+    .argument('<dataset>', 'a dataset id')
+    .argument('<run>', 'a run id (repscope history <dataset> lists them)')
+    .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
+    .action(async (dataset: string, run: string, opts: { root: string }) => {
+      const { setBaseline } = await import('../pipeline/baseline.ts');
+      await setBaseline(new FileObjectStore(opts.root), dataset, run, systemClock.now());
+      io.stdout(`baseline of ${dataset}: run ${run} (the site shows it after the next run or rescan)\n`);
     });
 
   program

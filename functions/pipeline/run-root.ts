@@ -1,10 +1,11 @@
+import type { Alert } from '../core/history/alerts.ts';
 import { lakeKeys, parseDatasetKey, parseLakeKey, runId } from '../core/lake/layout.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import type { Report } from '../core/report/schema.ts';
 import { type AnalyseContext, analyse, type DatasetEntry, type DatasetOutcome } from './analyse.ts';
 import { claimRun } from './claim-run.ts';
 import { readReport, recordRun } from './history.ts';
-import { publishStage, type SiteRenderer } from './publish-stage.ts';
+import { publishSite, type SiteRenderer } from './publish-stage.ts';
 import { writeReferenceTable } from './references.ts';
 import { runInputs } from './run-inputs.ts';
 
@@ -40,13 +41,21 @@ export async function discoverDatasets(store: ObjectStore): Promise<DatasetEntry
     });
 }
 
+export interface RunRootResult {
+  readonly outcomes: DatasetOutcome[];
+  readonly siteFiles: number;
+  /** Alerts of the runs this call added (a duplicate raises none again). */
+  readonly alerts: readonly Alert[];
+}
+
 /** `repscope run`: every dataset under the root through profile → compare, then publish the site. */
 export async function runRoot(
   context: RunRootContext,
   reason: Report['run']['reason'] = 'manual',
-): Promise<{ outcomes: DatasetOutcome[]; siteFiles: number }> {
+  select: (entries: DatasetEntry[]) => Promise<DatasetEntry[]> = async (entries) => entries,
+): Promise<RunRootResult> {
   await writeReferenceTable(context.store, context.catalogue);
-  const entries = await discoverDatasets(context.store);
+  const entries = await select(await discoverDatasets(context.store));
   const id = await freshRunId(context);
   const outcomes: DatasetOutcome[] = [];
   for (const entry of entries) {
@@ -72,12 +81,16 @@ export async function runRoot(
       context.logger.error('dataset failed', { dataset: entry.id, code: outcome.error.code });
     outcomes.push(outcome);
   }
-  const siteFiles = await publishStage({
+  const published = await publishSite({
     store: context.store,
     clock: context.clock,
     renderSite: context.renderSite,
   });
-  return { outcomes, siteFiles };
+  const fresh = new Set(outcomes.filter((o) => !o.duplicate).map((o) => `${o.dataset}/${o.report.run.id}`));
+  const alerts = published.histories
+    .flatMap((h) => h.alerts)
+    .filter((a) => fresh.has(`${a.dataset}/${a.run}`));
+  return { outcomes, siteFiles: published.files, alerts };
 }
 
 async function freshRunId(context: AnalyseContext): Promise<string> {
