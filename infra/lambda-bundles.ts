@@ -15,6 +15,7 @@ export const LAMBDA_HANDLERS = {
   'profile-range': 'functions/handlers/profile-range.ts',
   merge: 'functions/handlers/merge.ts',
   publish: 'functions/handlers/publish.ts',
+  rescan: 'functions/handlers/rescan.ts',
 } as const;
 
 export type LambdaName = keyof typeof LAMBDA_HANDLERS;

@@ -53,7 +53,7 @@ export function createProfileHandler(
       dataset: upload.dataset,
       version: upload.version,
       run: claim.run,
-      reason: 'upload',
+      reason: upload.trigger,
       manifestKey,
       fileKey: upload.key,
       etag: upload.etag,

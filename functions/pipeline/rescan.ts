@@ -3,7 +3,7 @@ import { parseManifest } from '../core/manifest/parse.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import type { DatasetEntry } from './analyse.ts';
 import { readText } from './io.ts';
-import { type RunRootContext, type RunRootResult, runRoot } from './run-root.ts';
+import { discoverDatasets, type RunRootContext, type RunRootResult, runRoot } from './run-root.ts';
 
 /**
  * The datasets a rescan re-profiles: those whose manifest has a `schedule`, or, when `named` is
@@ -45,4 +45,28 @@ export async function dueDatasets(
  */
 export async function rescan(context: RunRootContext, named: readonly string[] = []): Promise<RunRootResult> {
   return runRoot(context, 'schedule', (entries) => dueDatasets(context.store, entries, named));
+}
+
+/** The newest data object of a dataset, as the rescan handler announces it to the state machine. */
+export interface DueObject {
+  readonly dataset: string;
+  readonly key: string;
+  readonly bytes: number;
+  readonly etag: string;
+}
+
+/**
+ * For each due dataset (scheduled, or named), its newest data object: the last file of its newest
+ * version. The state machine's profile step then claims it by its inputs, so an unchanged dataset
+ * is a duplicate there and a changed reference or manifest makes a new run.
+ */
+export async function dueObjects(store: ObjectStore, named: readonly string[] = []): Promise<DueObject[]> {
+  const due = await dueDatasets(store, await discoverDatasets(store), named);
+  const objects: DueObject[] = [];
+  for (const entry of due) {
+    const last = entry.files.at(-1);
+    const info = last ? await store.head(last.key) : undefined;
+    if (info) objects.push({ dataset: entry.id, key: info.key, bytes: info.bytes, etag: info.etag });
+  }
+  return objects;
 }
