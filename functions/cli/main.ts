@@ -161,6 +161,25 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
       });
     });
 
+  program
+    .command('prune')
+    .description(
+      "keep each dataset's newest runs (and its baseline); remove the others' lake files and pages",
+    )
+    .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
+    .requiredOption('--keep <n>', 'runs to keep per dataset (1 or more)', parseKeep)
+    .action(async (opts: { root: string; keep: number }) => {
+      const { pruneRuns } = await import('../pipeline/prune.ts');
+      const { publishStage } = await import('../pipeline/publish-stage.ts');
+      const { renderSite } = await import('../../web/site.tsx');
+      const store = new FileObjectStore(opts.root);
+      const result = await pruneRuns(store, opts.keep);
+      for (const r of result.removed)
+        io.stdout(`pruned ${r.dataset}: ${r.runs.length} runs (${r.runs.join(', ')})\n`);
+      const pages = await publishStage({ store, clock: systemClock, renderSite });
+      io.stdout(`removed ${result.files} files; site: ${pages} files\n`);
+    });
+
   const baseline = program.command('baseline').description('the run later runs are compared with for drift');
   baseline
     .command('set')
@@ -331,6 +350,14 @@ function threadsOption(): Option {
   return new Option('--threads <n>', 'threads that profile a big file together (1: no worker threads)')
     .argParser(parseThreads)
     .default(os.availableParallelism(), 'all cores');
+}
+
+function parseKeep(value: string): number {
+  const keep = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(keep) || keep < 1) {
+    throw new InvalidArgumentError(`expected a whole number of runs, 1 or more; got '${value}'`);
+  }
+  return keep;
 }
 
 function parseSeconds(value: string): number {
