@@ -32,14 +32,19 @@ export async function watchRoot(
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   }
-  io.stdout(`watching ${path.join(opts.root, 'datasets')} for uploads (Ctrl-C to stop)\n`);
   try {
     await watchUploads(
       new FileObjectStore(opts.root),
       async () => {
         printRunResult(await pass(), opts.root, io, Boolean(opts.failOnAlert));
       },
-      { intervalMs: opts.intervalMs ?? 1000, debounceMs: opts.debounceMs ?? 500, signal },
+      {
+        intervalMs: opts.intervalMs ?? 1000,
+        debounceMs: opts.debounceMs ?? 500,
+        signal,
+        onReady: () =>
+          io.stdout(`watching ${path.join(opts.root, 'datasets')} for uploads (Ctrl-C to stop)\n`),
+      },
     );
   } finally {
     process.off('SIGINT', stop);

@@ -8,6 +8,8 @@ export interface WatchOptions {
   readonly debounceMs: number;
   /** Ends the watch: the current pass finishes first. */
   readonly signal: AbortSignal;
+  /** Called once the first listing is taken: changes from then on are seen. @default - nothing */
+  readonly onReady?: () => void;
   /** @default - setTimeout, ended early by the signal */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -25,6 +27,7 @@ export async function watchUploads(
 ): Promise<void> {
   const sleep = options.sleep ?? abortableSleep;
   let seen = await snapshot(store);
+  options.onReady?.();
   while (!options.signal.aborted) {
     await sleep(options.intervalMs, options.signal);
     if (options.signal.aborted) return;
