@@ -6,6 +6,7 @@ import type { Clock, Notifier, ObjectStore } from '../core/ports.ts';
 import { suppressReport } from '../core/privacy/suppress.ts';
 import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
 import { readBaseline } from './baseline.ts';
+import { recordRuns } from './history.ts';
 import { readText } from './io.ts';
 
 /** One file of the site, its path relative to the site root. */
@@ -69,6 +70,7 @@ export async function publishSite(input: PublishStageInput): Promise<PublishResu
   const indexKey = `${lakeKeys.site}${sitePath.index}`;
   for (let attempt = 1; attempt <= INDEX_ATTEMPTS; attempt++) {
     const before = await store.head(indexKey);
+    if (attempt === 1) await recordAllRuns(store);
     const reports = await publishedReports(store);
     const histories = await historiesOf(store, reports);
     const files = await input.renderSite({
@@ -123,6 +125,20 @@ async function publishedReports(store: ObjectStore): Promise<Report[]> {
     reports.push(suppressReport(parsed.data, parsed.data.privacy.minCellSize));
   }
   return reports;
+}
+
+/**
+ * The `runs` table rows of every report that has none yet: every path that writes a report (a
+ * run, an error report of a failed step) ends in a publish, so the table is complete once the
+ * site is.
+ */
+async function recordAllRuns(store: ObjectStore): Promise<void> {
+  const datasets = new Set(
+    (await store.list(lakeKeys.reportsPrefix))
+      .map((o) => parseLakeKey(o.key)?.dataset)
+      .filter((d) => d !== undefined),
+  );
+  for (const dataset of datasets) await recordRuns(store, dataset);
 }
 
 /** Each dataset's history from its published copies and its pinned baseline. */

@@ -4,7 +4,7 @@ import type { ObjectStore } from '../core/ports.ts';
 import type { Report } from '../core/report/schema.ts';
 import { type AnalyseContext, analyse, type DatasetEntry, type DatasetOutcome } from './analyse.ts';
 import { claimRun } from './claim-run.ts';
-import { readReport, recordRun } from './history.ts';
+import { readReport } from './history.ts';
 import { publishSite, type SiteRenderer } from './publish-stage.ts';
 import { writeReferenceTable } from './references.ts';
 import { runInputs } from './run-inputs.ts';
@@ -76,7 +76,6 @@ export async function runRoot(
     }
     context.logger.info('analysing dataset', { dataset: entry.id, files: entry.files.length });
     const outcome = await analyse(entry, context, { id: claim.run, reason });
-    await recordRun(context.store, outcome.report);
     if (outcome.error)
       context.logger.error('dataset failed', { dataset: entry.id, code: outcome.error.code });
     outcomes.push(outcome);
