@@ -87,9 +87,12 @@ describe('alerts', () => {
     expect(r.stdout).toMatch(/^SAME +plain /m);
   });
 
-  it('shows the alert on the dataset page', async () => {
+  it('shows the alert on the dataset page and the index', async () => {
     const page = await readFile(path.join(root, 'site/datasets/sched/index.html'), 'utf8');
     expect(page).toContain('sex drifted by TVD');
+    const index = await readFile(path.join(root, 'site/index.html'), 'utf8');
+    expect(index).toContain('Alerts on the latest runs');
+    expect(index).toContain('sex drifted by TVD');
   });
 });
 
