@@ -132,6 +132,7 @@ describe('six simulated days', () => {
   it('compares the last run with the previous run and the pinned baseline', async () => {
     const page = await readFile(path.join(root, `site/datasets/${DATASET}/index.html`), 'utf8');
     expect(page).toContain('drift is also measured against the baseline run 20261201T060000Z');
+    expect(page).toContain('20261201T060000Z</a><span class="muted"> (baseline)</span>');
     expect(page).toMatch(/Run 20261206T060000Z against the previous run 20261204T060000Z/);
     expect(page).toMatch(/Run 20261206T060000Z against the baseline run 20261201T060000Z/);
     // Back to the first make-up: drift against the previous run alerts, against the baseline it does not.

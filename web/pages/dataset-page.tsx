@@ -61,6 +61,7 @@ export function DatasetPage({
               <tr key={r.run.id}>
                 <th scope="row">
                   <a href={`runs/${r.run.id}/index.html`}>{r.run.id}</a>
+                  {history?.baseline === r.run.id ? <span class="muted"> (baseline)</span> : null}
                 </th>
                 <td>
                   <StatusBadge status={r.status} />
