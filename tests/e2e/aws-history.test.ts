@@ -6,7 +6,6 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AthenaQueryEngine } from '../../functions/adapters/aws/athena-query-engine.ts';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
 import { createMergeHandler } from '../../functions/handlers/merge.ts';
@@ -21,6 +20,7 @@ import { stateMachineDefinition } from '../../infra/state-machine-definition.ts'
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, MY_POP_REFERENCE, skewedLeads } from '../fixtures/leads.ts';
 import { type AthenaProtocolServer, startAthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
+import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
 import { motoUnavailable, requirePeers, type S3Peer, startMoto } from '../helpers/s3-servers.ts';
 
 /**
@@ -230,13 +230,7 @@ describeAws('history, drift and alerts through the cloud emulation', () => {
       ].sort(),
     );
 
-    const engine = new AthenaQueryEngine({
-      workGroup: 'repscope',
-      database: 'repscope_lake',
-      clientConfig: { endpoint: athena.endpoint, region: 'eu-central-1', maxAttempts: 1 },
-      pollIntervalMs: 1,
-      maxPollIntervalMs: 8,
-    });
+    const engine = athenaStandInEngine(athena.endpoint);
     const lines = await datasetHistory(store, engine, DATASET);
     expect(lines.map((l) => [l.run.slice(0, 16), l.version, l.trigger])).toEqual([
       ['20261201T060000Z', 'v1', 'upload'],

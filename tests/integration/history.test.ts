@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AthenaQueryEngine } from '../../functions/adapters/aws/athena-query-engine.ts';
 import { DuckDbQueryEngine } from '../../functions/adapters/local/duckdb-query-engine.ts';
 import { FileObjectStore } from '../../functions/adapters/local/file-object-store.ts';
 import { historyStatement } from '../../functions/core/history/history-sql.ts';
@@ -10,6 +9,7 @@ import { datasetHistory } from '../../functions/pipeline/history.ts';
 import { runCli, tempDir } from '../fixtures/cli.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
 import { type AthenaProtocolServer, startAthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
+import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
 
 /**
  * `repscope history`: three runs of one dataset (an upload, the same inputs again, a second
@@ -81,18 +81,7 @@ describe('repscope history', () => {
     try {
       const local = await datasetHistory(store, duck, DATASET);
       athena = await startAthenaProtocolServer(store);
-      const engine = new AthenaQueryEngine({
-        workGroup: 'repscope',
-        database: 'repscope_lake',
-        clientConfig: {
-          endpoint: athena.endpoint,
-          region: 'eu-central-1',
-          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-          maxAttempts: 1,
-        },
-        pollIntervalMs: 1,
-        maxPollIntervalMs: 8,
-      });
+      const engine = athenaStandInEngine(athena.endpoint);
       expect(await datasetHistory(store, engine, DATASET)).toEqual(local);
       expect(athena.statements.at(-1)).toMatch(/dataset = 'leads-history'/);
     } finally {
