@@ -17,6 +17,7 @@ export const LAMBDA_HANDLERS = {
   'profile-table': 'functions/handlers/profile-table.ts',
   compare: 'functions/handlers/compare.ts',
   publish: 'functions/handlers/publish.ts',
+  rescan: 'functions/handlers/rescan.ts',
 } as const;
 
 export type LambdaName = keyof typeof LAMBDA_HANDLERS;

@@ -5,9 +5,12 @@ import {
   attributeChartSummary,
   labelRateChartSpec,
 } from '../functions/core/charts/chart-specs.ts';
+import { tvdTrendSpec, worstRatioTrendSpec } from '../functions/core/charts/history-charts.ts';
 import { PublishError } from '../functions/core/errors.ts';
+import { alertsOfRun, type DatasetHistory } from '../functions/core/history/series.ts';
 import { type Report, reportSchema } from '../functions/core/report/schema.ts';
 import { renderChartSvg } from './chart-svg.ts';
+import type { HistoryCharts } from './components/history-section.tsx';
 import { DatasetPage } from './pages/dataset-page.tsx';
 import { IndexPage } from './pages/index-page.tsx';
 import { type RenderedChart, RunPage } from './pages/run-page.tsx';
@@ -26,6 +29,11 @@ export interface RenderSiteInput {
   readonly reports: readonly Report[];
   /** ISO 8601 time shown in every page's footer. */
   readonly generatedAt: string;
+  /**
+   * Each dataset's history, computed by the pipeline from the same published copies: the dataset
+   * page's trend charts, drift findings and alert banner. @default - none (pages without history)
+   */
+  readonly histories?: readonly DatasetHistory[];
 }
 
 const HTML = 'text/html; charset=utf-8';
@@ -47,16 +55,32 @@ export async function renderSite(input: RenderSiteInput): Promise<SiteFile[]> {
   const byDataset = groupRuns(reports);
   const files: SiteFile[] = [{ path: sitePath.css, body: SITE_CSS, contentType: CSS }];
   const latest = [...byDataset.values()].map((runs) => runs[0]!);
+  const historyOf = (id: string) => input.histories?.find((h) => h.dataset === id);
+  const latestAlerts = latest.flatMap((r) => {
+    const history = historyOf(r.dataset.id);
+    return history ? alertsOfRun(history, r.run.id) : [];
+  });
   files.push({
     path: sitePath.index,
-    body: page(<IndexPage latest={latest} generatedAt={input.generatedAt} />),
+    body: page(<IndexPage latest={latest} generatedAt={input.generatedAt} alerts={latestAlerts} />),
     contentType: HTML,
   });
 
   for (const [datasetId, runs] of byDataset) {
+    const history = historyOf(datasetId);
+    const historyCharts =
+      history && history.points.length >= 2 ? await renderHistoryCharts(history) : undefined;
     files.push({
       path: sitePath.dataset(datasetId),
-      body: page(<DatasetPage datasetId={datasetId} runs={runs} generatedAt={input.generatedAt} />),
+      body: page(
+        <DatasetPage
+          datasetId={datasetId}
+          runs={runs}
+          generatedAt={input.generatedAt}
+          {...(history ? { history } : {})}
+          {...(historyCharts ? { historyCharts } : {})}
+        />,
+      ),
       contentType: HTML,
     });
     for (const report of runs) {
@@ -70,6 +94,7 @@ export async function renderSite(input: RenderSiteInput): Promise<SiteFile[]> {
             charts={charts}
             labelCharts={labelCharts}
             generatedAt={input.generatedAt}
+            alerts={history ? alertsOfRun(history, report.run.id) : []}
           />,
         ),
         contentType: HTML,
@@ -204,4 +229,14 @@ async function renderCharts(report: Report): Promise<RenderedChart[]> {
     });
   }
   return charts;
+}
+
+/** The dataset page's two trend charts, drawn to SVG like the run pages' charts. */
+async function renderHistoryCharts(history: DatasetHistory): Promise<HistoryCharts> {
+  const tvd = tvdTrendSpec(history);
+  const worst = worstRatioTrendSpec(history);
+  return {
+    tvd: { svg: await renderChartSvg(tvd), summary: tvd.description ?? '' },
+    worst: { svg: await renderChartSvg(worst), summary: worst.description ?? '' },
+  };
 }

@@ -6,40 +6,32 @@ import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
 import { localWorkerHost } from '../adapters/local/worker-pool.ts';
 import { RepscopeError, UsageError } from '../core/errors.ts';
-import { lakeKeys, sitePath } from '../core/lake/layout.ts';
+import type { QueryEngine } from '../core/ports.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
-import { mergeCatalogues } from '../core/references/reference.ts';
 import type { ProfileParallelism } from '../pipeline/parallel-profile.ts';
 import type { RangeProgress, RangeResult, RangeTask } from '../pipeline/parallel-task.ts';
-import { loadDroppedReferences } from '../pipeline/references.ts';
-import { checkFile, loadManifest, localProfiler, type ProfileEngine, profileFile } from './analyse-file.ts';
+import { checkFile, loadManifest, type ProfileEngine, profileFile } from './analyse-file.ts';
 import { type CliEnvironment, readEnvironment } from './env.ts';
-import { formatReport, verdictLines } from './format-report.ts';
-import { codeVersion, loadCatalogue, stderrLogger, systemClock } from './local.ts';
+import { formatHistory, type HistoryFormat } from './format-history.ts';
+import { formatReport } from './format-report.ts';
+import { loadCatalogue, systemClock } from './local.ts';
 import { profileProgress } from './progress.ts';
+import { type CliIo, EXIT, type LakeRunOptions, printRunResult, withLocalPipeline } from './run-command.ts';
+import { watchRoot } from './watch-command.ts';
+
+export { type CliIo, EXIT };
+
 import type { UploadCommandOptions } from './upload.ts';
 
-/** Exit codes: 0 pass or warn, 1 fail, 2 bad input or usage, 3 internal error. */
-export const EXIT = { ok: 0, fail: 1, badInput: 2, internal: 3 } as const;
-
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
 
 const processIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
 };
 
-interface RunOptions {
-  root: string;
-  reference: string[];
-  verbose?: boolean;
-  threads: number;
-  engine: ProfileEngine;
+interface RunOptions extends LakeRunOptions {
+  watch?: boolean;
 }
 
 export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: number) => void): Command {
@@ -126,58 +118,94 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .option('-v, --verbose', 'log each stage to stderr')
     .addOption(threadsOption())
     .addOption(engineOption())
+    .option(
+      '--fail-on-alert',
+      'exit 1 when a new run raises an alert (a worse verdict, or drift above maxDriftTvd)',
+    )
+    .option('--watch', 'then keep watching datasets/ and process new uploads as they arrive (Ctrl-C ends)')
     .action(async (opts: RunOptions) => {
-      const store = new FileObjectStore(opts.root);
-      const catalogue = mergeCatalogues([
-        await loadCatalogue(opts.reference),
-        ...(await loadDroppedReferences(store)),
-      ]);
-      const { DuckDbQueryEngine } = await import('../adapters/local/duckdb-query-engine.ts');
-      const engine = new DuckDbQueryEngine(store.root);
-      const bar = progress();
-      try {
-        const version = await codeVersion();
-        // Loaded on demand: publishing pulls in the site stack (vega, preact), which `profile`
-        // and `check` never need; keeping it out of their start-up keeps their memory down.
-        const { runRoot } = await import('../pipeline/run-root.ts');
-        const { renderSite } = await import('../../web/site.tsx');
-        const result = await withThreads(opts.threads, async (parallel) =>
-          runRoot({
-            store,
-            engine,
-            profiler: await localProfiler(store, opts.engine, parallel),
-            catalogue,
-            clock: systemClock,
-            logger: stderrLogger(Boolean(opts.verbose)),
-            codeVersion: version,
-            onProgress: bar.update,
-            renderSite,
-          }),
+      const { runRoot } = await import('../pipeline/run-root.ts');
+      await withLocalPipeline(opts, env, withThreads, async (context) => {
+        const first = await runRoot(await context());
+        const code = printRunResult(first, opts.root, io, Boolean(opts.failOnAlert));
+        if (first.outcomes.length === 0 && !opts.watch) return setExit(EXIT.badInput);
+        if (!opts.watch) return setExit(code);
+        setExit(await watchRoot(opts, io, async () => runRoot(await context(), 'upload')));
+      });
+    });
+
+  program
+    .command('rescan')
+    .description(
+      're-profile the latest version of every dataset with a schedule (or the ones named) as a scheduled run',
+    )
+    .argument('[datasets...]', 'dataset ids (default: every dataset whose manifest has a schedule)')
+    .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
+    .option('--reference <file.csv>', 'a reference population CSV (repeatable)', collect, [])
+    .option('-v, --verbose', 'log each stage to stderr')
+    .option('--fail-on-alert', 'exit 1 when a new run raises an alert')
+    .addOption(threadsOption())
+    .addOption(engineOption())
+    .action(async (named: string[], opts: RunOptions) => {
+      const { rescan } = await import('../pipeline/rescan.ts');
+      await withLocalPipeline(opts, env, withThreads, async (context) => {
+        const result = await rescan(await context(), named);
+        const code = printRunResult(
+          result,
+          opts.root,
+          io,
+          Boolean(opts.failOnAlert),
+          'datasets with a schedule',
         );
-        bar.stop();
-        for (const o of result.outcomes) {
-          if (o.error) {
-            io.stdout(
-              `${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}  \n      ${o.error.message}\n`,
-            );
-          } else
-            io.stdout(verdictLines(o.report, `${lakeKeys.site}${sitePath.run(o.dataset, o.report.run.id)}`));
-        }
-        if (result.outcomes.length === 0)
-          io.stderr(
-            `repscope: no datasets under ${path.join(opts.root, 'datasets')}; expected ${lakeKeys.manifest('<id>')} and ${lakeKeys.dataFile('<id>', '<version>', '<file>')}\n`,
-          );
-        io.stdout(`site: ${store.pathOf(`${lakeKeys.site}${sitePath.index}`)} (${result.siteFiles} files)\n`);
-        const worst = result.outcomes.some((o) => o.error)
-          ? EXIT.badInput
-          : result.outcomes.some((o) => o.report.status === 'fail')
-            ? EXIT.fail
-            : EXIT.ok;
-        setExit(result.outcomes.length === 0 ? EXIT.badInput : worst);
-      } finally {
-        bar.stop();
-        engine.close();
-      }
+        setExit(result.outcomes.length === 0 ? EXIT.ok : code);
+      });
+    });
+
+  program
+    .command('prune')
+    .description(
+      "keep each dataset's newest runs (and its baseline); remove the others' lake files and pages",
+    )
+    .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
+    .requiredOption('--keep <n>', 'runs to keep per dataset (1 or more)', parseKeep)
+    .action(async (opts: { root: string; keep: number }) => {
+      const { pruneRuns } = await import('../pipeline/prune.ts');
+      const { publishStage } = await import('../pipeline/publish-stage.ts');
+      const { renderSite } = await import('../../web/site.tsx');
+      const store = new FileObjectStore(opts.root);
+      const result = await pruneRuns(store, opts.keep);
+      for (const r of result.removed)
+        io.stdout(`pruned ${r.dataset}: ${r.runs.length} runs (${r.runs.join(', ')})\n`);
+      const pages = await publishStage({ store, clock: systemClock, renderSite });
+      io.stdout(`removed ${result.files} files; site: ${pages} files\n`);
+    });
+
+  const baseline = program.command('baseline').description('the run later runs are compared with for drift');
+  baseline
+    .command('set')
+    .description('pin a run as the baseline of a dataset (drift is then reported against it too)')
+    .argument('<dataset>', 'a dataset id')
+    .argument('<run>', 'a run id (repscope history <dataset> lists them)')
+    .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
+    .action(async (dataset: string, run: string, opts: { root: string }) => {
+      const { setBaseline } = await import('../pipeline/baseline.ts');
+      await setBaseline(new FileObjectStore(opts.root), dataset, run, systemClock.now());
+      io.stdout(`baseline of ${dataset}: run ${run} (the site shows it after the next run or rescan)\n`);
+    });
+
+  program
+    .command('history')
+    .description('one line per run of a dataset: time, version, trigger, rows, status, worst group')
+    .argument('<dataset>', 'a dataset id')
+    .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'),
+    )
+    .action(async (dataset: string, opts: { root: string; format: HistoryFormat }) => {
+      await withLocalLake(opts.root, async (store, engine) => {
+        const { datasetHistory } = await import('../pipeline/history.ts');
+        io.stdout(formatHistory(await datasetHistory(store, engine, dataset), opts.format));
+      });
     });
 
   program
@@ -291,6 +319,21 @@ export function showReference(catalogue: ReferenceCatalogue, id: string): string
   return `${lines.join('\n')}\n`;
 }
 
+/** Runs `work` with the lake of a bucket folder and a DuckDB engine over it, closed afterwards. */
+async function withLocalLake<T>(
+  root: string,
+  work: (store: FileObjectStore, engine: QueryEngine) => Promise<T>,
+): Promise<T> {
+  const store = new FileObjectStore(root);
+  const { DuckDbQueryEngine } = await import('../adapters/local/duckdb-query-engine.ts');
+  const engine = new DuckDbQueryEngine(store.root);
+  try {
+    return await work(store, engine);
+  } finally {
+    engine.close();
+  }
+}
+
 /** Where the workers of `--threads` find the range task (the pool compiles it with esbuild, cached). */
 const RANGE_TASK_MODULE = new URL('../pipeline/parallel-task.ts', import.meta.url);
 
@@ -307,6 +350,14 @@ function threadsOption(): Option {
   return new Option('--threads <n>', 'threads that profile a big file together (1: no worker threads)')
     .argParser(parseThreads)
     .default(os.availableParallelism(), 'all cores');
+}
+
+function parseKeep(value: string): number {
+  const keep = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(keep) || keep < 1) {
+    throw new InvalidArgumentError(`expected a whole number of runs, 1 or more; got '${value}'`);
+  }
+  return keep;
 }
 
 function parseSeconds(value: string): number {

@@ -6,7 +6,7 @@ import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { InputError, UsageError } from '../core/errors.ts';
 import { lakeKeys, parseDatasetKey, sitePath } from '../core/lake/layout.ts';
 import { mergeCatalogues } from '../core/references/reference.ts';
-import { claimKey } from '../pipeline/claim-run.ts';
+import { objectRunKey } from '../pipeline/claim-run.ts';
 import { preflight } from '../pipeline/preflight.ts';
 import { loadBuiltInReferences, loadDroppedReferences } from '../pipeline/references.ts';
 import { loadManifest } from './analyse-file.ts';
@@ -79,7 +79,7 @@ export async function uploadCommand(
     const stored = await bucket
       .upload(dataKey, createReadStream(path.resolve(dataFile)), { onProgress: bar.update })
       .finally(bar.stop);
-    const claim = claimKey({
+    const claim = objectRunKey({
       dataset,
       key: dataKey,
       identity: stored.versionId ?? stored.etag.replaceAll('"', ''),

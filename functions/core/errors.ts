@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'QUERY_FAILED',
   'STORE_FAILED',
   'PUBLISH_FAILED',
+  'NOTIFY_FAILED',
   'USAGE',
   /** A bug or an unexpected failure: the message says where to look, never what was read. */
   'INTERNAL',
@@ -90,6 +91,14 @@ export class StoreError extends RepscopeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('STORE_FAILED', message, options);
     this.name = 'StoreError';
+  }
+}
+
+/** An alert could not be sent (the SNS topic refused or could not be reached). */
+export class NotifyError extends RepscopeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NOTIFY_FAILED', message, options);
+    this.name = 'NotifyError';
   }
 }
 

@@ -108,3 +108,26 @@ export interface ProfiledSource {
 export interface Profiler {
   profile(plan: CountingPlan, source: ProfileSource, options: ProfilerOptions): Promise<ProfiledSource>;
 }
+
+/**
+ * What an alert message says: ids, verdicts, attribute names and figures the published copies
+ * already show (history/alerts.ts's `Alert`), never row data.
+ */
+export interface AlertNotice {
+  readonly dataset: string;
+  readonly run: string;
+  readonly kind: 'status' | 'drift';
+  readonly against: 'previous' | 'baseline';
+  readonly from: string;
+  readonly statusBefore: string;
+  readonly statusAfter: string;
+  readonly attribute?: string;
+  readonly tvd?: number;
+  readonly threshold?: number;
+  readonly message: string;
+}
+
+/** Tells people about alerts: an SNS topic in AWS; locally the CLI prints them instead. */
+export interface Notifier {
+  notify(alerts: readonly AlertNotice[]): Promise<void>;
+}

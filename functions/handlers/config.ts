@@ -17,9 +17,15 @@ export interface HandlerConfig {
   readonly rangeBytes: number;
   /** Reported in each report's provenance. */
   readonly codeVersion: string;
+  /** The run's state machine, which the rescan handler starts (REPSCOPE_STATE_MACHINE_ARN). */
+  readonly stateMachineArn?: string;
+  /** The SNS topic of alerts (REPSCOPE_ALERT_TOPIC_ARN); unset: alerts are only logged. */
+  readonly alertTopicArn?: string;
   /** Loopback endpoints for tests; unset in AWS. */
   readonly s3Endpoint?: string;
   readonly athenaEndpoint?: string;
+  readonly sfnEndpoint?: string;
+  readonly snsEndpoint?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -32,8 +38,21 @@ const schema = z.object({
   REPSCOPE_FAN_OUT_THRESHOLD_BYTES: positiveInt.default(256 * MIB),
   REPSCOPE_RANGE_BYTES: positiveInt.default(64 * MIB),
   REPSCOPE_CODE_VERSION: z.string().default('repscope'),
+  REPSCOPE_STATE_MACHINE_ARN: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+      'expected a state machine ARN',
+    )
+    .optional(),
+  REPSCOPE_ALERT_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'expected an SNS topic ARN')
+    .optional(),
   REPSCOPE_S3_ENDPOINT: z.url().optional(),
   REPSCOPE_ATHENA_ENDPOINT: z.url().optional(),
+  REPSCOPE_SFN_ENDPOINT: z.url().optional(),
+  REPSCOPE_SNS_ENDPOINT: z.url().optional(),
 });
 
 /** Thrown at cold start when the function's environment is incomplete: a deployment fault. */
@@ -63,6 +82,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     fanOutThresholdBytes: e.REPSCOPE_FAN_OUT_THRESHOLD_BYTES,
     rangeBytes: e.REPSCOPE_RANGE_BYTES,
     codeVersion: e.REPSCOPE_CODE_VERSION,
+    ...(e.REPSCOPE_STATE_MACHINE_ARN ? { stateMachineArn: e.REPSCOPE_STATE_MACHINE_ARN } : {}),
+    ...(e.REPSCOPE_ALERT_TOPIC_ARN ? { alertTopicArn: e.REPSCOPE_ALERT_TOPIC_ARN } : {}),
+    ...(e.REPSCOPE_SFN_ENDPOINT ? { sfnEndpoint: e.REPSCOPE_SFN_ENDPOINT } : {}),
+    ...(e.REPSCOPE_SNS_ENDPOINT ? { snsEndpoint: e.REPSCOPE_SNS_ENDPOINT } : {}),
     ...(e.REPSCOPE_S3_ENDPOINT ? { s3Endpoint: e.REPSCOPE_S3_ENDPOINT } : {}),
     ...(e.REPSCOPE_ATHENA_ENDPOINT ? { athenaEndpoint: e.REPSCOPE_ATHENA_ENDPOINT } : {}),
   };

@@ -1,6 +1,6 @@
 import { lakeKeys } from '../core/lake/layout.ts';
 import { declaredTable } from '../core/manifest/parse.ts';
-import { claimRun } from '../pipeline/claim-run.ts';
+import { claimUploadRun } from '../pipeline/claim-run.ts';
 import { planFanOut } from '../pipeline/fan-out.ts';
 import { readText } from '../pipeline/io.ts';
 import { streamingProfiler } from '../pipeline/streaming-profiler.ts';
@@ -27,7 +27,8 @@ export type ProfileOutput =
 
 /**
  * The first step of a run: reads the S3 event, ignores what is not a dataset file with a manifest
- * (one log line, no run), claims the run once per object version (a duplicated event stops here),
+ * (one log line, no run), claims the run once per set of inputs — the object's ETag, the manifest,
+ * the references it uses (a duplicated event, or the same bytes uploaded again, stops here),
  * then either profiles the object in one pass (compare is the next step) or, when it is big, plans
  * its ranges for the Distributed Map. Bad input found here is the run's error report at once. The
  * upload of a manifest that registers a table starts a run over that table (`table`: profiled by
@@ -57,12 +58,13 @@ export function createProfileHandler(
       rt.logger.info('event ignored', { dataset: upload.dataset, reason });
       return { status: 'ignored', reason };
     }
-    const claim = await claimRun(rt.store, upload, createdAt(upload.createdAt, rt), input.execution);
+    const at = createdAt(upload.createdAt, rt);
+    const claim = await claimUploadRun(rt.store, await rt.catalogue(), upload, at, input.execution);
     const job: RunJob = {
       dataset: upload.dataset,
       version: upload.version,
       run: claim.run,
-      reason: 'upload',
+      reason: upload.trigger,
       manifestKey,
       fileKey: upload.key,
       etag: upload.etag,
@@ -101,7 +103,15 @@ async function startTableRun(
 ): Promise<ProfileOutput> {
   const declared = declaredTable(await readText(rt.store, manifest.key));
   if (!declared) return ignore(rt, 'a manifest without a table: its data files start runs', manifest.dataset);
-  const claim = await claimRun(rt.store, manifest, createdAt(manifest.createdAt, rt), execution);
+  // A table's rows are not an object with an ETag: each version of the manifest is new input, so
+  // uploading the manifest again profiles the table again (the version id, or the ETag unversioned).
+  const claim = await claimUploadRun(
+    rt.store,
+    await rt.catalogue(),
+    { dataset: manifest.dataset, key: manifest.key, identity: manifest.identity, etag: manifest.identity },
+    createdAt(manifest.createdAt, rt),
+    execution,
+  );
   const job = tableJob(manifest.dataset, claim.run, 'upload', declared.name);
   if (!claim.fresh) {
     rt.logger.info('duplicate event', { dataset: job.dataset, run: job.run });

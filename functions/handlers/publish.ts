@@ -3,10 +3,12 @@ import { isErrorCode, RepscopeError } from '../core/errors.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
 import { parseManifest } from '../core/manifest/parse.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
+import type { Notifier } from '../core/ports.ts';
 import { errorReport } from '../pipeline/analyse.ts';
-import { claimRun } from '../pipeline/claim-run.ts';
+import { claimUploadRun } from '../pipeline/claim-run.ts';
 import { readText } from '../pipeline/io.ts';
 import { publishStage, type SiteRenderer } from '../pipeline/publish-stage.ts';
+import { alertNotifier } from './notifier.ts';
 import { createdAt, entryOf, type RunJob, reportKeyOf, withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 import { parseObjectCreated } from './s3-event.ts';
@@ -45,18 +47,27 @@ export function createPublishHandler(
   runtime: () => Runtime,
   render: SiteRenderer = renderSite,
 ): (input: PublishInput) => Promise<PublishOutput> {
+  let notifier: Notifier | undefined;
   return withErrorCodes(async (input) => {
     const rt = runtime();
+    notifier ??= alertNotifier(rt.config, rt.logger);
     let written: string | undefined;
+    let job: RunJob | undefined = 'job' in input ? input.job : undefined;
     if ('failure' in input) {
-      const job = input.failure.profile?.job ?? (await jobOfEvent(rt, input.failure.event, input.execution));
+      job = input.failure.profile?.job ?? (await jobOfEvent(rt, input.failure.event, input.execution));
       if (job) written = await writeErrorReport(rt, job, errorOf(input.failure.error));
       rt.logger.error('run failed', {
         ...(job ? { dataset: job.dataset, run: job.run } : {}),
         error: input.failure.error?.Error ?? 'unknown',
       });
     }
-    const pages = await publishStage({ store: rt.store, clock: rt.clock, renderSite: render });
+    const pages = await publishStage({
+      store: rt.store,
+      clock: rt.clock,
+      renderSite: render,
+      notifier,
+      notifyRuns: job ? [{ dataset: job.dataset, run: job.run }] : [],
+    });
     return { pages, ...(written ? { errorReport: written } : {}) };
   });
 }
@@ -70,14 +81,15 @@ async function jobOfEvent(
   const trigger = parseObjectCreated(event);
   if (trigger.kind === 'ignored') return undefined;
   const { upload } = trigger;
-  const claim = await claimRun(rt.store, upload, createdAt(upload.createdAt, rt), execution);
+  const at = createdAt(upload.createdAt, rt);
+  const claim = await claimUploadRun(rt.store, await rt.catalogue(), upload, at, execution);
   // Another execution owns this object's run: its failure is not this one's to report.
   if (!claim.fresh) return undefined;
   return {
     dataset: upload.dataset,
     version: upload.version,
     run: claim.run,
-    reason: 'upload',
+    reason: upload.trigger,
     manifestKey: lakeKeys.manifest(upload.dataset),
     fileKey: upload.key,
     etag: upload.etag,

@@ -16,6 +16,11 @@ export interface ObjectCreatedEvent {
       readonly etag?: string;
       readonly 'version-id'?: string;
     };
+    /**
+     * Set by repscope's rescan handler on the events it makes for the latest object of a scheduled
+     * dataset (S3 never sets it): the run's trigger is then `schedule`.
+     */
+    readonly 'repscope-trigger'?: 'schedule';
   };
 }
 
@@ -34,6 +39,8 @@ export interface Upload {
   readonly etag: string | null;
   /** When S3 created the object (the event's time), ISO 8601. */
   readonly createdAt: string | null;
+  /** Why the run happens: an upload, or a scheduled rescan (the rescan handler's events). */
+  readonly trigger: 'upload' | 'schedule';
 }
 
 export type Trigger =
@@ -121,6 +128,7 @@ export function parseDatasetEvent(event: unknown): DatasetTrigger {
       identity,
       etag: object.etag ?? null,
       createdAt,
+      trigger: e.detail?.['repscope-trigger'] === 'schedule' ? 'schedule' : 'upload',
     },
   };
 }

@@ -62,6 +62,8 @@ export interface DatasetOutcome {
   readonly report: Report;
   /** Set when the dataset could not be analysed; the report then has status `error`. */
   readonly error?: RepscopeError;
+  /** Set when the inputs were analysed before: `report` is that run's, and no run was added. */
+  readonly duplicate?: true;
 }
 
 /**

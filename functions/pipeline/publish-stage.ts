@@ -1,9 +1,12 @@
 import { PublishError } from '../core/errors.ts';
+import { buildDatasetHistory, type DatasetHistory } from '../core/history/series.ts';
 import { lakeKeys, parseLakeKey, sitePath } from '../core/lake/layout.ts';
 import { formatIssues } from '../core/manifest/parse.ts';
-import type { Clock, ObjectStore } from '../core/ports.ts';
+import type { Clock, Notifier, ObjectStore } from '../core/ports.ts';
 import { suppressReport } from '../core/privacy/suppress.ts';
 import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
+import { readBaseline } from './baseline.ts';
+import { recordRuns } from './history.ts';
 import { readText } from './io.ts';
 
 /** One file of the site, its path relative to the site root. */
@@ -20,12 +23,28 @@ export interface SiteFile {
 export type SiteRenderer = (input: {
   readonly reports: readonly Report[];
   readonly generatedAt: string;
+  /** Each dataset's history (trend series, drift, alerts), computed from the same published copies. */
+  readonly histories: readonly DatasetHistory[];
 }) => Promise<readonly SiteFile[]>;
 
 export interface PublishStageInput {
   readonly store: ObjectStore;
   readonly clock: Clock;
   readonly renderSite: SiteRenderer;
+  /**
+   * Sends the alerts of `notifyRuns` once the site shows them (an SNS topic in AWS).
+   * @default - no messages (the CLI prints the alerts itself)
+   */
+  readonly notifier?: Notifier;
+  /** The runs this publish is for: their alerts go to the notifier. @default - none */
+  readonly notifyRuns?: readonly { readonly dataset: string; readonly run: string }[];
+}
+
+export interface PublishResult {
+  /** Files written to the site. */
+  readonly files: number;
+  /** Every dataset's history as the site shows it. */
+  readonly histories: readonly DatasetHistory[];
 }
 
 /**
@@ -42,20 +61,31 @@ const INDEX_ATTEMPTS = 8;
  * the one that loses renders again from the lake as it now is.
  */
 export async function publishStage(input: PublishStageInput): Promise<number> {
+  return (await publishSite(input)).files;
+}
+
+/** {@link publishStage}, also returning the histories it published and sending the alerts asked for. */
+export async function publishSite(input: PublishStageInput): Promise<PublishResult> {
   const { store } = input;
   const indexKey = `${lakeKeys.site}${sitePath.index}`;
   for (let attempt = 1; attempt <= INDEX_ATTEMPTS; attempt++) {
     const before = await store.head(indexKey);
+    if (attempt === 1) await recordAllRuns(store);
+    const reports = await publishedReports(store);
+    const histories = await historiesOf(store, reports);
     const files = await input.renderSite({
-      reports: await publishedReports(store),
+      reports,
       generatedAt: input.clock.now().toISOString(),
+      histories,
     });
     const index = files.find((f) => f.path === sitePath.index);
     for (const f of files)
       if (f !== index) await store.write(`${lakeKeys.site}${f.path}`, f.body, f.contentType);
-    if (index === undefined) return files.length;
     const condition = before ? { ifEtag: before.etag } : ({ ifAbsent: true } as const);
-    if (await store.writeIf(indexKey, index.body, condition, index.contentType)) return files.length;
+    if (index === undefined || (await store.writeIf(indexKey, index.body, condition, index.contentType))) {
+      await notify(input, histories);
+      return { files: files.length, histories };
+    }
     // Another publish won: wait a little (random, so two losers do not collide again) and redo.
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 250 * attempt));
   }
@@ -95,4 +125,37 @@ async function publishedReports(store: ObjectStore): Promise<Report[]> {
     reports.push(suppressReport(parsed.data, parsed.data.privacy.minCellSize));
   }
   return reports;
+}
+
+/**
+ * The `runs` table rows of every report that has none yet: every path that writes a report (a
+ * run, an error report of a failed step) ends in a publish, so the table is complete once the
+ * site is.
+ */
+async function recordAllRuns(store: ObjectStore): Promise<void> {
+  const datasets = new Set(
+    (await store.list(lakeKeys.reportsPrefix))
+      .map((o) => parseLakeKey(o.key)?.dataset)
+      .filter((d) => d !== undefined),
+  );
+  for (const dataset of datasets) await recordRuns(store, dataset);
+}
+
+/** Each dataset's history from its published copies and its pinned baseline. */
+async function historiesOf(store: ObjectStore, reports: readonly Report[]): Promise<DatasetHistory[]> {
+  const byDataset = new Map<string, Report[]>();
+  for (const r of reports) byDataset.set(r.dataset.id, [...(byDataset.get(r.dataset.id) ?? []), r]);
+  const histories: DatasetHistory[] = [];
+  for (const [dataset, runs] of [...byDataset].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    histories.push(buildDatasetHistory(dataset, runs, await readBaseline(store, dataset)));
+  }
+  return histories;
+}
+
+/** Sends the alerts of the runs this publish is for. */
+async function notify(input: PublishStageInput, histories: readonly DatasetHistory[]): Promise<void> {
+  if (!input.notifier || !input.notifyRuns?.length) return;
+  const wanted = new Set(input.notifyRuns.map((r) => `${r.dataset}/${r.run}`));
+  const alerts = histories.flatMap((h) => h.alerts).filter((a) => wanted.has(`${a.dataset}/${a.run}`));
+  if (alerts.length > 0) await input.notifier.notify(alerts);
 }

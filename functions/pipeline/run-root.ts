@@ -1,9 +1,13 @@
+import type { Alert } from '../core/history/alerts.ts';
 import { lakeKeys, parseDatasetKey, parseLakeKey, runId } from '../core/lake/layout.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import type { Report } from '../core/report/schema.ts';
 import { type AnalyseContext, analyse, type DatasetEntry, type DatasetOutcome } from './analyse.ts';
-import { publishStage, type SiteRenderer } from './publish-stage.ts';
+import { claimRun } from './claim-run.ts';
+import { readReport } from './history.ts';
+import { publishSite, type SiteRenderer } from './publish-stage.ts';
 import { writeReferenceTable } from './references.ts';
+import { runInputs } from './run-inputs.ts';
 
 export interface RunRootContext extends AnalyseContext {
   /** web/'s renderSite: publishing is the one stage that needs the site stack (preact, vega). */
@@ -37,28 +41,55 @@ export async function discoverDatasets(store: ObjectStore): Promise<DatasetEntry
     });
 }
 
+export interface RunRootResult {
+  readonly outcomes: DatasetOutcome[];
+  readonly siteFiles: number;
+  /** Alerts of the runs this call added (a duplicate raises none again). */
+  readonly alerts: readonly Alert[];
+}
+
 /** `repscope run`: every dataset under the root through profile → compare, then publish the site. */
 export async function runRoot(
   context: RunRootContext,
   reason: Report['run']['reason'] = 'manual',
-): Promise<{ outcomes: DatasetOutcome[]; siteFiles: number }> {
+  select: (entries: DatasetEntry[]) => Promise<DatasetEntry[]> = async (entries) => entries,
+): Promise<RunRootResult> {
   await writeReferenceTable(context.store, context.catalogue);
-  const entries = await discoverDatasets(context.store);
+  const entries = await select(await discoverDatasets(context.store));
   const id = await freshRunId(context);
   const outcomes: DatasetOutcome[] = [];
   for (const entry of entries) {
+    const inputs = await runInputs(context.store, entry.manifestKey, entry.files, context.catalogue);
+    const claim = await claimRun(context.store, { dataset: entry.id, inputs }, context.clock.now(), {
+      run: id,
+    });
+    const reportKey = lakeKeys.report(entry.id, claim.run);
+    // A claim without its report is a run that stopped half-way: it is done again under its id.
+    if (!claim.fresh && (await context.store.head(reportKey))) {
+      context.logger.info('inputs unchanged', { dataset: entry.id, run: claim.run });
+      outcomes.push({
+        dataset: entry.id,
+        report: await readReport(context.store, reportKey),
+        duplicate: true,
+      });
+      continue;
+    }
     context.logger.info('analysing dataset', { dataset: entry.id, files: entry.files.length });
-    const outcome = await analyse(entry, context, { id, reason });
+    const outcome = await analyse(entry, context, { id: claim.run, reason });
     if (outcome.error)
       context.logger.error('dataset failed', { dataset: entry.id, code: outcome.error.code });
     outcomes.push(outcome);
   }
-  const siteFiles = await publishStage({
+  const published = await publishSite({
     store: context.store,
     clock: context.clock,
     renderSite: context.renderSite,
   });
-  return { outcomes, siteFiles };
+  const fresh = new Set(outcomes.filter((o) => !o.duplicate).map((o) => `${o.dataset}/${o.report.run.id}`));
+  const alerts = published.histories
+    .flatMap((h) => h.alerts)
+    .filter((a) => fresh.has(`${a.dataset}/${a.run}`));
+  return { outcomes, siteFiles: published.files, alerts };
 }
 
 async function freshRunId(context: AnalyseContext): Promise<string> {

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AthenaQueryEngine, sqlLiteral } from '../../functions/adapters/aws/athena-query-engine.ts';
+import { type AthenaQueryEngine, sqlLiteral } from '../../functions/adapters/aws/athena-query-engine.ts';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import { DuckDbQueryEngine } from '../../functions/adapters/local/duckdb-query-engine.ts';
 import { compareStatement, toCompareRows } from '../../functions/core/compare/compare-sql.ts';
@@ -15,6 +15,7 @@ import {
   spliceParameters,
   startAthenaProtocolServer,
 } from '../helpers/athena-protocol-server.ts';
+import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
 import { type S3Peer, startS3rver } from '../helpers/s3-servers.ts';
 
 /**
@@ -41,17 +42,7 @@ const mappings = [
 function athenaEngine(
   overrides: Partial<ConstructorParameters<typeof AthenaQueryEngine>[0]> = {},
 ): AthenaQueryEngine {
-  return new AthenaQueryEngine({
-    workGroup: 'repscope',
-    database: 'repscope_lake',
-    clientConfig: {
-      endpoint: athena.endpoint,
-      region: 'eu-central-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    },
-    pollIntervalMs: 1,
-    maxPollIntervalMs: 8,
+  return athenaStandInEngine(athena.endpoint, {
     sleep: async (ms) => {
       waits.push(ms);
     },

@@ -125,9 +125,25 @@ describe('repscope run --root', () => {
     }
   });
 
-  it('a second run adds history instead of overwriting', async () => {
+  // Issue #11 changed this case: a second run of unchanged inputs used to add a second run.
+  it('a second run of the same inputs adds no run and says so', async () => {
+    const before = await files(path.join(root, 'lake', 'reports'));
     const r = await runCli(['run', '--root', root]);
     expect([0, 1]).toContain(r.code);
+    expect(r.stdout).toMatch(
+      /^SAME +leads-csv +inputs unchanged since run \d{8}T\d{6}Z \((pass|warn|fail)\); no new run$/m,
+    );
+    expect(r.stdout).toMatch(/^SAME +leads-json /m);
+    expect(await files(path.join(root, 'lake', 'reports'))).toEqual(before);
+  });
+
+  it('a changed manifest adds history instead of overwriting', async () => {
+    const manifest = path.join(root, 'datasets', 'leads-csv', 'repscope.yaml');
+    await writeFile(manifest, `${await readFile(manifest, 'utf8')}# edited\n`);
+    const r = await runCli(['run', '--root', root]);
+    expect([0, 1]).toContain(r.code);
+    expect(r.stdout).toMatch(/^(PASS|WARN|FAIL) +leads-csv/m);
+    expect(r.stdout).toMatch(/^SAME +leads-json /m);
     const reports = (await files(path.join(root, 'lake', 'reports'))).filter((f) =>
       f.includes('dataset=leads-csv'),
     );

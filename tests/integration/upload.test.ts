@@ -6,10 +6,11 @@ import path from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
+import { loadCatalogue } from '../../functions/cli/local.ts';
 import { lakeKeys } from '../../functions/core/lake/layout.ts';
 import type { Report } from '../../functions/core/report/schema.ts';
 import { parseObjectCreated } from '../../functions/handlers/s3-event.ts';
-import { claimRun } from '../../functions/pipeline/claim-run.ts';
+import { claimUploadRun } from '../../functions/pipeline/claim-run.ts';
 import { runCli, tempDir } from '../fixtures/cli.ts';
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
@@ -131,7 +132,7 @@ describe.each(peers)('repscope upload against %s', (name, start) => {
       }),
     );
     if (trigger.kind !== 'upload') throw new Error(`the fake pipeline ignored the upload: ${trigger.reason}`);
-    const claim = await claimRun(store, trigger.upload, new Date());
+    const claim = await claimUploadRun(store, await loadCatalogue([]), trigger.upload, new Date());
     await delay(300);
     await store.write(lakeKeys.report(DATASET, claim.run), JSON.stringify(report(claim.run)));
     return claim.run;

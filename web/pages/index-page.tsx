@@ -1,4 +1,6 @@
+import type { Alert } from '../../functions/core/history/alerts.ts';
 import type { Report } from '../../functions/core/report/schema.ts';
+import { AlertBanner } from '../components/alert-banner.tsx';
 import { Layout } from '../components/layout.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { formatTime } from '../format.ts';
@@ -8,13 +10,17 @@ import { sitePath } from '../paths.ts';
 export function IndexPage({
   latest,
   generatedAt,
+  alerts = [],
 }: {
   readonly latest: readonly Report[];
   readonly generatedAt: string;
+  /** The alerts of each dataset's latest run. @default - none */
+  readonly alerts?: readonly Alert[];
 }) {
   return (
     <Layout title="Datasets" root="" generatedAt={generatedAt} breadcrumb={[{ label: 'All datasets' }]}>
       <h1>Datasets</h1>
+      <AlertBanner alerts={alerts} heading="Alerts on the latest runs" />
       <p>
         Whether each dataset represents the population it is meant to represent, by its latest run. Open a
         dataset for its history.

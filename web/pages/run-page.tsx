@@ -1,5 +1,7 @@
+import type { Alert } from '../../functions/core/history/alerts.ts';
 import { isWithheld } from '../../functions/core/privacy/withheld.ts';
 import type { Report } from '../../functions/core/report/schema.ts';
+import { AlertBanner } from '../components/alert-banner.tsx';
 import { AttributeSection } from '../components/attribute-section.tsx';
 import type { RenderedChart } from '../components/chart-figure.tsx';
 import { CorrectionSection } from '../components/correction-section.tsx';
@@ -19,10 +21,12 @@ export interface RunPageProps {
   /** Per attribute, in the report's order, its label-rate chart (undefined without labels). */
   readonly labelCharts?: readonly (RenderedChart | undefined)[];
   readonly generatedAt: string;
+  /** This run's alerts (a worse verdict, drift), computed by the pipeline. @default - none */
+  readonly alerts?: readonly Alert[];
 }
 
 /** `datasets/<id>/runs/<run>/index.html`: everything a reviewer needs about one run. */
-export function RunPage({ report, charts, labelCharts = [], generatedAt }: RunPageProps) {
+export function RunPage({ report, charts, labelCharts = [], generatedAt, alerts = [] }: RunPageProps) {
   const { dataset, run } = report;
   const root = rootPrefix(sitePath.run(dataset.id, run.id));
   const k = report.privacy.minCellSize;
@@ -40,6 +44,7 @@ export function RunPage({ report, charts, labelCharts = [], generatedAt }: RunPa
       <h1>
         {dataset.id}: run {run.id}
       </h1>
+      <AlertBanner alerts={alerts} heading="Alerts of this run" />
       <p class="muted">
         Dataset version <code>{dataset.version}</code>
         {dataset.owner === undefined ? '' : `, owned by ${dataset.owner}`}. Run started{' '}

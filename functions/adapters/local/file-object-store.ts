@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StoreError } from '../../core/errors.ts';
@@ -165,6 +165,24 @@ export class FileObjectStore implements ObjectStore {
     };
     await walk(this.root, '');
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /**
+   * Removes an object (not part of the ObjectStore port: only `repscope prune` removes, and only
+   * locally; in AWS lifecycle rules expire objects). Empty folders left behind are removed too, up
+   * to the root. Removing a missing key is not an error.
+   */
+  async remove(key: string): Promise<void> {
+    const file = this.pathOf(key);
+    try {
+      await rm(file, { force: true });
+      for (let dir = path.dirname(file); dir.startsWith(`${this.root}${path.sep}`); dir = path.dirname(dir)) {
+        if ((await readdir(dir)).length > 0) break;
+        await rmdir(dir);
+      }
+    } catch (error) {
+      throw new StoreError(`cannot remove ${key}: ${describe(error)}`, { cause: error });
+    }
   }
 
   uri(key: string): string {

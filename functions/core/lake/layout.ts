@@ -1,4 +1,10 @@
-import { groupCountsTable, groupMetricsTable, referencePopulationsTable, tableFileKey } from './tables.ts';
+import {
+  groupCountsTable,
+  groupMetricsTable,
+  referencePopulationsTable,
+  runsTable,
+  tableFileKey,
+} from './tables.ts';
 
 /**
  * The lake layout of DESIGN.md: the same keys in S3 and in a local folder. Public contract.
@@ -19,17 +25,23 @@ export const lakeKeys = {
   referenceTable: (population: string) => tableFileKey(referencePopulationsTable, [population], 'reference'),
   groupCounts: (dataset: string, run: string) => tableFileKey(groupCountsTable, [dataset, run]),
   groupMetrics: (dataset: string, run: string) => tableFileKey(groupMetricsTable, [dataset, run]),
+  runRow: (dataset: string, run: string) => tableFileKey(runsTable, [dataset, run]),
   /**
    * Work files of one run in AWS (the counting task, range parts, the staged profile), read by
    * the run's next step and expired by the bucket's lifecycle rule.
    */
   staging: (dataset: string, run: string, name: string) =>
     `lake/staging/dataset=${dataset}/run=${run}/${name}`,
-  /** Run claims: one per uploaded object version (see pipeline/claim-run.ts). */
-  claim: (dataset: string, digest: string) => `lake/claims/dataset=${dataset}/${digest}.json`,
+  /** Run claims: one per set of run inputs (see pipeline/claim-run.ts). */
+  claim: (dataset: string, digest: string) => `lake/claims/dataset=${dataset}/inputs/${digest}.json`,
+  /** The run of one uploaded object version, for `repscope upload --wait`. */
+  objectRun: (dataset: string, digest: string) => `lake/claims/dataset=${dataset}/${digest}.json`,
   profile: (dataset: string, run: string) => `lake/profiles/dataset=${dataset}/run=${run}/profile.json`,
   report: (dataset: string, run: string) => `lake/reports/dataset=${dataset}/run=${run}/report.json`,
   reportsPrefix: 'lake/reports/',
+  datasetReportsPrefix: (dataset: string) => `lake/reports/dataset=${dataset}/`,
+  /** The pinned baseline of a dataset's drift (`repscope baseline set`). */
+  baseline: (dataset: string) => `lake/baselines/dataset=${dataset}/baseline.json`,
   site: 'site/',
 } as const;
 

@@ -80,11 +80,31 @@ export const groupMetricsTable: LakeTable = {
   ],
 };
 
+/**
+ * `runs`: one row per run with what its report says at the top (times, version, trigger, status,
+ * rows), so history is one SQL statement over `runs` and `group_metrics` (issue #11).
+ */
+export const runsTable: LakeTable = {
+  name: 'runs',
+  prefix: 'lake/runs/',
+  partitions: runPartitions,
+  columns: [
+    string('started_at'),
+    string('finished_at'),
+    string('version'),
+    string('reason'),
+    string('status'),
+    { name: 'rows_read', type: 'bigint' },
+    { name: 'rows_used', type: 'bigint' },
+  ],
+};
+
 /** Every table of the lake, in the order their views are created. */
 export const LAKE_TABLES: readonly LakeTable[] = [
   referencePopulationsTable,
   groupCountsTable,
   groupMetricsTable,
+  runsTable,
 ];
 
 /** The partition columns, outermost first. */

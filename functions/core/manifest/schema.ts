@@ -75,6 +75,11 @@ export const thresholdsSchema = z.strictObject({
   minGroupCount: z.number().int().min(0).default(30),
   /** Significance level for the adjusted per-group tests. @default 0.05 */
   alpha: z.number().gt(0).lt(1).default(0.05),
+  /**
+   * Alert when an attribute's TVD between a run and the previous run (or the pinned baseline)
+   * is above this. @default - no drift alert (status changes still alert)
+   */
+  maxDriftTvd: z.number().min(0).max(1).optional(),
 });
 
 export const manifestSchema = z

@@ -365,6 +365,8 @@ export const reportSchema = z.object({
       maxTvd: num,
       minGroupCount: num,
       alpha: num,
+      /** The manifest's drift alert threshold, when it sets one (added by #11, optional). */
+      maxDriftTvd: num.optional(),
     }),
   ),
   privacy: z.object({

@@ -46,5 +46,6 @@ export { shannonEntropy } from './shannon-entropy.ts';
 export { simpsonIndex } from './simpson-index.ts';
 export type { StatValue } from './stat-value.ts';
 export { totalVariationDistance } from './total-variation-distance.ts';
+export { type TwoProportionZTest, twoProportionZTest } from './two-proportion-z-test.ts';
 export { type ShareInterval, wilsonInterval, Z_95 } from './wilson-interval.ts';
 export { type RankableCell, worstCells } from './worst-cells.ts';

@@ -6,7 +6,12 @@ describe('Glue tables from the lake catalogue', () => {
   const tables = glueTables('repscope-lake');
 
   it('declares every catalogue table with its columns, partitions and JSON SerDe', () => {
-    expect(tables.map((t) => t.name)).toEqual(['reference_populations', 'group_counts', 'group_metrics']);
+    expect(tables.map((t) => t.name)).toEqual([
+      'reference_populations',
+      'group_counts',
+      'group_metrics',
+      'runs',
+    ]);
     const counts = tables.find((t) => t.name === 'group_counts')!;
     expect(counts.partitionKeys).toEqual([
       { name: 'dataset', type: 'string' },

@@ -33,3 +33,24 @@ describe('readConfig', () => {
     expect(() => readConfig({ ...env, REPSCOPE_RANGE_BYTES: '-5' })).toThrow(/REPSCOPE_RANGE_BYTES/);
   });
 });
+
+describe('readConfig for the rescan and alerts of issue #11', () => {
+  it('reads the state machine and alert topic ARNs, and refuses what is not one', () => {
+    expect(
+      readConfig({
+        ...env,
+        REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
+        REPSCOPE_ALERT_TOPIC_ARN: 'arn:aws:sns:eu-central-1:123456789012:repscope-alerts',
+      }),
+    ).toMatchObject({
+      stateMachineArn: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
+      alertTopicArn: 'arn:aws:sns:eu-central-1:123456789012:repscope-alerts',
+    });
+    expect(() => readConfig({ ...env, REPSCOPE_STATE_MACHINE_ARN: 'repscope-run' })).toThrow(
+      /REPSCOPE_STATE_MACHINE_ARN: expected a state machine ARN/,
+    );
+    expect(() => readConfig({ ...env, REPSCOPE_ALERT_TOPIC_ARN: 'alerts' })).toThrow(
+      /REPSCOPE_ALERT_TOPIC_ARN: expected an SNS topic ARN/,
+    );
+  });
+});

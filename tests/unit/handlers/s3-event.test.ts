@@ -17,6 +17,7 @@ describe('parseObjectCreated', () => {
         identity: 'b1946ac92492d2347c6235b4d2611184',
         etag: 'b1946ac92492d2347c6235b4d2611184',
         createdAt: '2026-12-06T01:02:03Z',
+        trigger: 'upload',
       },
     });
   });

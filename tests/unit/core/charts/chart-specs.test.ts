@@ -1,8 +1,5 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Ajv } from 'ajv';
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import {
   attributeChartSpec,
@@ -15,6 +12,7 @@ import {
 import { suppressReport } from '../../../../functions/core/privacy/suppress.ts';
 import type { AttributeResult } from '../../../../functions/core/report/schema.ts';
 import { hostileNamesReport, labelledReport, sampleReport } from '../../../fixtures/reports.ts';
+import { compileAndRender, vegaLiteValidator } from './render-spec.ts';
 
 const require = createRequire(import.meta.url);
 const schemaPath = require.resolve('vega-lite/vega-lite-schema.json');
@@ -52,10 +50,7 @@ describe('attributeChartSpec: valid Vega-Lite', () => {
     expect(schemaPath).toMatch(/vega-lite[/\\]build[/\\]vega-lite-schema\.json$/);
   });
 
-  // strict: false because the generated schema uses keywords ajv's strict mode rejects; formats
-  // (uri on $schema) are not what these specs are about.
-  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, validateFormats: false });
-  const validate = ajv.compile(require(schemaPath) as object);
+  const validate = vegaLiteValidator();
 
   it('the validator rejects a spec Vega-Lite would reject (a control for the checks below)', () => {
     const broken = { ...attributeChartSpec(age), layer: [{ mark: 'barchart', encoding: {} }] };
@@ -165,29 +160,6 @@ describe('attributeChartSpec: content', () => {
   });
 });
 
-/** Compiles a spec with Vega-Lite, collecting its warnings, and renders it to SVG with vega. */
-async function compileAndRender(spec: VegaLiteSpec): Promise<{ messages: string[]; svg: string }> {
-  const messages: string[] = [];
-  const logger = {
-    level: () => logger,
-    error: (...m: unknown[]) => {
-      messages.push(`error ${m.join(' ')}`);
-      return logger;
-    },
-    warn: (...m: unknown[]) => {
-      messages.push(`warn ${m.join(' ')}`);
-      return logger;
-    },
-    info: () => logger,
-    debug: () => logger,
-  } as unknown as NonNullable<NonNullable<Parameters<typeof vegaLite.compile>[1]>['logger']>;
-  const { spec: compiled } = vegaLite.compile(spec, { logger });
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return { messages, svg };
-}
-
 interface LabelRow {
   group: string;
   rate: number | null;
@@ -198,8 +170,7 @@ interface LabelRow {
 }
 
 describe('labelRateChartSpec', () => {
-  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, validateFormats: false });
-  const validate = ajv.compile(require(schemaPath) as object);
+  const validate = vegaLiteValidator();
   const labelCases: [string, AttributeResult][] = [
     ['age_band, suppressed copy (hidden positives)', labelledAge],
     ['sex, suppressed copy', labelledSex],

@@ -36,6 +36,7 @@ describe('lake table catalogue', () => {
       ['reference_populations', 'references/population=*/*.jsonl'],
       ['group_counts', 'lake/group_counts/dataset=*/run=*/*.jsonl'],
       ['group_metrics', 'lake/group_metrics/dataset=*/run=*/*.jsonl'],
+      ['runs', 'lake/runs/dataset=*/run=*/*.jsonl'],
     ]);
     expect(partitionKeys(referencePopulationsTable)).toEqual([{ name: 'population', type: 'string' }]);
     expect(partitionKeys(groupCountsTable)).toEqual([

@@ -1,0 +1,81 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { UsageError } from '../core/errors.ts';
+import { type DueObject, dueObjects } from '../pipeline/rescan.ts';
+import type { HandlerConfig } from './config.ts';
+import { withErrorCodes } from './run-job.ts';
+import { lazyRuntime, type Runtime } from './runtime.ts';
+import type { ObjectCreatedEvent } from './s3-event.ts';
+
+/** What EventBridge Scheduler (or an operator) sends: nothing, or the datasets to rescan. */
+export interface RescanInput {
+  /** Dataset ids to rescan whatever their schedule. @default - every dataset with a `schedule` */
+  readonly datasets?: readonly string[];
+}
+
+export interface RescanOutput {
+  readonly started: readonly { readonly dataset: string; readonly key: string; readonly execution: string }[];
+}
+
+/** Starts one execution of the run's state machine with `input`; returns its ARN. */
+export type StartRun = (input: string) => Promise<string>;
+
+/**
+ * The scheduled rescan: for each dataset whose manifest has a `schedule` (or each one named), starts
+ * one state machine execution with an S3 "Object Created" event for its newest data object, marked
+ * as a scheduled trigger. The profile step then claims the run by its inputs as for an upload: an
+ * unchanged dataset ends as a duplicate, a revised reference or manifest makes a new run.
+ */
+export function createRescanHandler(
+  runtime: () => Runtime,
+  startRun: (config: HandlerConfig) => StartRun = sfnStarter,
+): (input?: RescanInput) => Promise<RescanOutput> {
+  let start: StartRun | undefined;
+  return withErrorCodes(async (input?: RescanInput) => {
+    const rt = runtime();
+    start ??= startRun(rt.config);
+    const named = input?.datasets ?? [];
+    const started: { dataset: string; key: string; execution: string }[] = [];
+    const now = rt.clock.now().toISOString();
+    for (const object of await dueObjects(rt.store, named)) {
+      const execution = await start(JSON.stringify(rescanEvent(rt.config.bucket, object, now)));
+      rt.logger.info('rescan started', { dataset: object.dataset, execution });
+      started.push({ dataset: object.dataset, key: object.key, execution });
+    }
+    rt.logger.info('rescan done', { started: started.length });
+    return { started };
+  });
+}
+
+/** The event S3 would send for the object, marked as a scheduled rescan. */
+export function rescanEvent(bucket: string, object: DueObject, time: string): ObjectCreatedEvent {
+  return {
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    time,
+    detail: {
+      bucket: { name: bucket },
+      object: {
+        key: object.key
+          .split('/')
+          .map((part) => encodeURIComponent(part).replaceAll('%20', '+'))
+          .join('/'),
+        size: object.bytes,
+        etag: object.etag.replaceAll('"', ''),
+      },
+      'repscope-trigger': 'schedule',
+    },
+  };
+}
+
+/** StartExecution on the configured state machine, one SFN client per cold start. */
+function sfnStarter(config: HandlerConfig): StartRun {
+  const arn = config.stateMachineArn;
+  if (!arn) throw new UsageError('the rescan handler needs REPSCOPE_STATE_MACHINE_ARN; it is unset');
+  const client = new SFNClient(config.sfnEndpoint ? { endpoint: config.sfnEndpoint } : {});
+  return async (input) => {
+    const out = await client.send(new StartExecutionCommand({ stateMachineArn: arn, input }));
+    return out.executionArn ?? '';
+  };
+}
+
+export const handler = createRescanHandler(lazyRuntime());

@@ -1,0 +1,259 @@
+import '../helpers/promise-with-resolvers.ts';
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
+import { createCompareHandler } from '../../functions/handlers/compare.ts';
+import { readConfig } from '../../functions/handlers/config.ts';
+import { createMergeHandler } from '../../functions/handlers/merge.ts';
+import { createProfileHandler } from '../../functions/handlers/profile.ts';
+import { createProfileRangeHandler } from '../../functions/handlers/profile-range.ts';
+import { createProfileTableHandler } from '../../functions/handlers/profile-table.ts';
+import { createPublishHandler } from '../../functions/handlers/publish.ts';
+import { createRescanHandler } from '../../functions/handlers/rescan.ts';
+import { BUILT_IN_REFERENCES_PREFIX, createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
+import { datasetHistory } from '../../functions/pipeline/history.ts';
+import { readText } from '../../functions/pipeline/io.ts';
+import { stateMachineDefinition } from '../../infra/state-machine-definition.ts';
+import { objectCreated } from '../fixtures/events.ts';
+import { LEADS_MANIFEST, leadsCsv, MY_POP_REFERENCE, skewedLeads } from '../fixtures/leads.ts';
+import { type AthenaProtocolServer, startAthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
+import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
+import { noRetryWaits } from '../helpers/no-retry-waits.ts';
+import { motoUnavailable, requirePeers, type S3Peer, startMoto } from '../helpers/s3-servers.ts';
+
+/**
+ * Issue #11's scenario once through the cloud emulation: the state machine's definition run by
+ * aws-local-stepfunctions with the handlers in-process, moto_server's S3 (versioned) and SNS, and
+ * the Athena protocol stand-in. Uploads and scheduled rescans over simulated days (the runtime's
+ * clock and the events' times), a reference revised in between: duplicates add nothing, a revised
+ * reference and a drifting upload add runs, the drift alert reaches the SNS topic, history reads
+ * through Athena, and the dataset page in the bucket has its trend charts.
+ */
+const motoMissing = motoUnavailable();
+if (motoMissing && requirePeers) throw new Error(`REPSCOPE_REQUIRE_PEERS=1 but ${motoMissing}`);
+if (motoMissing) console.warn(`[aws-history] not running the AWS emulation: ${motoMissing}`);
+
+const BUCKET = 'repscope-lake';
+const DATASET = 'daily';
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+let moto: S3Peer;
+let athena: AthenaProtocolServer;
+let store: S3ObjectStore;
+let topicArn: string;
+let today = '2026-12-01T06:00:00Z';
+
+const definition = stateMachineDefinition({
+  functions: {
+    profile: 'arn:aws:lambda:eu-central-1:123456789012:function:profile',
+    profileRange: 'arn:aws:lambda:eu-central-1:123456789012:function:profile-range',
+    merge: 'arn:aws:lambda:eu-central-1:123456789012:function:merge',
+    compare: 'arn:aws:lambda:eu-central-1:123456789012:function:compare',
+    profileTable: 'arn:aws:lambda:eu-central-1:123456789012:function:profile-table',
+    publish: 'arn:aws:lambda:eu-central-1:123456789012:function:publish',
+  },
+});
+
+function runtime(): Runtime {
+  return createRuntime(
+    readConfig({
+      REPSCOPE_BUCKET: BUCKET,
+      REPSCOPE_ATHENA_WORKGROUP: 'repscope',
+      REPSCOPE_GLUE_DATABASE: 'repscope_lake',
+      REPSCOPE_S3_ENDPOINT: moto.endpoint,
+      REPSCOPE_ATHENA_ENDPOINT: athena.endpoint,
+      REPSCOPE_SNS_ENDPOINT: moto.endpoint,
+      REPSCOPE_ALERT_TOPIC_ARN: topicArn,
+      REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
+      REPSCOPE_CODE_VERSION: 'repscope test',
+    }),
+    { logger: { info: () => {}, warn: () => {}, error: () => {} }, clock: { now: () => new Date(today) } },
+  );
+}
+
+/** Runs the state machine on an event; resolves with the steps it took. */
+async function execute(event: unknown): Promise<string[]> {
+  const rt = runtime();
+  const steps: string[] = [];
+  const step =
+    <I, O>(name: string, handler: (input: I) => Promise<O>) =>
+    async (input: unknown) => {
+      steps.push(name);
+      return handler(input as I) as never;
+    };
+  const publish = createPublishHandler(() => rt);
+  const machine = new StateMachine(structuredClone(definition) as never);
+  const execution = machine.run(event as never, {
+    context: {
+      Execution: { Id: `arn:aws:states:eu-central-1:123456789012:execution:repscope:${randomUUID()}` },
+    } as never,
+    overrides: {
+      taskResourceLocalHandlers: {
+        Profile: step(
+          'Profile',
+          createProfileHandler(() => rt),
+        ),
+        ProfileRange: step(
+          'ProfileRange',
+          createProfileRangeHandler(() => rt),
+        ),
+        Merge: step(
+          'Merge',
+          createMergeHandler(() => rt),
+        ),
+        Compare: step(
+          'Compare',
+          createCompareHandler(() => rt),
+        ),
+        ProfileTable: step(
+          'ProfileTable',
+          createProfileTableHandler(() => rt),
+        ),
+        Publish: step('Publish', publish),
+        PublishFailure: step('PublishFailure', publish),
+      } as never,
+      retryIntervalOverrides: noRetryWaits(definition),
+    },
+  });
+  await execution.result;
+  return steps;
+}
+
+/** Uploads a body and returns the event S3 would send for it, at today's time. */
+async function upload(key: string, body: string): Promise<unknown> {
+  await store.write(key, body);
+  const head = await store.head(key);
+  const client = moto.client();
+  const { VersionId } = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+  client.destroy();
+  return {
+    ...objectCreated(key, {
+      size: head!.bytes,
+      etag: head!.etag.replaceAll('"', ''),
+      'version-id': VersionId,
+    }),
+    time: today,
+  };
+}
+
+/** The rescan Lambda, starting each execution in the local state machine. */
+async function rescanNow(): Promise<string[][]> {
+  const executions: string[][] = [];
+  const handler = createRescanHandler(runtime, () => async (input) => {
+    executions.push(await execute(JSON.parse(input)));
+    return `arn:aws:states:eu-central-1:123456789012:execution:repscope-run:${executions.length}`;
+  });
+  await handler({});
+  return executions;
+}
+
+async function alertsSent(): Promise<Record<string, unknown>[]> {
+  const data = (await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as {
+    sns: { Topic: { arn: string; sent_notifications: [string, string][] }[] };
+  };
+  const topic = data.sns.Topic.find((t) => t.arn === topicArn);
+  return (topic?.sent_notifications ?? []).map(
+    ([, message]) => JSON.parse(message) as Record<string, unknown>,
+  );
+}
+
+const femaleHeavy = (n: number, seed: number) =>
+  skewedLeads(n, seed).map((l, i) => ({ ...l, sex: i % 6 === 0 ? 'male' : 'female' }));
+
+const describeAws = motoMissing ? describe.skip : describe;
+
+describeAws('history, drift and alerts through the cloud emulation', () => {
+  beforeAll(async () => {
+    process.env['AWS_ACCESS_KEY_ID'] = 'test';
+    process.env['AWS_SECRET_ACCESS_KEY'] = 'test';
+    process.env['AWS_REGION'] = 'eu-central-1';
+    moto = await startMoto();
+    await moto.createBucket(BUCKET, { versioned: true });
+    store = new S3ObjectStore({ bucket: BUCKET, client: moto.client() });
+    athena = await startAthenaProtocolServer(store);
+    for (const file of await readdir(path.join(REPO, 'references'))) {
+      if (file.endsWith('.csv') || file === 'populations.json') {
+        await store.write(
+          `${BUILT_IN_REFERENCES_PREFIX}${file}`,
+          await readFile(path.join(REPO, 'references', file)),
+        );
+      }
+    }
+    const sns = new SNSClient({ endpoint: moto.endpoint, region: 'eu-central-1' });
+    topicArn = (await sns.send(new CreateTopicCommand({ Name: 'repscope-alerts' }))).TopicArn!;
+    sns.destroy();
+    await store.write('references/my-pop.csv', MY_POP_REFERENCE);
+    await store.write(
+      `datasets/${DATASET}/repscope.yaml`,
+      `${LEADS_MANIFEST.replace('leads-fixture', DATASET).replace('de-2023/sex', 'my-pop/sex')}schedule: rate(1 day)\nthresholds: { maxDriftTvd: 0.08 }\n`,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await athena?.stop();
+    await moto?.stop();
+  });
+
+  it('adds runs for new inputs only, alerts on drift over SNS, and reads history through Athena', async () => {
+    today = '2026-12-01T06:00:00Z';
+    const first = await upload(`datasets/${DATASET}/v1/leads.csv`, leadsCsv(skewedLeads(1200, 31)));
+    expect(await execute(first)).toEqual(['Profile', 'Compare', 'Publish']);
+
+    today = '2026-12-02T06:00:00Z'; // the schedule, nothing changed: the run is a duplicate
+    expect(await rescanNow()).toEqual([['Profile']]);
+
+    today = '2026-12-03T06:00:00Z'; // the reference is revised: the schedule re-compares
+    await store.write('references/my-pop.csv', MY_POP_REFERENCE.replace('0.6', '0.5').replace('0.4', '0.5'));
+    expect(await rescanNow()).toEqual([['Profile', 'Compare', 'Publish']]);
+
+    today = '2026-12-04T06:00:00Z'; // an upload that drifts
+    const drifted = await upload(`datasets/${DATASET}/v2/leads.csv`, leadsCsv(femaleHeavy(1200, 32)));
+    expect(await execute(drifted)).toEqual(['Profile', 'Compare', 'Publish']);
+    expect(await execute(drifted)).toEqual(['Profile']); // the same event again
+
+    const alerts = await alertsSent();
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.every((a) => String(a['run']).startsWith('20261204T060000Z-'))).toBe(true);
+    const drift = alerts.find((a) => a['kind'] === 'drift' && a['attribute'] === 'sex')!;
+    expect(drift).toMatchObject({
+      source: 'repscope',
+      dataset: DATASET,
+      against: 'previous',
+      threshold: 0.08,
+    });
+    // No row data: the message holds ids, verdicts, the attribute and published figures only.
+    expect(Object.keys(drift).sort()).toEqual(
+      [
+        'against',
+        'attribute',
+        'dataset',
+        'from',
+        'kind',
+        'message',
+        'run',
+        'source',
+        'statusAfter',
+        'statusBefore',
+        'threshold',
+        'tvd',
+      ].sort(),
+    );
+
+    const engine = athenaStandInEngine(athena.endpoint);
+    const lines = await datasetHistory(store, engine, DATASET);
+    expect(lines.map((l) => [l.run.slice(0, 16), l.version, l.trigger])).toEqual([
+      ['20261201T060000Z', 'v1', 'upload'],
+      ['20261203T060000Z', 'v1', 'schedule'],
+      ['20261204T060000Z', 'v2', 'upload'],
+    ]);
+
+    const page = await readText(store, `site/datasets/${DATASET}/index.html`);
+    expect(page).toContain(`${DATASET}: distance from the reference over time`);
+    expect(page).toContain('Alerts of the latest run');
+    expect(page).toContain('sex drifted by TVD');
+  }, 240_000);
+});

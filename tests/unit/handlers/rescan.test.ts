@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { ObjectStore } from '../../../functions/core/ports.ts';
+import { trinoDialect } from '../../../functions/core/profile/grouping-sets-dialect.ts';
+import { readConfig } from '../../../functions/handlers/config.ts';
+import { createRescanHandler } from '../../../functions/handlers/rescan.ts';
+import type { Runtime } from '../../../functions/handlers/runtime.ts';
+import { parseObjectCreated } from '../../../functions/handlers/s3-event.ts';
+import { LEADS_MANIFEST } from '../../fixtures/leads.ts';
+import { memoryStore } from '../pipeline/memory-store.ts';
+
+const config = readConfig({
+  REPSCOPE_BUCKET: 'repscope-lake',
+  REPSCOPE_ATHENA_WORKGROUP: 'repscope',
+  REPSCOPE_GLUE_DATABASE: 'repscope_lake',
+  REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
+});
+
+function runtimeOver(store: ObjectStore): Runtime {
+  return {
+    config,
+    store,
+    engine: { dialect: trinoDialect, rows: async () => [] },
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
+    clock: { now: () => new Date('2026-12-06T04:00:00Z') },
+    catalogue: async () => ({ populations: [], rows: [] }),
+  };
+}
+
+const scheduled = `${LEADS_MANIFEST.replace('leads-fixture', 'daily')}schedule: rate(1 day)\n`;
+
+describe('the rescan handler', () => {
+  const store = memoryStore({
+    'datasets/daily/repscope.yaml': scheduled,
+    'datasets/daily/2026-12-01/leads.csv': 'old version\n',
+    'datasets/daily/2026-12-05/part a.csv': 'newest version, first part\n',
+    'datasets/daily/2026-12-05/part b.csv': 'newest version, last part\n',
+    'datasets/plain/repscope.yaml': LEADS_MANIFEST.replace('leads-fixture', 'plain'),
+    'datasets/plain/v1/leads.csv': 'not scheduled\n',
+  });
+
+  it('starts one execution per scheduled dataset with an Object Created event for its newest object', async () => {
+    const inputs: string[] = [];
+    const handler = createRescanHandler(
+      () => runtimeOver(store),
+      () => async (input) => {
+        inputs.push(input);
+        return `arn:aws:states:eu-central-1:123456789012:execution:repscope-run:${inputs.length}`;
+      },
+    );
+    const out = await handler({});
+    expect(out.started).toEqual([
+      {
+        dataset: 'daily',
+        key: 'datasets/daily/2026-12-05/part b.csv',
+        execution: 'arn:aws:states:eu-central-1:123456789012:execution:repscope-run:1',
+      },
+    ]);
+    const event = JSON.parse(inputs[0]!);
+    expect(event.detail.object.key).toBe('datasets/daily/2026-12-05/part+b.csv');
+    const trigger = parseObjectCreated(event);
+    expect(trigger.kind).toBe('upload');
+    if (trigger.kind !== 'upload') return;
+    expect(trigger.upload).toMatchObject({
+      bucket: 'repscope-lake',
+      key: 'datasets/daily/2026-12-05/part b.csv',
+      dataset: 'daily',
+      version: '2026-12-05',
+      trigger: 'schedule',
+      createdAt: '2026-12-06T04:00:00.000Z',
+    });
+  });
+
+  it('rescans the datasets it is given, scheduled or not', async () => {
+    const inputs: string[] = [];
+    const handler = createRescanHandler(
+      () => runtimeOver(store),
+      () => async (input) => {
+        inputs.push(input);
+        return 'arn';
+      },
+    );
+    const out = await handler({ datasets: ['plain'] });
+    expect(out.started.map((s) => s.dataset)).toEqual(['plain']);
+    await expect(handler({ datasets: ['nope'] })).rejects.toThrow(/^\[USAGE\] no dataset 'nope' in the lake/);
+  });
+});
