@@ -1,5 +1,7 @@
 import { RepscopeError } from '../core/errors.ts';
-import { parseManifest } from '../core/manifest/parse.ts';
+import { lakeKeys } from '../core/lake/layout.ts';
+import { declaredTable, parseManifest } from '../core/manifest/parse.ts';
+import { TABLE_NAME_PATTERN } from '../core/manifest/schema.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { REPORT_SCHEMA_ID } from '../core/report/schema.ts';
@@ -30,7 +32,8 @@ export interface InputFile {
 }
 
 /**
- * The inputs of a run over `files` with the manifest at `manifestKey`. A manifest that cannot be
+ * The inputs of a run over `files` with the manifest at `manifestKey` (no files and a manifest that
+ * registers a table: the files of the table's folder). A manifest that cannot be
  * read or parsed still has inputs (its hash, or '' when absent, and no references): its run is the
  * `error` report, and fixing the manifest changes the inputs.
  */
@@ -46,8 +49,15 @@ export async function runInputs(
   } catch (error) {
     if (!(error instanceof RepscopeError)) throw error;
   }
+  // A table dataset without data files reads its table: locally the files of its folder are
+  // the data, so a changed table is new input (in AWS the manifest's version stands for it).
+  const declared = files.length === 0 && text !== '' ? declaredTable(text)?.name : undefined;
+  const table = declared !== undefined && TABLE_NAME_PATTERN.test(declared) ? declared : undefined;
+  const read: readonly InputFile[] = table
+    ? (await store.list(lakeKeys.tableFolder(table))).map((o) => ({ key: o.key, identity: o.etag }))
+    : files;
   const identified = await Promise.all(
-    files.map(async (f) => ({
+    read.map(async (f) => ({
       key: f.key,
       identity: bare(f.identity ?? (await store.head(f.key))?.etag ?? ''),
     })),

@@ -69,6 +69,19 @@ describe('a table dataset', () => {
       expect(fromTable[field]).toEqual(expected[field]);
   });
 
+  it('adds no run while its table folder is unchanged, and a run when a file of the table changes', async () => {
+    const runs = async () => readdir(path.join(root, 'lake', 'reports', 'dataset=leads-table'));
+    const before = await runs();
+    const again = await runCli(['run', '--root', root]);
+    expect(again.stdout).toMatch(/^SAME +leads-table .*no new run$/m);
+    expect(await runs()).toEqual(before);
+
+    await writeFile(path.join(root, 'tables', 'leads_rows', 'part-2.csv'), leadsCsv(leads.slice(0, 30)));
+    const changed = await runCli(['run', '--root', root]);
+    expect(changed.stdout).toMatch(/^(PASS|WARN|FAIL) +leads-table/m);
+    expect(await runs()).toHaveLength(before.length + 1);
+  });
+
   it('reports a table that does not exist as the run’s error, naming it', async () => {
     await mkdir(path.join(root, 'datasets', 'ghost'), { recursive: true });
     await writeFile(
