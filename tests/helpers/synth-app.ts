@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { addRepscopeStacks, type RepscopeStacks } from '../../infra/repscope-app.ts';
+import { DEFAULT_SETTINGS, type RepscopeSettings } from '../../infra/settings.ts';
+
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+
+/** A bucket name the tests give, so the templates hold it as a string rather than pseudo-parameters. */
+export const TEST_BUCKET = 'repscope-test-lake';
+
+/** The context `npx cdk synth` runs with (feature flags and settings), from cdk.json. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(path.join(REPO, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return cdkJson.context;
+}
+
+export interface SynthesizedApp {
+  readonly app: App;
+  readonly stacks: RepscopeStacks;
+  readonly templates: { readonly site: Template; readonly stateful: Template; readonly pipeline: Template };
+}
+
+/**
+ * The app as `infra/app.ts` builds it, with cdk.json's feature flags, the given settings and the
+ * Lambda bundling skipped (`aws:cdk:bundling-stacks: []`): the templates are the same, the assets
+ * are placeholders. One real bundling synth runs in tests/infra/cdk-synth.test.ts.
+ */
+export function synthesizeApp(settings: Partial<RepscopeSettings> = {}): SynthesizedApp {
+  const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  const stacks = addRepscopeStacks(app, { ...DEFAULT_SETTINGS, bucketName: TEST_BUCKET, ...settings });
+  return {
+    app,
+    stacks,
+    templates: {
+      site: Template.fromStack(stacks.site),
+      stateful: Template.fromStack(stacks.stateful),
+      pipeline: Template.fromStack(stacks.pipeline),
+    },
+  };
+}
