@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -35,7 +36,8 @@ import { stateMachineDefinition } from './state-machine-definition.ts';
 import { ATHENA_WORKGROUP, LAKE_DATABASE, lakeBucketName } from './stateful-stack.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CODE_VERSION = 'repscope 0.1.0';
+/** Each report's provenance names the code that made it: the package's version. */
+const CODE_VERSION = `repscope ${(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}`;
 
 export interface PipelineStackProps extends StackProps {
   readonly settings: RepscopeSettings;

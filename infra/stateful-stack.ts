@@ -168,18 +168,15 @@ export class StatefulStack extends Stack {
   }
 
   /**
-   * The alerts topic is encrypted with this key: CloudWatch alarms and EventBridge rules of this
-   * account publish to it, which needs the key's data keys.
+   * The alerts topic is encrypted with this key: CloudWatch alarms of this account publish to it,
+   * which needs the key's data keys (the EventBridge target adds its own statement for events).
    */
   private allowAlertPublishers(): void {
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AlertPublishers',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        principals: [
-          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-          new iam.ServicePrincipal('events.amazonaws.com'),
-        ],
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),

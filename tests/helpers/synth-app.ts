@@ -25,13 +25,37 @@ export interface SynthesizedApp {
 }
 
 /**
+ * A template value as text, for assertions on ARNs: strings as they are, `Fn::Join` joined,
+ * `Ref` as `<Name>`, `Fn::GetAtt` as `<Name.Attribute>`, `Fn::ImportValue` as `<import:Name>`.
+ */
+export function renderIntrinsics(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const [[fn, args] = []] = Object.entries(value);
+    if (fn === 'Fn::Join' && Array.isArray(args)) {
+      return (args[1] as unknown[]).map(renderIntrinsics).join(String(args[0]));
+    }
+    if (fn === 'Ref') return `<${String(args)}>`;
+    if (fn === 'Fn::GetAtt' && Array.isArray(args)) return `<${args.join('.')}>`;
+    if (fn === 'Fn::ImportValue') return `<import:${renderIntrinsics(args)}>`;
+  }
+  throw new Error(
+    `cannot render ${JSON.stringify(value)} as text; expected a string or Fn::Join, Ref, Fn::GetAtt, Fn::ImportValue`,
+  );
+}
+
+/**
  * The app as `infra/app.ts` builds it, with cdk.json's feature flags, the given settings and the
  * Lambda bundling skipped (`aws:cdk:bundling-stacks: []`): the templates are the same, the assets
  * are placeholders. One real bundling synth runs in tests/infra/cdk-synth.test.ts.
  */
-export function synthesizeApp(settings: Partial<RepscopeSettings> = {}): SynthesizedApp {
+export function synthesizeApp(
+  settings: Partial<RepscopeSettings> = {},
+  extend?: (stacks: RepscopeStacks) => void,
+): SynthesizedApp {
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stacks = addRepscopeStacks(app, { ...DEFAULT_SETTINGS, bucketName: TEST_BUCKET, ...settings });
+  extend?.(stacks);
   return {
     app,
     stacks,

@@ -27,7 +27,7 @@ export class DefinitionResolveError extends Error {
 }
 
 /** Each handler's logical id in the pipeline template → its name. */
-function handlerNames(pipeline: PipelineStack): Map<string, LambdaName> {
+export function handlerNames(pipeline: PipelineStack): Map<string, LambdaName> {
   return new Map(
     (Object.entries(pipeline.functions) as [LambdaName, NodejsFunction][]).map(([name, fn]) => [
       pipeline.getLogicalId(fn.node.defaultChild as CfnElement),
