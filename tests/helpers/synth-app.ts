@@ -26,7 +26,7 @@ export interface SynthesizedApp {
 
 /**
  * A template value as text, for assertions on ARNs: strings as they are, `Fn::Join` joined,
- * `Ref` as `<Name>`, `Fn::GetAtt` as `<Name.Attribute>`, `Fn::ImportValue` as `<import:Name>`.
+ * `Ref` as `<Name>`, `Fn::GetAtt` as `<Name.Attribute>`, `Fn::ImportValue` as `<import:Name>`, `Fn::Sub`'s `${Name}` as `<Name>`.
  */
 export function renderIntrinsics(value: unknown): string {
   if (typeof value === 'string' || typeof value === 'number') return String(value);
@@ -38,6 +38,7 @@ export function renderIntrinsics(value: unknown): string {
     if (fn === 'Ref') return `<${String(args)}>`;
     if (fn === 'Fn::GetAtt' && Array.isArray(args)) return `<${args.join('.')}>`;
     if (fn === 'Fn::ImportValue') return `<import:${renderIntrinsics(args)}>`;
+    if (fn === 'Fn::Sub' && typeof args === 'string') return args.replace(/\$\{([^}]+)\}/g, '<$1>');
   }
   throw new Error(
     `cannot render ${JSON.stringify(value)} as text; expected a string or Fn::Join, Ref, Fn::GetAtt, Fn::ImportValue`,
