@@ -228,14 +228,12 @@ export class PipelineStack extends Stack {
    */
   private runStateMachine(settings: RepscopeSettings): sfn.StateMachine {
     const { profile, merge, publish } = this.functions;
-    const profileRange = this.functions['profile-range'];
+    // The functions the definition names; the state machine may invoke these and no other.
+    const tasks = { profile, profileRange: this.functions['profile-range'], merge, publish };
     const definition = stateMachineDefinition({
-      functions: {
-        profile: profile.functionArn,
-        profileRange: profileRange.functionArn,
-        merge: merge.functionArn,
-        publish: publish.functionArn,
-      },
+      functions: Object.fromEntries(
+        Object.entries(tasks).map(([key, fn]) => [key, fn.functionArn]),
+      ) as Record<keyof typeof tasks, string>,
     });
     const name = `${this.stackName}-run`;
     const logGroup = new logs.LogGroup(this, 'RunLogs', {
@@ -256,7 +254,7 @@ export class PipelineStack extends Stack {
       new iam.PolicyStatement({
         sid: 'InvokeHandlers',
         actions: ['lambda:InvokeFunction'],
-        resources: Object.values(this.functions).map((fn) => fn.functionArn),
+        resources: Object.values(tasks).map((fn) => fn.functionArn),
       }),
     );
 

@@ -273,9 +273,16 @@ describe('the state machine', () => {
       statements
         .filter((s) => list(s.Action).includes(action))
         .flatMap((s) => list(s.Resource).map(renderIntrinsics));
-    expect(resourcesFor('lambda:InvokeFunction').sort()).toEqual(
-      names.map((n) => `<${functionId(n)}.Arn>`).sort(),
+    // The functions the definition's tasks name, and only those.
+    const tasks = new Set(
+      [
+        ...JSON.stringify(machine['DefinitionString']).matchAll(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/g),
+      ].map((m) => m[1]),
     );
+    expect([...tasks].sort()).toEqual(
+      (['merge', 'profile', 'profile-range', 'publish'] as const).map(functionId).sort(),
+    );
+    expect(resourcesFor('lambda:InvokeFunction').sort()).toEqual([...tasks].map((t) => `<${t}.Arn>`).sort());
     const name = String(machine['StateMachineName']);
     expect(name).toBe('RepscopePipeline-run');
     expect(resourcesFor('states:StartExecution')).toEqual([
