@@ -59,6 +59,13 @@ export const NAG_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
       "the Distributed Map describes and stops its child executions, whose ids it makes at run time: this state machine's executions only",
   },
   {
+    path: /^RepscopePipeline\/SchedulerRoleForTarget-[0-9a-f]+\/DefaultPolicy\/Resource$/,
+    rule: /^AwsSolutions-IAM5\[Resource::<Function[a-z]+[0-9A-F]{8}\.Arn>:\*\]$/,
+    reason:
+      "EventBridge Scheduler's LambdaInvoke target grants the function's versions and aliases with the function; " +
+      'the schedule invokes the one function it names and nothing else',
+  },
+  {
     path: /^RepscopeStateful\/BucketNotificationsHandler[0-9a-f]+\/Role\/Resource$/,
     rule: /^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]$/,
     reason:

@@ -2,6 +2,8 @@ import { aws_iam as iam } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { acknowledgeNagFindings, NAG_ACKNOWLEDGEMENTS } from '../../infra/nag-acknowledgements.ts';
+import { ReprofileSchedule } from '../../infra/reprofile-schedule.ts';
+import type { RepscopeStacks } from '../../infra/repscope-app.ts';
 import { renderIntrinsics, synthesizeApp } from '../helpers/synth-app.ts';
 
 /**
@@ -9,7 +11,13 @@ import { renderIntrinsics, synthesizeApp } from '../helpers/synth-app.ts';
  * resource (except the few APIs AWS offers only on "*"), and cdk-nag's AwsSolutions pack finds
  * nothing that is not acknowledged with a reason.
  */
-const synthesized = synthesizeApp();
+/** With the re-profiling schedule (its target, `rescan`, is another change's; `profile` stands in). */
+const withSchedule = (stacks: RepscopeStacks) =>
+  new ReprofileSchedule(stacks.pipeline, 'TestReprofile', {
+    target: stacks.pipeline.functions.profile,
+    deadLetterQueue: stacks.pipeline.deadLetterQueue,
+  });
+const synthesized = synthesizeApp({}, withSchedule);
 const templates = Object.entries(synthesized.templates);
 
 /** Actions AWS authorizes only on `Resource: "*"` (Step Functions' log delivery and X-Ray). */
@@ -83,7 +91,7 @@ describe('IAM statements', () => {
 });
 
 describe("cdk-nag's AwsSolutions pack", () => {
-  const { app } = synthesizeApp();
+  const { app } = synthesizeApp({}, withSchedule);
   const acknowledged = acknowledgeNagFindings(app);
   const report = new AwsSolutionsChecks(app).validateScope(app);
 
@@ -110,6 +118,7 @@ describe("cdk-nag's AwsSolutions pack", () => {
 
   it('is not blanket: a new wildcard on a handler role stays a finding', () => {
     const { app: probe } = synthesizeApp({}, (s) => {
+      withSchedule(s);
       s.pipeline.functions.profile.role!.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['s3:Get*'],
