@@ -27,7 +27,7 @@ import {
 import type { Construct } from 'constructs';
 import { lakeKeys } from '../functions/core/lake/layout.ts';
 import { handlerBundling } from './handler-bundling.ts';
-import { ATHENA_TABLES, LAKE_ACCESS, type LakeAccess } from './lake-access.ts';
+import { ATHENA_TABLES, LAKE_ACCESS, type LakeAccess, QUERY_RESULTS_PREFIX } from './lake-access.ts';
 import { handlerEntry, LAMBDA_HANDLERS, type LambdaName } from './lambda-bundles.ts';
 import { LAMBDA_SIZING } from './lambda-sizing.ts';
 import { ReprofileSchedule } from './reprofile-schedule.ts';
@@ -197,6 +197,17 @@ export class PipelineStack extends Stack {
       const glueArn = (resource: string, resourceName?: string) =>
         this.formatArn({ service: 'glue', resource, ...(resourceName ? { resourceName } : {}) });
       statements.push(
+        // Athena writes the results with the caller's credentials, in parts when they are big.
+        new iam.PolicyStatement({
+          sid: 'QueryResultParts',
+          actions: ['s3:ListMultipartUploadParts'],
+          resources: [bucket.arnForObjects(`${QUERY_RESULTS_PREFIX}*`)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'QueryResultUploads',
+          actions: ['s3:ListBucketMultipartUploads'],
+          resources: [bucket.bucketArn],
+        }),
         new iam.PolicyStatement({
           sid: 'Queries',
           actions: [

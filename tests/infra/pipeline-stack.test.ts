@@ -160,9 +160,16 @@ describe("each handler's role reaches only its own prefixes", () => {
     const s3Actions = new Set(statements.flatMap((s) => list(s.Action)).filter((a) => a.startsWith('s3:')));
     expect([...s3Actions].sort()).toEqual(
       ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']
-        .concat(LAKE_ACCESS[name].athena ? ['s3:GetBucketLocation'] : [])
+        .concat(
+          LAKE_ACCESS[name].athena
+            ? ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads', 's3:ListMultipartUploadParts']
+            : [],
+        )
         .sort(),
     );
+    if (LAKE_ACCESS[name].athena) {
+      expect(objectPatterns(statements, 's3:ListMultipartUploadParts')).toEqual(['query-results/*']);
+    }
     const list_ = statements.filter((s) => list(s.Action).includes('s3:ListBucket'));
     expect(list_.flatMap((s) => list(s.Resource).map(renderIntrinsics))).toEqual([
       `arn:<AWS::Partition>:s3:::${TEST_BUCKET}`,
