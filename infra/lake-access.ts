@@ -63,3 +63,14 @@ export const LAKE_ACCESS: Record<LambdaName, LakeAccess> = {
 
 /** The lake tables the compare statement reads through Athena (Glue permissions name exactly these). */
 export const ATHENA_TABLES = [groupCountsTable.name, referencePopulationsTable.name] as const;
+
+/**
+ * Whether one of the key patterns covers a key as IAM matches an object ARN: `*` stands for any
+ * run of characters, `/` included.
+ */
+export function reaches(patterns: readonly string[], key: string): boolean {
+  return patterns.some((pattern) => {
+    const literal = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    return new RegExp(`^${literal.join('.*')}$`).test(key);
+  });
+}

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/handlers/config.ts';
 import { handlerBundling } from '../../infra/handler-bundling.ts';
-import { LAKE_ACCESS } from '../../infra/lake-access.ts';
+import { LAKE_ACCESS, reaches } from '../../infra/lake-access.ts';
 import { LAMBDA_HANDLERS, type LambdaName, lambdaBuildOptions } from '../../infra/lambda-bundles.ts';
 import { LAMBDA_SIZING } from '../../infra/lambda-sizing.ts';
 import { ReprofileSchedule } from '../../infra/reprofile-schedule.ts';
@@ -74,18 +74,6 @@ function objectPatterns(statements: Statement[], action: string): string[] {
       expect(arn.startsWith(prefix), `${arn} is an object of the lake bucket`).toBe(true);
       return arn.slice(prefix.length);
     });
-}
-
-/** Whether an IAM resource pattern (`*` matches anything, `/` included) covers a key. */
-function covers(patterns: readonly string[], key: string): boolean {
-  return patterns.some((p) =>
-    new RegExp(
-      `^${p
-        .split('*')
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('.*')}$`,
-    ).test(key),
-  );
 }
 
 describe('each handler', () => {
@@ -177,9 +165,9 @@ describe("each handler's role reaches only its own prefixes", () => {
   });
 
   const reads = (name: LambdaName, key: string) =>
-    covers(objectPatterns(roleStatements(handlerRole(name)), 's3:GetObject'), key);
+    reaches(objectPatterns(roleStatements(handlerRole(name)), 's3:GetObject'), key);
   const writes = (name: LambdaName, key: string) =>
-    covers(objectPatterns(roleStatements(handlerRole(name)), 's3:PutObject'), key);
+    reaches(objectPatterns(roleStatements(handlerRole(name)), 's3:PutObject'), key);
 
   it('no function writes uploads; only publish writes the site; publish never reads a data file', () => {
     for (const name of names) {
