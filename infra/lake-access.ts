@@ -12,8 +12,12 @@ export const QUERY_RESULTS_PREFIX = 'query-results/';
 export interface LakeAccess {
   readonly read: readonly string[];
   readonly write: readonly string[];
-  /** Runs SQL in the workgroup (the compare join): Athena then reads the tables with its credentials. */
-  readonly athena: boolean;
+  /**
+   * The Glue tables of the lake database it may query in the workgroup (`*`: any, for tables users
+   * register); Athena then reads their files with the function's credentials, so `read` covers
+   * them. Empty for no Athena at all.
+   */
+  readonly athena: readonly string[];
 }
 
 /** A key pattern from the layout's own key builders, every variable part a `*`. */
@@ -33,6 +37,9 @@ const reports = lakeKeys.report(any, any);
 const site = `${lakeKeys.site}${any}`;
 const queryResults = `${QUERY_RESULTS_PREFIX}${any}`;
 
+/** The tables the compare statement joins. */
+export const COMPARE_TABLES = [groupCountsTable.name, referencePopulationsTable.name] as const;
+
 /** What the analyse step (profile → compare) reads and writes, in profile and in merge. */
 const analyseReads = [datasets, references, groupCountsTableFiles, queryResults];
 const analyseWrites = [referenceTables, profiles, groupCounts, groupMetrics, reports, queryResults];
@@ -46,23 +53,20 @@ export const LAKE_ACCESS: Record<LambdaName, LakeAccess> = {
   profile: {
     read: [...analyseReads, claims],
     write: [...analyseWrites, claims, staging],
-    athena: true,
+    athena: COMPARE_TABLES,
   },
   // Reads its range of the pinned object and the staged task; stages its part.
-  'profile-range': { read: [lakeKeys.dataFile(any, any, any), staging], write: [staging], athena: false },
+  'profile-range': { read: [lakeKeys.dataFile(any, any, any), staging], write: [staging], athena: [] },
   // Merges the staged parts (or reads the object again when a split was unsafe), then analyses.
-  merge: { read: [...analyseReads, staging], write: analyseWrites, athena: true },
+  merge: { read: [...analyseReads, staging], write: analyseWrites, athena: COMPARE_TABLES },
   // Renders the site from the reports; after a failure claims the run and writes its error report
   // (reading the manifest for its thresholds, never a data file).
   publish: {
     read: [manifests, claims, reports, site],
     write: [claims, reports, site],
-    athena: false,
+    athena: [],
   },
 };
-
-/** The lake tables the compare statement reads through Athena (Glue permissions name exactly these). */
-export const ATHENA_TABLES = [groupCountsTable.name, referencePopulationsTable.name] as const;
 
 /**
  * Whether one of the key patterns covers a key as IAM matches an object ARN: `*` stands for any

@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { LAKE_ACCESS } from './lake-access.ts';
 import { LAMBDA_HANDLERS, type LambdaName } from './lambda-bundles.ts';
+import { LAKE_DATABASE } from './stateful-stack.ts';
 
 /**
  * A cdk-nag finding this design accepts, with the reason: matched by construct path and rule id
@@ -17,17 +18,23 @@ export interface NagAcknowledgement {
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (items: readonly string[]): string => `(?:${items.map(escapeRegExp).join('|')})`;
 
-/** IAM5 on the lake's object key patterns of one handler, and nothing else of that role. */
+/**
+ * IAM5 on the lake's object key patterns of one handler, and on the Glue tables it may query when
+ * they are named by a pattern (tables users register), and nothing else of that role.
+ */
 function lakePatterns(name: LambdaName): NagAcknowledgement {
   const access = LAKE_ACCESS[name];
+  const objects = `[^/\\]]+/${anyOf([...access.read, ...access.write])}`;
+  const tablePatterns = access.athena.filter((table) => table.includes('*'));
+  const tables = `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${escapeRegExp(LAKE_DATABASE)}/${anyOf(tablePatterns)}`;
   return {
     path: new RegExp(`^RepscopePipeline/Role-${escapeRegExp(name)}/DefaultPolicy/Resource$`),
     rule: new RegExp(
-      `^AwsSolutions-IAM5\\[Resource::[^/\\]]+/${anyOf([...access.read, ...access.write])}\\]$`,
+      `^AwsSolutions-IAM5\\[Resource::(?:${objects}${tablePatterns.length > 0 ? `|${tables}` : ''})\\]$`,
     ),
     reason:
       `the ${name} handler reaches only its own key patterns of the lake (infra/lake-access.ts); the * ` +
-      'stands for dataset ids, run ids and file names, which are not known at deploy time',
+      'stands for dataset ids, run ids, file names and registered table names, not known at deploy time',
   };
 }
 

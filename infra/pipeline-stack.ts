@@ -27,7 +27,7 @@ import {
 import type { Construct } from 'constructs';
 import { lakeKeys } from '../functions/core/lake/layout.ts';
 import { handlerBundling } from './handler-bundling.ts';
-import { ATHENA_TABLES, LAKE_ACCESS, type LakeAccess, QUERY_RESULTS_PREFIX } from './lake-access.ts';
+import { LAKE_ACCESS, type LakeAccess, QUERY_RESULTS_PREFIX } from './lake-access.ts';
 import { handlerEntry, LAMBDA_HANDLERS, type LambdaName } from './lambda-bundles.ts';
 import { LAMBDA_SIZING } from './lambda-sizing.ts';
 import { ReprofileSchedule } from './reprofile-schedule.ts';
@@ -179,7 +179,7 @@ export class PipelineStack extends Stack {
       // only to a caller that may list the bucket, 403 otherwise.
       new iam.PolicyStatement({
         sid: 'ListLake',
-        actions: access.athena ? ['s3:ListBucket', 's3:GetBucketLocation'] : ['s3:ListBucket'],
+        actions: access.athena.length > 0 ? ['s3:ListBucket', 's3:GetBucketLocation'] : ['s3:ListBucket'],
         resources: [bucket.bucketArn],
       }),
       new iam.PolicyStatement({
@@ -188,7 +188,7 @@ export class PipelineStack extends Stack {
         resources: [key.keyArn],
       }),
     ];
-    if (access.athena) {
+    if (access.athena.length > 0) {
       const workGroup = this.formatArn({
         service: 'athena',
         resource: 'workgroup',
@@ -224,7 +224,7 @@ export class PipelineStack extends Stack {
           resources: [
             glueArn('catalog'),
             glueArn('database', LAKE_DATABASE),
-            ...ATHENA_TABLES.map((t) => glueArn('table', `${LAKE_DATABASE}/${t}`)),
+            ...access.athena.map((t) => glueArn('table', `${LAKE_DATABASE}/${t}`)),
           ],
         }),
       );

@@ -149,13 +149,13 @@ describe("each handler's role reaches only its own prefixes", () => {
     expect([...s3Actions].sort()).toEqual(
       ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']
         .concat(
-          LAKE_ACCESS[name].athena
+          LAKE_ACCESS[name].athena.length > 0
             ? ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads', 's3:ListMultipartUploadParts']
             : [],
         )
         .sort(),
     );
-    if (LAKE_ACCESS[name].athena) {
+    if (LAKE_ACCESS[name].athena.length > 0) {
       expect(objectPatterns(statements, 's3:ListMultipartUploadParts')).toEqual(['query-results/*']);
     }
     const list_ = statements.filter((s) => list(s.Action).includes('s3:ListBucket'));
@@ -188,13 +188,13 @@ describe("each handler's role reaches only its own prefixes", () => {
     expect(writes('profile-range', 'lake/claims/dataset=leads/abc.json')).toBe(false);
   });
 
-  it('only the handlers that compare can query Athena, in the workgroup and on the lake tables only', () => {
+  it('only the handlers that query can use Athena, in the workgroup and on their tables only', () => {
     for (const name of names) {
       const statements = roleStatements(handlerRole(name));
       const athena = statements.filter((s) =>
         list(s.Action).some((a) => a.startsWith('athena:') || a.startsWith('glue:')),
       );
-      if (!LAKE_ACCESS[name].athena) {
+      if (LAKE_ACCESS[name].athena.length === 0) {
         expect(athena, name).toEqual([]);
         continue;
       }
@@ -205,12 +205,12 @@ describe("each handler's role reaches only its own prefixes", () => {
       expect(resourcesOf('athena:')).toEqual([
         'arn:<AWS::Partition>:athena:<AWS::Region>:<AWS::AccountId>:workgroup/repscope',
       ]);
+      const glue = 'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>';
       expect(resourcesOf('glue:').sort()).toEqual(
         [
-          'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:catalog',
-          'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:database/repscope_lake',
-          'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/repscope_lake/group_counts',
-          'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/repscope_lake/reference_populations',
+          `${glue}:catalog`,
+          `${glue}:database/repscope_lake`,
+          ...LAKE_ACCESS[name].athena.map((table) => `${glue}:table/repscope_lake/${table}`),
         ].sort(),
       );
     }
