@@ -17,13 +17,13 @@ import { createProfileTableHandler } from '../../functions/handlers/profile-tabl
 import { createPublishHandler } from '../../functions/handlers/publish.ts';
 import { BUILT_IN_REFERENCES_PREFIX, createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { readText } from '../../functions/pipeline/io.ts';
-import { stateMachineDefinition } from '../../infra/state-machine-definition.ts';
 import { runCli, tempDir } from '../fixtures/cli.ts';
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
 import { type AthenaProtocolServer, startAthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
 import { noRetryWaits } from '../helpers/no-retry-waits.ts';
 import { motoUnavailable, requirePeers, type S3Peer, startMoto } from '../helpers/s3-servers.ts';
+import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
 /**
  * The AWS runtime end to end, emulated: the state machine's own definition executed by
@@ -58,16 +58,8 @@ function runtime(overrides: Record<string, string> = {}): Runtime {
   );
 }
 
-const definition = stateMachineDefinition({
-  functions: {
-    profile: 'arn:aws:lambda:eu-central-1:123456789012:function:profile',
-    profileRange: 'arn:aws:lambda:eu-central-1:123456789012:function:profile-range',
-    merge: 'arn:aws:lambda:eu-central-1:123456789012:function:merge',
-    compare: 'arn:aws:lambda:eu-central-1:123456789012:function:compare',
-    profileTable: 'arn:aws:lambda:eu-central-1:123456789012:function:profile-table',
-    publish: 'arn:aws:lambda:eu-central-1:123456789012:function:publish',
-  },
-});
+// The definition the pipeline stack deploys, taken from its synthesized template.
+const definition = synthesizedDefinition();
 
 /** The task states and the handlers they call (Publish and PublishFailure share one). */
 const HANDLERS: Record<string, (runtime: () => Runtime) => (input: never) => Promise<unknown>> = {

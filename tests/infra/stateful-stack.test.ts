@@ -1,0 +1,196 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { glueTables } from '../../functions/adapters/aws/glue-tables.ts';
+import { BUILT_IN_REFERENCES_PREFIX } from '../../functions/handlers/runtime.ts';
+import { renderIntrinsics, synthesizeApp, TEST_BUCKET } from '../helpers/synth-app.ts';
+
+/**
+ * The stateful stack: the key, the lake bucket (with the retention the settings give), its logs,
+ * the Glue tables of the runtime's catalogue, the Athena workgroup and the built-in references.
+ */
+const RETENTION_DAYS = 45;
+const CUTOFF_BYTES = 50 * 1024 ** 3;
+const { stacks, templates } = synthesizeApp({
+  rawRetentionDays: RETENTION_DAYS,
+  athenaBytesScannedCutoff: CUTOFF_BYTES,
+});
+const stateful = templates.stateful;
+const id = (element: unknown) => stacks.stateful.getLogicalId(element as CfnElement);
+const lakeId = id(stacks.stateful.bucket.node.defaultChild);
+const keyId = id(stacks.stateful.key.node.defaultChild);
+const lake = stateful.toJSON().Resources[lakeId].Properties;
+const policyOf = (bucketId: string) =>
+  Object.values(stateful.findResources('AWS::S3::BucketPolicy')).find(
+    (p) => renderIntrinsics(p['Properties']['Bucket']) === `<${bucketId}>`,
+  )!['Properties']['PolicyDocument'].Statement as Record<string, unknown>[];
+
+describe('the key', () => {
+  it('rotates and is kept when the stack is deleted', () => {
+    stateful.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('the lake bucket', () => {
+  it('is the named bucket, encrypted with the key (bucket key on), versioned, with public access blocked', () => {
+    expect(lake['BucketName']).toBe(TEST_BUCKET);
+    expect(lake['BucketEncryption']).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: {
+            KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+            SSEAlgorithm: 'aws:kms',
+          },
+        },
+      ],
+    });
+    expect(lake['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
+    expect(lake['PublicAccessBlockConfiguration']).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    stateful.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({ BucketName: TEST_BUCKET }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('sends EventBridge notifications and server access logs to the log bucket', () => {
+    stateful.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: lakeId },
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
+    const logBucketId = id(stacks.stateful.logBucket.node.defaultChild);
+    expect(lake['LoggingConfiguration']).toEqual({
+      DestinationBucketName: { Ref: logBucketId },
+      LogFilePrefix: 'lake/',
+    });
+    // S3 delivers access logs only to SSE-S3 buckets; that bucket is private and TLS-only too.
+    const logBucket = stateful.toJSON().Resources[logBucketId].Properties;
+    expect(
+      logBucket['BucketEncryption'].ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault,
+    ).toEqual({
+      SSEAlgorithm: 'AES256',
+    });
+    expect(policyOf(logBucketId)).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('refuses every request without TLS', () => {
+    expect(policyOf(lakeId)).toContainEqual({
+      Action: 's3:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Resource: [
+        { 'Fn::GetAtt': [lakeId, 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [lakeId, 'Arn'] }, '/*']] },
+      ],
+    });
+  });
+
+  it("lets only the site's distribution read, and only site/", () => {
+    const cloudfront = policyOf(lakeId).filter((s) => JSON.stringify(s['Principal']).includes('cloudfront'));
+    expect(cloudfront).toHaveLength(1);
+    expect(cloudfront[0]).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject' });
+    expect(renderIntrinsics(cloudfront[0]!['Resource'])).toBe(`<${lakeId}.Arn>/site/*`);
+    const sourceArn = renderIntrinsics(
+      (cloudfront[0]!['Condition'] as { StringEquals: Record<string, unknown> }).StringEquals[
+        'AWS:SourceArn'
+      ],
+    );
+    expect(sourceArn).toMatch(
+      /^arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution\/<import:RepscopeSite:ExportsOutputRefDistribution[0-9A-F]+>$/,
+    );
+  });
+
+  it('expires raw uploads after the configured retention, staging after a day, old versions after 30 days', () => {
+    const rules = lake['LifecycleConfiguration'].Rules as Record<string, unknown>[];
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Prefix: 'datasets/', ExpirationInDays: RETENTION_DAYS, Status: 'Enabled' }),
+    );
+    expect(rules).toContainEqual(expect.objectContaining({ Prefix: 'lake/staging/', ExpirationInDays: 1 }));
+    expect(rules).toContainEqual(expect.objectContaining({ Prefix: 'query-results/', ExpirationInDays: 7 }));
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      }),
+    );
+    // Nothing else of the lake (reports, counts, the site) expires.
+    const expiring = rules.filter((r) => r['ExpirationInDays'] !== undefined).map((r) => r['Prefix']);
+    expect(expiring.sort()).toEqual(['datasets/', 'lake/staging/', 'query-results/']);
+  });
+});
+
+describe('Glue and Athena', () => {
+  it("has one table per lake table, each exactly the runtime's generated TableInput with partition projection", () => {
+    const tables = Object.values(stateful.findResources('AWS::Glue::Table'));
+    // The stack passes the bucket as a reference: the inputs are generated for that name.
+    const expected = glueTables(`<${lakeId}>`);
+    expect(tables).toHaveLength(expected.length);
+    for (const input of expected) {
+      const table = tables.find((t) => t['Properties'].TableInput.Name === input.name)!;
+      const deployed = table['Properties'].TableInput;
+      // CloudFormation spells the same fields with capitals; compare field by field.
+      expect(
+        Object.fromEntries(Object.entries(deployed.Parameters).map(([k, v]) => [k, renderIntrinsics(v)])),
+      ).toEqual(input.parameters);
+      expect(input.parameters['projection.enabled']).toBe('true');
+      expect(deployed.PartitionKeys).toEqual(
+        input.partitionKeys.map((p) => ({ Name: p.name, Type: p.type })),
+      );
+      expect(deployed.StorageDescriptor.Columns).toEqual(
+        input.storageDescriptor.columns.map((c) => ({ Name: c.name, Type: c.type })),
+      );
+      expect(renderIntrinsics(deployed.StorageDescriptor.Location)).toBe(input.storageDescriptor.location);
+      expect(deployed.StorageDescriptor.SerdeInfo).toEqual({
+        SerializationLibrary: input.storageDescriptor.serdeInfo.serializationLibrary,
+        Parameters: input.storageDescriptor.serdeInfo.parameters,
+      });
+      expect(table['Properties'].DatabaseName).toBe('repscope_lake');
+    }
+    stateful.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'repscope_lake' } });
+  });
+
+  it('runs queries in a workgroup that enforces its encrypted result location and a bytes-scanned cutoff', () => {
+    stateful.hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: 'repscope',
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: CUTOFF_BYTES,
+        ResultConfiguration: {
+          OutputLocation: { 'Fn::Join': ['', ['s3://', { Ref: lakeId }, '/query-results/']] },
+          EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+        },
+      },
+    });
+  });
+});
+
+describe('the built-in references', () => {
+  it('are copied to where the runtime reads them, by a deployment that can write nothing else', () => {
+    stateful.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: lakeId },
+      DestinationBucketKeyPrefix: BUILT_IN_REFERENCES_PREFIX,
+      Prune: true,
+    });
+    const policies = Object.values(stateful.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p['Properties']['Roles']).includes('CustomCDKBucketDeployment'),
+    );
+    const lakeObjects = policies
+      .flatMap((p) => p['Properties'].PolicyDocument.Statement)
+      .flatMap((s: { Resource: unknown }) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+      .map(renderIntrinsics)
+      .filter((r: string) => r.startsWith(`<${lakeId}.Arn>/`));
+    expect([...new Set(lakeObjects)]).toEqual([`<${lakeId}.Arn>/${BUILT_IN_REFERENCES_PREFIX}*`]);
+  });
+});
