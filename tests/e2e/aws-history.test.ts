@@ -1,30 +1,22 @@
 import '../helpers/promise-with-resolvers.ts';
-import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
-import { createCompareHandler } from '../../functions/handlers/compare.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
-import { createMergeHandler } from '../../functions/handlers/merge.ts';
-import { createProfileHandler } from '../../functions/handlers/profile.ts';
-import { createProfileRangeHandler } from '../../functions/handlers/profile-range.ts';
-import { createProfileTableHandler } from '../../functions/handlers/profile-table.ts';
-import { createPublishHandler } from '../../functions/handlers/publish.ts';
 import { createRescanHandler } from '../../functions/handlers/rescan.ts';
 import { BUILT_IN_REFERENCES_PREFIX, createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { datasetHistory } from '../../functions/pipeline/history.ts';
 import { readText } from '../../functions/pipeline/io.ts';
-import { stateMachineDefinition } from '../../infra/state-machine-definition.ts';
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, MY_POP_REFERENCE, skewedLeads } from '../fixtures/leads.ts';
 import { type AthenaProtocolServer, startAthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
 import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
-import { noRetryWaits } from '../helpers/no-retry-waits.ts';
+import { runEmulated } from '../helpers/emulated-run.ts';
 import { motoUnavailable, requirePeers, type S3Peer, startMoto } from '../helpers/s3-servers.ts';
+import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
 /**
  * Issue #11's scenario once through the cloud emulation: the state machine's definition run by
@@ -47,16 +39,8 @@ let store: S3ObjectStore;
 let topicArn: string;
 let today = '2026-12-01T06:00:00Z';
 
-const definition = stateMachineDefinition({
-  functions: {
-    profile: 'arn:aws:lambda:eu-central-1:123456789012:function:profile',
-    profileRange: 'arn:aws:lambda:eu-central-1:123456789012:function:profile-range',
-    merge: 'arn:aws:lambda:eu-central-1:123456789012:function:merge',
-    compare: 'arn:aws:lambda:eu-central-1:123456789012:function:compare',
-    profileTable: 'arn:aws:lambda:eu-central-1:123456789012:function:profile-table',
-    publish: 'arn:aws:lambda:eu-central-1:123456789012:function:publish',
-  },
-});
+// The definition the pipeline stack deploys, taken from its synthesized template.
+const definition = synthesizedDefinition();
 
 function runtime(): Runtime {
   return createRuntime(
@@ -75,51 +59,10 @@ function runtime(): Runtime {
   );
 }
 
-/** Runs the state machine on an event; resolves with the steps it took. */
+/** Runs the deployed state machine on an event; resolves with the steps it took. */
 async function execute(event: unknown): Promise<string[]> {
-  const rt = runtime();
-  const steps: string[] = [];
-  const step =
-    <I, O>(name: string, handler: (input: I) => Promise<O>) =>
-    async (input: unknown) => {
-      steps.push(name);
-      return handler(input as I) as never;
-    };
-  const publish = createPublishHandler(() => rt);
-  const machine = new StateMachine(structuredClone(definition) as never);
-  const execution = machine.run(event as never, {
-    context: {
-      Execution: { Id: `arn:aws:states:eu-central-1:123456789012:execution:repscope:${randomUUID()}` },
-    } as never,
-    overrides: {
-      taskResourceLocalHandlers: {
-        Profile: step(
-          'Profile',
-          createProfileHandler(() => rt),
-        ),
-        ProfileRange: step(
-          'ProfileRange',
-          createProfileRangeHandler(() => rt),
-        ),
-        Merge: step(
-          'Merge',
-          createMergeHandler(() => rt),
-        ),
-        Compare: step(
-          'Compare',
-          createCompareHandler(() => rt),
-        ),
-        ProfileTable: step(
-          'ProfileTable',
-          createProfileTableHandler(() => rt),
-        ),
-        Publish: step('Publish', publish),
-        PublishFailure: step('PublishFailure', publish),
-      } as never,
-      retryIntervalOverrides: noRetryWaits(definition),
-    },
-  });
-  await execution.result;
+  const { error, steps } = await runEmulated(definition, event, runtime());
+  if (error) throw error;
   return steps;
 }
 

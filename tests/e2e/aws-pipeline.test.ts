@@ -1,27 +1,19 @@
 import '../helpers/promise-with-resolvers.ts';
-import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import type { ObjectStore } from '../../functions/core/ports.ts';
-import { createCompareHandler } from '../../functions/handlers/compare.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
-import { createMergeHandler } from '../../functions/handlers/merge.ts';
-import { createProfileHandler } from '../../functions/handlers/profile.ts';
-import { createProfileRangeHandler } from '../../functions/handlers/profile-range.ts';
-import { createProfileTableHandler } from '../../functions/handlers/profile-table.ts';
-import { createPublishHandler } from '../../functions/handlers/publish.ts';
 import { BUILT_IN_REFERENCES_PREFIX, createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { readText } from '../../functions/pipeline/io.ts';
 import { runCli, tempDir } from '../fixtures/cli.ts';
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
 import { type AthenaProtocolServer, startAthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
-import { noRetryWaits } from '../helpers/no-retry-waits.ts';
+import { type EmulatedRun, runEmulated } from '../helpers/emulated-run.ts';
 import { motoUnavailable, requirePeers, type S3Peer, startMoto } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
@@ -61,57 +53,8 @@ function runtime(overrides: Record<string, string> = {}): Runtime {
 // The definition the pipeline stack deploys, taken from its synthesized template.
 const definition = synthesizedDefinition();
 
-/** The task states and the handlers they call (Publish and PublishFailure share one). */
-const HANDLERS: Record<string, (runtime: () => Runtime) => (input: never) => Promise<unknown>> = {
-  Profile: createProfileHandler,
-  ProfileRange: createProfileRangeHandler,
-  Merge: createMergeHandler,
-  ProfileTable: createProfileTableHandler,
-  Compare: createCompareHandler,
-};
-
-/** Runs the state machine on the event; resolves with the final state, or the execution's error. */
-async function execute(
-  event: unknown,
-  rt: Runtime,
-): Promise<{ output?: unknown; error?: Error; steps: string[] }> {
-  const steps: string[] = [];
-  const step =
-    <I, O>(name: string, handler: (input: I) => Promise<O>) =>
-    async (input: unknown) => {
-      steps.push(name);
-      return handler(input as I) as never;
-    };
-  const publish = createPublishHandler(() => rt);
-  const machine = new StateMachine(structuredClone(definition) as never);
-  const execution = machine.run(event as never, {
-    // Step Functions gives every execution its id (the context object the definition reads).
-    context: {
-      Execution: { Id: `arn:aws:states:eu-central-1:123456789012:execution:repscope:${randomUUID()}` },
-    } as never,
-    overrides: {
-      taskResourceLocalHandlers: {
-        ...Object.fromEntries(
-          Object.entries(HANDLERS).map(([name, create]) => [
-            name,
-            step(
-              name,
-              create(() => rt),
-            ),
-          ]),
-        ),
-        Publish: step('Publish', publish),
-        PublishFailure: step('PublishFailure', publish),
-      } as never,
-      retryIntervalOverrides: noRetryWaits(definition),
-    },
-  });
-  try {
-    return { output: await execution.result, steps };
-  } catch (error) {
-    return { error: error as Error, steps };
-  }
-}
+/** Runs the deployed state machine on the event; resolves with the final state, or the execution's error. */
+const execute = (event: unknown, rt: Runtime): Promise<EmulatedRun> => runEmulated(definition, event, rt);
 
 /** Uploads a body and returns the event S3 would send for it (with its version id and ETag). */
 async function upload(key: string, body: string | Uint8Array): Promise<unknown> {
