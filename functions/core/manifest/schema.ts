@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The manifest contract (`repscope.yaml`). Public: tests pin it, CHANGELOG.md flags breaking
