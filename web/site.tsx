@@ -1,13 +1,10 @@
 import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
-import {
-  attributeChartSpec,
-  attributeChartSummary,
-  labelRateChartSpec,
-} from '../functions/core/charts/chart-specs.ts';
+import { attributeChartValues, labelRateChartValues } from '../functions/core/charts/chart-specs.ts';
 import { PublishError } from '../functions/core/errors.ts';
 import { type Report, reportSchema } from '../functions/core/report/schema.ts';
-import { renderChartSvg } from './chart-svg.ts';
+import { renderVegaSvg } from './chart-svg.ts';
+import { attributeChartVega, labelRateChartVega } from './chart-templates.ts';
 import { DatasetPage } from './pages/dataset-page.tsx';
 import { IndexPage } from './pages/index-page.tsx';
 import { type RenderedChart, RunPage } from './pages/run-page.tsx';
@@ -183,12 +180,15 @@ function newestFirst(a: Report, b: Report): number {
   return a.run.id < b.run.id ? 1 : a.run.id > b.run.id ? -1 : 0;
 }
 
+/** Charts are drawn from templates compiled once from their Vega-Lite specs (chart-templates.ts). */
 async function renderLabelCharts(report: Report): Promise<(RenderedChart | undefined)[]> {
   const charts: (RenderedChart | undefined)[] = [];
   for (const attribute of report.attributes) {
-    const spec = labelRateChartSpec(attribute);
+    const values = labelRateChartValues(attribute);
     charts.push(
-      spec === undefined ? undefined : { svg: await renderChartSvg(spec), summary: spec.description ?? '' },
+      values === undefined
+        ? undefined
+        : { svg: await renderVegaSvg(labelRateChartVega(values)), summary: values.description },
     );
   }
   return charts;
@@ -197,11 +197,8 @@ async function renderLabelCharts(report: Report): Promise<(RenderedChart | undef
 async function renderCharts(report: Report): Promise<RenderedChart[]> {
   const charts: RenderedChart[] = [];
   for (const attribute of report.attributes) {
-    const spec = attributeChartSpec(attribute);
-    charts.push({
-      svg: await renderChartSvg(spec),
-      summary: spec.description ?? attributeChartSummary(attribute),
-    });
+    const values = attributeChartValues(attribute);
+    charts.push({ svg: await renderVegaSvg(attributeChartVega(values)), summary: values.description });
   }
   return charts;
 }
