@@ -37,7 +37,12 @@ export async function renderChartSvg(spec: VegaLiteSpec): Promise<string> {
 
 /** Renders a Vega spec (a compiled chart) to an SVG string, checked by assertSafeSvg. */
 export async function renderVegaSvg(spec: object): Promise<string> {
-  const view = new vega.View(vega.parse(spec as vega.Spec), { renderer: 'none' });
+  return renderRuntimeSvg(vega.parse(spec as vega.Spec));
+}
+
+/** Renders vega's runtime dataflow of a chart (`vega.parse`'s output) to a checked SVG string. */
+export async function renderRuntimeSvg(runtime: object): Promise<string> {
+  const view = new vega.View(runtime as vega.Runtime, { renderer: 'none' });
   try {
     const svg = await view.toSVG();
     assertSafeSvg(svg);

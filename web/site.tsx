@@ -3,8 +3,8 @@ import { render } from 'preact-render-to-string';
 import { attributeChartValues, labelRateChartValues } from '../functions/core/charts/chart-specs.ts';
 import { PublishError } from '../functions/core/errors.ts';
 import { type Report, reportSchema } from '../functions/core/report/schema.ts';
-import { renderVegaSvg } from './chart-svg.ts';
-import { attributeChartVega, labelRateChartVega } from './chart-templates.ts';
+import { renderRuntimeSvg } from './chart-svg.ts';
+import { attributeChartRuntime, labelRateChartRuntime } from './chart-templates.ts';
 import { DatasetPage } from './pages/dataset-page.tsx';
 import { IndexPage } from './pages/index-page.tsx';
 import { type RenderedChart, RunPage } from './pages/run-page.tsx';
@@ -180,7 +180,7 @@ function newestFirst(a: Report, b: Report): number {
   return a.run.id < b.run.id ? 1 : a.run.id > b.run.id ? -1 : 0;
 }
 
-/** Charts are drawn from templates compiled once from their Vega-Lite specs (chart-templates.ts). */
+/** Charts are drawn from templates compiled and parsed once from their Vega-Lite specs (chart-templates.ts). */
 async function renderLabelCharts(report: Report): Promise<(RenderedChart | undefined)[]> {
   const charts: (RenderedChart | undefined)[] = [];
   for (const attribute of report.attributes) {
@@ -188,7 +188,7 @@ async function renderLabelCharts(report: Report): Promise<(RenderedChart | undef
     charts.push(
       values === undefined
         ? undefined
-        : { svg: await renderVegaSvg(labelRateChartVega(values)), summary: values.description },
+        : { svg: await renderRuntimeSvg(labelRateChartRuntime(values)), summary: values.description },
     );
   }
   return charts;
@@ -198,7 +198,7 @@ async function renderCharts(report: Report): Promise<RenderedChart[]> {
   const charts: RenderedChart[] = [];
   for (const attribute of report.attributes) {
     const values = attributeChartValues(attribute);
-    charts.push({ svg: await renderVegaSvg(attributeChartVega(values)), summary: values.description });
+    charts.push({ svg: await renderRuntimeSvg(attributeChartRuntime(values)), summary: values.description });
   }
   return charts;
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,8 +18,14 @@ import {
 import { suppressReport } from '../../../functions/core/privacy/suppress.ts';
 import type { AttributeResult } from '../../../functions/core/report/schema.ts';
 import { buildChartTemplates } from '../../../scripts/chart-templates.ts';
-import { renderChartSvg, renderVegaSvg } from '../../../web/chart-svg.ts';
-import { attributeChartVega, CHART_TEMPLATES, labelRateChartVega } from '../../../web/chart-templates.ts';
+import { renderChartSvg, renderRuntimeSvg } from '../../../web/chart-svg.ts';
+import {
+  attributeChartRuntime,
+  attributeChartVega,
+  CHART_TEMPLATES,
+  labelRateChartRuntime,
+  labelRateChartVega,
+} from '../../../web/chart-templates.ts';
 import { arbitraryCase, reportOf } from '../../fixtures/random-reports.ts';
 import { hostileNamesReport, labelledReport, sampleReport } from '../../fixtures/reports.ts';
 
@@ -29,6 +36,23 @@ import { hostileNamesReport, labelledReport, sampleReport } from '../../fixtures
  * are the same byte for byte.
  */
 const compiled = (spec: unknown) => JSON.stringify(vegaLite.compile(spec as vegaLite.TopLevelSpec).spec);
+
+/** vega's runtime dataflow of a Vega-Lite spec, or the error vega's parser throws on it. */
+function parsed(spec: unknown): string {
+  try {
+    return JSON.stringify(vega.parse(vegaLite.compile(spec as vegaLite.TopLevelSpec).spec));
+  } catch (error) {
+    return `throws ${(error as Error).message}`;
+  }
+}
+
+function attempt(make: () => object): string {
+  try {
+    return JSON.stringify(make());
+  } catch (error) {
+    return `throws ${(error as Error).message}`;
+  }
+}
 
 /** Texts that quoting could get wrong: quotes, backslashes, line breaks, markup, any Unicode. */
 const text = fc.oneof(
@@ -103,37 +127,40 @@ describe('chart templates', () => {
     expect(JSON.parse(JSON.stringify(buildChartTemplates()))).toEqual(CHART_TEMPLATES);
   });
 
-  it('fill an attribute chart as Vega-Lite compiles it, for any values', () => {
+  it('fill an attribute chart as Vega-Lite compiles it and vega parses it, for any values', () => {
     fc.assert(
       fc.property(attributeValues, (values) => {
         expect(JSON.stringify(attributeChartVega(values))).toBe(compiled(attributeChartSpecOf(values)));
+        expect(attempt(() => attributeChartRuntime(values))).toBe(parsed(attributeChartSpecOf(values)));
       }),
       { seed: 9, numRuns: 150 },
     );
   });
 
-  it('fill a label chart as Vega-Lite compiles it, for any values, with and without the overall rule', () => {
+  it('fill a label chart as Vega-Lite compiles it and vega parses it, with and without the overall rule', () => {
     fc.assert(
       fc.property(labelValues, (values) => {
         expect(JSON.stringify(labelRateChartVega(values))).toBe(compiled(labelRateChartSpecOf(values)));
+        expect(attempt(() => labelRateChartRuntime(values))).toBe(parsed(labelRateChartSpecOf(values)));
       }),
       { seed: 9, numRuns: 150 },
     );
   });
 
-  it('fill the charts of the fixture reports and random reports as Vega-Lite compiles them', () => {
+  it('fill the charts of the fixture reports and random reports as Vega-Lite and vega make them', () => {
     const fixtures = [sampleReport(), hostileNamesReport(), labelledReport()];
     const random = fc.sample(arbitraryCase, { seed: 9, numRuns: 25 }).map(reportOf);
     const reports = [...fixtures, ...random].flatMap((r) => [r, suppressReport(r, r.privacy.minCellSize)]);
     let labelCharts = 0;
     for (const attribute of attributesOf(reports)) {
-      expect(JSON.stringify(attributeChartVega(attributeChartValues(attribute)))).toBe(
-        compiled(attributeChartSpec(attribute)),
-      );
+      const values = attributeChartValues(attribute);
+      expect(JSON.stringify(attributeChartVega(values))).toBe(compiled(attributeChartSpec(attribute)));
+      expect(attempt(() => attributeChartRuntime(values))).toBe(parsed(attributeChartSpec(attribute)));
       const label = labelRateChartValues(attribute);
       if (label === undefined) continue;
       labelCharts++;
       expect(JSON.stringify(labelRateChartVega(label))).toBe(compiled(labelRateChartSpec(attribute)));
+      expect(attempt(() => labelRateChartRuntime(label))).toBe(parsed(labelRateChartSpec(attribute)));
     }
     expect(labelCharts).toBeGreaterThan(10);
   });
@@ -142,10 +169,10 @@ describe('chart templates', () => {
     const [sex] = suppressReport(labelledReport(), 10).attributes as [AttributeResult];
     const values = labelRateChartValues(sex)!;
     expect(values.overall).not.toBeNull();
-    expect(await renderVegaSvg(labelRateChartVega(values))).toBe(
+    expect(await renderRuntimeSvg(labelRateChartRuntime(values))).toBe(
       await renderChartSvg(labelRateChartSpec(sex)!),
     );
-    expect(await renderVegaSvg(attributeChartVega(attributeChartValues(sex)))).toBe(
+    expect(await renderRuntimeSvg(attributeChartRuntime(attributeChartValues(sex)))).toBe(
       await renderChartSvg(attributeChartSpec(sex)),
     );
   });
