@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { S3ObjectStore } from '../functions/adapters/aws/s3-object-store.ts';
 import { LAMBDA_HANDLERS, type LambdaName, lambdaBuildOptions } from '../infra/lambda-bundles.ts';
+import { handlerEnvironment } from '../tests/helpers/handler-environment.ts';
 import { startS3rver } from '../tests/helpers/s3-servers.ts';
 
 /**
@@ -105,14 +106,7 @@ async function main(): Promise<void> {
               ...process.env,
               BUNDLE: file,
               INPUT: JSON.stringify(input ?? {}),
-              REPSCOPE_BUCKET: 'repscope-lake',
-              REPSCOPE_ATHENA_WORKGROUP: 'repscope',
-              REPSCOPE_GLUE_DATABASE: 'repscope_lake',
-              REPSCOPE_S3_ENDPOINT: s3.endpoint,
-              AWS_REGION: 'eu-central-1',
-              AWS_ACCESS_KEY_ID: 'S3RVER',
-              AWS_SECRET_ACCESS_KEY: 'S3RVER',
-              POWERTOOLS_LOG_LEVEL: 'ERROR',
+              ...handlerEnvironment('repscope-lake', s3.endpoint),
             },
           },
         );

@@ -12,6 +12,7 @@ import { lambdaBuildOptions } from '../../infra/lambda-bundles.ts';
 import { renderSite } from '../../web/site.tsx';
 import { tempDir } from '../fixtures/cli.ts';
 import { hostileNamesReport, labelledReport, sampleReport } from '../fixtures/reports.ts';
+import { handlerEnvironment } from '../helpers/handler-environment.ts';
 import { type S3Peer, startS3rver } from '../helpers/s3-servers.ts';
 
 /**
@@ -56,17 +57,7 @@ describe('the publish bundle', () => {
         `const m = await import(${JSON.stringify(bundle)}); console.log(JSON.stringify(await m.handler(${JSON.stringify(input)})));`,
       ],
       {
-        env: {
-          ...process.env,
-          REPSCOPE_BUCKET: BUCKET,
-          REPSCOPE_ATHENA_WORKGROUP: 'repscope',
-          REPSCOPE_GLUE_DATABASE: 'repscope_lake',
-          REPSCOPE_S3_ENDPOINT: s3.endpoint,
-          AWS_REGION: 'eu-central-1',
-          AWS_ACCESS_KEY_ID: 'S3RVER',
-          AWS_SECRET_ACCESS_KEY: 'S3RVER',
-          POWERTOOLS_LOG_LEVEL: 'ERROR',
-        },
+        env: { ...process.env, ...handlerEnvironment(BUCKET, s3.endpoint) },
       },
     );
     const expected = await renderSite({
