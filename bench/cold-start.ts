@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { S3ObjectStore } from '../functions/adapters/aws/s3-object-store.ts';
 import { LAMBDA_HANDLERS, type LambdaName, lambdaBuildOptions } from '../infra/lambda-bundles.ts';
 import { startAthenaProtocolServer } from '../tests/helpers/athena-protocol-server.ts';
+import { handlerEnvironment } from '../tests/helpers/handler-environment.ts';
 import { startS3rver } from '../tests/helpers/s3-servers.ts';
 
 /**
@@ -16,18 +17,33 @@ import { startS3rver } from '../tests/helpers/s3-servers.ts';
  * (no S3 call), `compare` a small profiled run and `profile-table` a small registered table (their
  * SQL in the Athena protocol stand-in, DuckDB over the bucket), `publish` a site render from a lake with one report. Prints, per handler, the
  * median and worst of: process spawn to exit (Node's own start-up included), and inside the
- * process the import and the first event. Budget (issue #9): import + first event under 400 ms.
+ * process the import and the first event, as wall time and as CPU time (which another process's load
+ * on the machine inflates less; the load average is printed). Budget (issue #9): import + first
+ * event under 400 ms. `--only publish` measures one handler, `--cpu-prof <dir>` writes profiles.
  */
 const run = promisify(execFile);
 const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1] ?? 7) || 7;
+const option = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+/** `--only publish,merge`: measure these handlers only. */
+const only = option('--only')?.split(',');
+/** `--cpu-prof <dir>`: each child writes a V8 CPU profile there (open in Chrome DevTools). */
+const cpuProfDir = option('--cpu-prof');
 
+/** CPU time (user + system, every thread: V8's compiler and collector threads too), in ms. */
 const CHILD = `
+const cpuMs = (from) => { const u = process.cpuUsage(from); return (u.user + u.system) / 1000; };
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const m = await import(process.env.BUNDLE);
 const t1 = performance.now();
+const importCpuMs = cpuMs(c0);
+const c1 = process.cpuUsage();
 await m.handler(JSON.parse(process.env.INPUT));
 const t2 = performance.now();
-console.log(JSON.stringify({ importMs: t1 - t0, firstEventMs: t2 - t1 }));
+console.log(JSON.stringify({ importMs: t1 - t0, firstEventMs: t2 - t1, importCpuMs, firstEventCpuMs: cpuMs(c1) }));
 `;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -63,35 +79,41 @@ async function main(): Promise<void> {
       `cold start, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, Node ${process.version}, ${repeat} runs each`,
     );
     console.log(
-      'handler        bundle   spawn→exit (median / worst)   import   first event   import+event (budget 400 ms)',
+      `load average before: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(
+      'handler        bundle   spawn→exit (median / worst)   import   first event   import+event (budget 400 ms)   CPU: import / import+event',
     );
     for (const name of Object.keys(LAMBDA_HANDLERS) as LambdaName[]) {
+      if (only && !only.includes(name)) continue;
       const file = path.join(dir, name, 'index.mjs');
-      await build(lambdaBuildOptions(name, file));
+      // With --cpu-prof the bundle keeps its names (not minified), so the profile is readable.
+      await build({ ...lambdaBuildOptions(name, file), ...(cpuProfDir ? { minify: false } : {}) });
       const bytes = (await stat(file)).size;
       const input = inputs[name];
       const wall: number[] = [];
       const imports: number[] = [];
       const events: number[] = [];
+      const cpu: number[] = [];
+      const importCpu: number[] = [];
       for (let i = 0; i < repeat; i++) {
         const started = performance.now();
         const { stdout } = await run(
           process.execPath,
-          ['--input-type=module', '-e', input ? CHILD : CHILD.replace(/await m\.handler[^\n]*/, '')],
+          [
+            ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []),
+            '--input-type=module',
+            '-e',
+            input ? CHILD : CHILD.replace(/await m\.handler[^\n]*/, ''),
+          ],
           {
             env: {
               ...process.env,
               BUNDLE: file,
               INPUT: JSON.stringify(input ?? {}),
-              REPSCOPE_BUCKET: 'repscope-lake',
-              REPSCOPE_ATHENA_WORKGROUP: 'repscope',
-              REPSCOPE_GLUE_DATABASE: 'repscope_lake',
-              REPSCOPE_S3_ENDPOINT: s3.endpoint,
-              REPSCOPE_ATHENA_ENDPOINT: athena.endpoint,
-              AWS_REGION: 'eu-central-1',
-              AWS_ACCESS_KEY_ID: 'S3RVER',
-              AWS_SECRET_ACCESS_KEY: 'S3RVER',
-              POWERTOOLS_LOG_LEVEL: 'ERROR',
+              ...handlerEnvironment('repscope-lake', s3.endpoint, athena.endpoint),
             },
           },
         );
@@ -99,9 +121,13 @@ async function main(): Promise<void> {
         const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
           importMs: number;
           firstEventMs?: number;
+          importCpuMs: number;
+          firstEventCpuMs?: number;
         };
         imports.push(last.importMs);
         events.push(last.firstEventMs ?? 0);
+        importCpu.push(last.importCpuMs);
+        cpu.push(last.importCpuMs + (last.firstEventCpuMs ?? 0));
       }
       const both = imports.map((x, i) => x + events[i]!);
       console.log(
@@ -111,9 +137,15 @@ async function main(): Promise<void> {
           .toFixed(0)
           .padStart(4)} ms` +
           `           ${median(imports).toFixed(0).padStart(4)} ms  ${input ? `${median(events).toFixed(0).padStart(6)} ms` : '     (none)'}` +
-          `     ${median(both).toFixed(0).padStart(4)} ms (worst ${Math.max(...both).toFixed(0)})`,
+          `     ${median(both).toFixed(0).padStart(4)} ms (worst ${Math.max(...both).toFixed(0)})` +
+          `     ${median(importCpu).toFixed(0)} / ${median(cpu).toFixed(0)} ms`,
       );
     }
+    console.log(
+      `load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await athena.stop();
     await s3.stop();

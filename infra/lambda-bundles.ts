@@ -43,6 +43,11 @@ export function lambdaBuildOptions(name: LambdaName, outfile: string): BuildOpti
     metafile: true,
     logLevel: 'silent',
     tsconfig: path.join(ROOT, 'tsconfig.json'),
+    // A package's ES module build before its CommonJS one (esbuild's default on node is the
+    // reverse). The AWS SDK ships both, and only ES modules are tree-shaken: the publish bundle
+    // goes from 2.1 to 1.9 MB and its import from ~245 to ~170 ms (docs/BENCHMARKS.md). Packages
+    // with an `exports` map (zod, vega, …) resolve by it either way. NodejsFunction's `mainFields`.
+    mainFields: ['module', 'main'],
     // CommonJS packages inside an ES module bundle still call require() for Node's built-ins.
     banner: {
       js: "import { createRequire as __repscopeRequire } from 'node:module'; const require = __repscopeRequire(import.meta.url);",

@@ -1,5 +1,4 @@
 import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
 import type { VegaLiteSpec } from '../functions/core/charts/chart-specs.ts';
 import { PublishError } from '../functions/core/errors.ts';
 
@@ -26,9 +25,24 @@ const OPEN_TAG = /^<([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z_:][A-Za-z0-9_:.-]*="[^"
 const CLOSE_TAG = /^<\/([A-Za-z][A-Za-z0-9]*)\s*>$/;
 const ATTRIBUTE = /\s+([A-Za-z_:][A-Za-z0-9_:.-]*)="[^"<]*"/g;
 
-/** Renders a Vega-Lite spec to an SVG string at build time (no browser, no network). */
+/**
+ * Renders a Vega-Lite spec to an SVG string at build time (no browser, no network). The site's
+ * own charts skip the Vega-Lite compiler (web/chart-templates.ts, then renderVegaSvg); this loads
+ * it on first use, for a chart without a template.
+ */
 export async function renderChartSvg(spec: VegaLiteSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  const vegaLite = await import('vega-lite');
+  return renderVegaSvg(vegaLite.compile(spec).spec);
+}
+
+/** Renders a Vega spec (a compiled chart) to an SVG string, checked by assertSafeSvg. */
+export async function renderVegaSvg(spec: object): Promise<string> {
+  return renderRuntimeSvg(vega.parse(spec as vega.Spec));
+}
+
+/** Renders vega's runtime dataflow of a chart (`vega.parse`'s output) to a checked SVG string. */
+export async function renderRuntimeSvg(runtime: object): Promise<string> {
+  const view = new vega.View(runtime as vega.Runtime, { renderer: 'none' });
   try {
     const svg = await view.toSVG();
     assertSafeSvg(svg);

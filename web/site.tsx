@@ -1,15 +1,12 @@
 import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
-import {
-  attributeChartSpec,
-  attributeChartSummary,
-  labelRateChartSpec,
-} from '../functions/core/charts/chart-specs.ts';
+import { attributeChartValues, labelRateChartValues } from '../functions/core/charts/chart-specs.ts';
 import { tvdTrendSpec, worstRatioTrendSpec } from '../functions/core/charts/history-charts.ts';
 import { PublishError } from '../functions/core/errors.ts';
 import { alertsOfRun, type DatasetHistory } from '../functions/core/history/series.ts';
 import { type Report, reportSchema } from '../functions/core/report/schema.ts';
-import { renderChartSvg } from './chart-svg.ts';
+import { renderChartSvg, renderRuntimeSvg } from './chart-svg.ts';
+import { attributeChartRuntime, labelRateChartRuntime } from './chart-templates.ts';
 import type { HistoryCharts } from './components/history-section.tsx';
 import { DatasetPage } from './pages/dataset-page.tsx';
 import { IndexPage } from './pages/index-page.tsx';
@@ -208,12 +205,15 @@ function newestFirst(a: Report, b: Report): number {
   return a.run.id < b.run.id ? 1 : a.run.id > b.run.id ? -1 : 0;
 }
 
+/** Charts are drawn from templates compiled and parsed once from their Vega-Lite specs (chart-templates.ts). */
 async function renderLabelCharts(report: Report): Promise<(RenderedChart | undefined)[]> {
   const charts: (RenderedChart | undefined)[] = [];
   for (const attribute of report.attributes) {
-    const spec = labelRateChartSpec(attribute);
+    const values = labelRateChartValues(attribute);
     charts.push(
-      spec === undefined ? undefined : { svg: await renderChartSvg(spec), summary: spec.description ?? '' },
+      values === undefined
+        ? undefined
+        : { svg: await renderRuntimeSvg(labelRateChartRuntime(values)), summary: values.description },
     );
   }
   return charts;
@@ -222,11 +222,8 @@ async function renderLabelCharts(report: Report): Promise<(RenderedChart | undef
 async function renderCharts(report: Report): Promise<RenderedChart[]> {
   const charts: RenderedChart[] = [];
   for (const attribute of report.attributes) {
-    const spec = attributeChartSpec(attribute);
-    charts.push({
-      svg: await renderChartSvg(spec),
-      summary: spec.description ?? attributeChartSummary(attribute),
-    });
+    const values = attributeChartValues(attribute);
+    charts.push({ svg: await renderRuntimeSvg(attributeChartRuntime(values)), summary: values.description });
   }
   return charts;
 }

@@ -133,7 +133,20 @@ export function parseDatasetEvent(event: unknown): DatasetTrigger {
   };
 }
 
-/** S3 event keys are URL-encoded with `+` for spaces. */
+/**
+ * The key as S3 stored it, from `detail.object.key`. S3 documents the key of its event payloads as
+ * form-encoded: "The object key name value is URL encoded. For example, "red flower.jpg" becomes
+ * "red+flower.jpg" (Amazon S3 returns "application/x-www-form-urlencoded" as the content type in
+ * the response)." (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html).
+ * The EventBridge page (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html#ev-events-detail)
+ * describes `object` only as "Information about the Amazon S3 object involved in the event",
+ * with keys such as `example-key` that need no encoding; it neither says the key is encoded nor
+ * that it is not. AWS's own parser of these events, Powertools for Python, reads it as
+ * form-encoded too (`S3EventBridgeNotificationObject.key` returns `unquote_plus(key)`), and so
+ * does this: `+` is a space (a `+` in the key arrives as `%2B`), then `%xx` are UTF-8 bytes.
+ * A `%` without two hex digits after it, or bytes that are not UTF-8, throw (the event is ignored
+ * with that reason) rather than being guessed at.
+ */
 export function decodeKey(encoded: string): string {
   return decodeURIComponent(encoded.replaceAll('+', ' '));
 }

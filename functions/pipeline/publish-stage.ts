@@ -6,6 +6,7 @@ import type { Clock, Notifier, ObjectStore } from '../core/ports.ts';
 import { suppressReport } from '../core/privacy/suppress.ts';
 import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
 import { readBaseline } from './baseline.ts';
+import { eachBounded } from './each-bounded.ts';
 import { recordRuns } from './history.ts';
 import { readText } from './io.ts';
 
@@ -54,6 +55,16 @@ export interface PublishResult {
 const INDEX_ATTEMPTS = 8;
 
 /**
+ * How many site files are written at once. Each is a small PUT whose time is mostly the round
+ * trip, so a handful in flight cuts a cold publish's writes several-fold while staying far below
+ * S3's per-prefix request rates and the SDK's socket pool (50).
+ */
+const WRITE_CONCURRENCY = 8;
+
+/** How many reports are read from the lake at once (every run of every dataset is published). */
+const READ_CONCURRENCY = 8;
+
+/**
  * Publish: every report in the lake, small cells suppressed, rendered to static pages. All pages
  * are rendered before the first is written, so a failure leaves the previous site in place; the
  * top index is written last, and only if it is still the version seen before the lake was read:
@@ -79,8 +90,11 @@ export async function publishSite(input: PublishStageInput): Promise<PublishResu
       histories,
     });
     const index = files.find((f) => f.path === sitePath.index);
-    for (const f of files)
-      if (f !== index) await store.write(`${lakeKeys.site}${f.path}`, f.body, f.contentType);
+    await eachBounded(
+      files.filter((f) => f !== index),
+      WRITE_CONCURRENCY,
+      (f) => store.write(`${lakeKeys.site}${f.path}`, f.body, f.contentType),
+    );
     const condition = before ? { ifEtag: before.etag } : ({ ifAbsent: true } as const);
     if (index === undefined || (await store.writeIf(indexKey, index.body, condition, index.contentType))) {
       await notify(input, histories);
@@ -100,9 +114,13 @@ async function publishedReports(store: ObjectStore): Promise<Report[]> {
   const keys = (await store.list(lakeKeys.reportsPrefix)).filter(
     (o) => parseLakeKey(o.key)?.file === 'report.json',
   );
+  const texts = new Array<string>(keys.length);
+  await eachBounded([...keys.keys()], READ_CONCURRENCY, async (i) => {
+    texts[i] = await readText(store, keys[i]!.key);
+  });
   const reports: Report[] = [];
-  for (const o of keys) {
-    const text = await readText(store, o.key);
+  for (const [i, o] of keys.entries()) {
+    const text = texts[i]!;
     let json: unknown;
     try {
       json = JSON.parse(text);

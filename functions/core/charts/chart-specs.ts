@@ -23,7 +23,7 @@ const STATUS_COLOUR: Readonly<Record<Exclude<GroupStatus, 'suppressed'>, string>
 
 const SHOWN_STATUSES = ['under', 'over', 'ok', 'no-reference'] as const;
 
-interface ChartRow {
+export interface ChartRow {
   group: string;
   share: number | null;
   ciLow: number | null;
@@ -41,8 +41,43 @@ interface ChartRow {
  * report only. Pure.
  */
 export function attributeChartSpec(attribute: AttributeResult): VegaLiteSpec {
+  return attributeChartSpecOf(attributeChartValues(attribute));
+}
+
+/**
+ * What an attribute chart takes from the report; the rest of its spec is fixed. Kept apart so the
+ * site can fill these into a Vega spec compiled once from the same builder (web/chart-templates.ts)
+ * instead of running the Vega-Lite compiler on every chart of a cold publish.
+ */
+export interface AttributeChartValues {
+  readonly rows: readonly ChartRow[];
+  /** The groups in report order: the y scale's domain. */
+  readonly groups: readonly string[];
+  /** The end of the x scale's domain: the largest share, interval end or reference share, in [0.01, 1]. */
+  readonly xMax: number;
+  readonly title: string;
+  readonly description: string;
+}
+
+export function attributeChartValues(attribute: AttributeResult): AttributeChartValues {
   const rows = attribute.groups.map(chartRow);
-  const groups = rows.map((r) => r.group);
+  const xMax = Math.max(
+    0.01,
+    ...rows.flatMap((r) => [r.share, r.ciHigh, r.referenceShare]).filter((v): v is number => v !== null),
+  );
+  return {
+    rows,
+    groups: rows.map((r) => r.group),
+    xMax: Math.min(1, xMax),
+    title: `${attribute.name}: dataset vs reference`,
+    description: attributeChartSummary(attribute),
+  };
+}
+
+/** The attribute chart's Vega-Lite spec around its values. Pure. */
+export function attributeChartSpecOf(values: AttributeChartValues): VegaLiteSpec {
+  const { rows, xMax } = values;
+  const groups: string[] = [...values.groups];
   const y = {
     field: 'group',
     type: 'nominal',
@@ -51,24 +86,20 @@ export function attributeChartSpec(attribute: AttributeResult): VegaLiteSpec {
     scale: { domain: groups },
     axis: { labelLimit: 180 },
   } as const;
-  const xMax = Math.max(
-    0.01,
-    ...rows.flatMap((r) => [r.share, r.ciHigh, r.referenceShare]).filter((v): v is number => v !== null),
-  );
   const x = {
     type: 'quantitative' as const,
     title: 'Share of rows',
-    scale: { domain: [0, Math.min(1, xMax)], nice: true },
+    scale: { domain: [0, xMax], nice: true },
     axis: { format: '.0%' },
   };
   const pct = { type: 'quantitative', format: '.1%' } as const;
 
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    description: attributeChartSummary(attribute),
+    description: values.description,
     // No subtitle: without a canvas, vega estimates text widths generously and a long subtitle
     // widens the SVG. The page explains the marks in its figure caption.
-    title: { text: `${attribute.name}: dataset vs reference`, anchor: 'start', limit: 360 },
+    title: { text: values.title, anchor: 'start', limit: 360 },
     width: 360,
     height: { step: 26 },
     data: { values: rows as unknown as Record<string, unknown>[] },
@@ -146,7 +177,7 @@ function percent(share: number | null): string {
   return share === null ? 'not available' : `${(share * 100).toFixed(1)} %`;
 }
 
-interface LabelChartRow {
+export interface LabelChartRow {
   group: string;
   rate: number | null;
   ciLow: number | null;
@@ -162,26 +193,59 @@ interface LabelChartRow {
  * Undefined when the attribute has no label metrics. Pure.
  */
 export function labelRateChartSpec(attribute: AttributeResult): VegaLiteSpec | undefined {
+  const values = labelRateChartValues(attribute);
+  return values === undefined ? undefined : labelRateChartSpecOf(values);
+}
+
+/** What a label chart takes from the report (see AttributeChartValues). */
+export interface LabelRateChartValues {
+  readonly rows: readonly LabelChartRow[];
+  readonly groups: readonly string[];
+  readonly xMax: number;
+  readonly xTitle: string;
+  /** The overall positive rate's one-row data, or null when the rate is hidden (no rule drawn). */
+  readonly overall: readonly { readonly overall: number }[] | null;
+  readonly title: string;
+  readonly description: string;
+}
+
+/** Undefined when the attribute has no label metrics. */
+export function labelRateChartValues(attribute: AttributeResult): LabelRateChartValues | undefined {
   const labels = attribute.labels;
   if (labels === undefined) return undefined;
   const rows = labels.groups.map(labelChartRow);
-  const y = {
-    field: 'group',
-    type: 'nominal',
-    title: null,
-    sort: null,
-    scale: { domain: rows.map((r) => r.group) },
-    axis: { labelLimit: 180 },
-  } as const;
   const xMax = Math.max(
     0.01,
     labels.positiveRate ?? 0,
     ...rows.flatMap((r) => [r.rate, r.ciHigh]).filter((v): v is number => v !== null),
   );
+  return {
+    rows,
+    groups: rows.map((r) => r.group),
+    xMax: Math.min(1, xMax),
+    xTitle: `Share of rows with a positive ${labels.column}`,
+    overall: labels.positiveRate === null ? null : [{ overall: labels.positiveRate }],
+    title: `${attribute.name}: positive rate`,
+    description: labelRateChartSummary(attribute.name, labels),
+  };
+}
+
+/** The label chart's Vega-Lite spec around its values. Pure. */
+export function labelRateChartSpecOf(values: LabelRateChartValues): VegaLiteSpec {
+  const { rows, xMax } = values;
+  const groups: string[] = [...values.groups];
+  const y = {
+    field: 'group',
+    type: 'nominal',
+    title: null,
+    sort: null,
+    scale: { domain: groups },
+    axis: { labelLimit: 180 },
+  } as const;
   const x = {
     type: 'quantitative' as const,
-    title: `Share of rows with a positive ${labels.column}`,
-    scale: { domain: [0, Math.min(1, xMax)], nice: true },
+    title: values.xTitle,
+    scale: { domain: [0, xMax], nice: true },
     axis: { format: '.0%' },
   };
   const pct = { type: 'quantitative', format: '.1%' } as const;
@@ -211,18 +275,18 @@ export function labelRateChartSpec(attribute: AttributeResult): VegaLiteSpec | u
       encoding: { y, x: { datum: 0, type: 'quantitative' }, text: { field: 'hiddenLabel' } },
     },
   ];
-  if (labels.positiveRate !== null) {
+  if (values.overall !== null) {
     layer.push({
       // Its own one-row data, so the rule is drawn once rather than once per group.
-      data: { values: [{ overall: labels.positiveRate }] },
+      data: { values: values.overall as unknown as Record<string, unknown>[] },
       mark: { type: 'rule', color: '#000000', strokeDash: [4, 3], strokeWidth: 1.5 },
       encoding: { x: { ...x, field: 'overall' } },
     });
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    description: labelRateChartSummary(attribute.name, labels),
-    title: { text: `${attribute.name}: positive rate`, anchor: 'start', limit: 360 },
+    description: values.description,
+    title: { text: values.title, anchor: 'start', limit: 360 },
     width: 360,
     height: { step: 26 },
     data: { values: rows as unknown as Record<string, unknown>[] },

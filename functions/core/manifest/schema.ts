@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LAKE_TABLES } from '../lake/tables.ts';
 import { normaliseValue } from '../profile/normalise.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What publishing a field of the report can disclose about the people counted, declared beside

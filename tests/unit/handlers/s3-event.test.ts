@@ -1,6 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDatasetEvent, parseObjectCreated } from '../../../functions/handlers/s3-event.ts';
-import { objectCreated } from '../../fixtures/events.ts';
+import { objectCreated, s3EventKey } from '../../fixtures/events.ts';
+
+const keyOf = (event: unknown) => {
+  const trigger = parseObjectCreated(event);
+  return trigger.kind === 'upload' ? trigger.upload.key : trigger.reason;
+};
 
 describe('parseObjectCreated', () => {
   it('reads a data file upload, decoding + and %xx in the key', () => {
@@ -20,6 +26,53 @@ describe('parseObjectCreated', () => {
         trigger: 'upload',
       },
     });
+  });
+
+  it.each([
+    ['spaces', 'datasets/leads/v 1/my leads.csv', 'datasets/leads/v+1/my+leads.csv'],
+    ['a +', 'datasets/leads/v1/c++ export+1.csv', 'datasets/leads/v1/c%2B%2B+export%2B1.csv'],
+    ['a %', 'datasets/leads/v1/100% done %20.csv', 'datasets/leads/v1/100%25+done+%2520.csv'],
+    [
+      'non-ASCII',
+      'datasets/leads/ß-2026/Übersicht 東京 😀.csv',
+      'datasets/leads/%C3%9F-2026/%C3%9Cbersicht+%E6%9D%B1%E4%BA%AC+%F0%9F%98%80.csv',
+    ],
+    [
+      'brackets and commas',
+      'datasets/leads/v1/leads (1), final=yes.csv',
+      'datasets/leads/v1/leads+%281%29%2C+final%3Dyes.csv',
+    ],
+  ])('reads a key with %s as S3 encodes it', (_, key, encoded) => {
+    expect(s3EventKey(key)).toBe(encoded);
+    expect(keyOf(objectCreated(encoded))).toBe(key);
+  });
+
+  it('reads back any data file key S3 encodes into an event', () => {
+    const segment = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 }).filter(
+      (s) =>
+        !s.includes('/') &&
+        !s.startsWith('.') &&
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: keys with controls are refused, tested above
+        !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\\]/.test(s) &&
+        s !== 'repscope.yaml',
+    );
+    fc.assert(
+      fc.property(segment, segment, (version, file) => {
+        const key = `datasets/leads/${version}/${file}`;
+        expect(keyOf(objectCreated(s3EventKey(key)))).toBe(key);
+      }),
+      { seed: 9, numRuns: 500 },
+    );
+  });
+
+  it('reads + as a space, as S3 writes one (a + in the key arrives as %2B)', () => {
+    expect(keyOf(objectCreated('datasets/leads/v1/red+flower.csv'))).toBe('datasets/leads/v1/red flower.csv');
+  });
+
+  it('ignores a key with a % that is not URL encoding (an unencoded key is not guessed at)', () => {
+    expect(keyOf(objectCreated('datasets/leads/v1/100% done.csv'))).toBe(
+      'the object key is not valid URL encoding',
+    );
   });
 
   it('prefers the version id over the ETag as the object identity', () => {

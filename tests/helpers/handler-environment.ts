@@ -1,0 +1,23 @@
+/**
+ * The environment a Lambda handler bundle runs with in a child process against servers on
+ * loopback: the variables the stack sets (functions/handlers/config.ts), the S3 server's endpoint
+ * and credentials, the Athena stand-in's endpoint when there is one, logs at ERROR only. For the
+ * bundle tests and the cold-start bench.
+ */
+export function handlerEnvironment(
+  bucket: string,
+  s3Endpoint: string,
+  athenaEndpoint?: string,
+): Record<string, string> {
+  return {
+    REPSCOPE_BUCKET: bucket,
+    REPSCOPE_ATHENA_WORKGROUP: 'repscope',
+    REPSCOPE_GLUE_DATABASE: 'repscope_lake',
+    REPSCOPE_S3_ENDPOINT: s3Endpoint,
+    ...(athenaEndpoint ? { REPSCOPE_ATHENA_ENDPOINT: athenaEndpoint } : {}),
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  };
+}
