@@ -103,16 +103,21 @@ async function startTableRun(
 ): Promise<ProfileOutput> {
   const declared = declaredTable(await readText(rt.store, manifest.key));
   if (!declared) return ignore(rt, 'a manifest without a table: its data files start runs', manifest.dataset);
-  // A table's rows are not an object with an ETag: each version of the manifest is new input, so
-  // uploading the manifest again profiles the table again (the version id, or the ETag unversioned).
+  // A table's rows are not an object with an ETag, so nothing says whether they changed: each
+  // version of the manifest is new input (uploading it again profiles the table again), and so is
+  // each scheduled rescan (its time joins the identity), where a file dataset's unchanged object
+  // would be a duplicate.
+  const at = createdAt(manifest.createdAt, rt);
+  const identity =
+    manifest.trigger === 'schedule' ? `${manifest.identity}@${at.toISOString()}` : manifest.identity;
   const claim = await claimUploadRun(
     rt.store,
     await rt.catalogue(),
-    { dataset: manifest.dataset, key: manifest.key, identity: manifest.identity, etag: manifest.identity },
-    createdAt(manifest.createdAt, rt),
+    { dataset: manifest.dataset, key: manifest.key, identity, etag: identity },
+    at,
     execution,
   );
-  const job = tableJob(manifest.dataset, claim.run, 'upload', declared.name);
+  const job = tableJob(manifest.dataset, claim.run, manifest.trigger, declared.name);
   if (!claim.fresh) {
     rt.logger.info('duplicate event', { dataset: job.dataset, run: job.run });
     return { status: 'duplicate', job };

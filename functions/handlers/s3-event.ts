@@ -55,6 +55,8 @@ export interface ManifestUpload {
   /** The object's version id or, failing that, its ETag: what a table run is claimed by. */
   readonly identity: string;
   readonly createdAt: string | null;
+  /** `schedule` when the rescan handler announced it (`repscope-trigger`), else `upload`. */
+  readonly trigger: 'upload' | 'schedule';
 }
 
 export type DatasetTrigger = Trigger | { readonly kind: 'manifest'; readonly manifest: ManifestUpload };
@@ -107,9 +109,10 @@ export function parseDatasetEvent(event: unknown): DatasetTrigger {
   }
   const identity = object['version-id'] ?? object.etag;
   const createdAt = typeof e.time === 'string' ? e.time : null;
+  const trigger = e.detail?.['repscope-trigger'] === 'schedule' ? 'schedule' : 'upload';
   if (parts.length === 3 && version === 'repscope.yaml') {
     if (!identity) return ignored('the event has neither detail.object.version-id nor detail.object.etag');
-    return { kind: 'manifest', manifest: { bucket, key, dataset, identity, createdAt } };
+    return { kind: 'manifest', manifest: { bucket, key, dataset, identity, createdAt, trigger } };
   }
   if (parts.length !== 4 || !version || !file) {
     return ignored('the key is not datasets/<dataset>/<version>/<file>');
@@ -128,7 +131,7 @@ export function parseDatasetEvent(event: unknown): DatasetTrigger {
       identity,
       etag: object.etag ?? null,
       createdAt,
-      trigger: e.detail?.['repscope-trigger'] === 'schedule' ? 'schedule' : 'upload',
+      trigger,
     },
   };
 }

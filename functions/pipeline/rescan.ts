@@ -1,5 +1,5 @@
 import { RepscopeError, UsageError } from '../core/errors.ts';
-import { parseManifest } from '../core/manifest/parse.ts';
+import { declaredTable, parseManifest } from '../core/manifest/parse.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import type { DatasetEntry } from './analyse.ts';
 import { readText } from './io.ts';
@@ -58,15 +58,28 @@ export interface DueObject {
 /**
  * For each due dataset (scheduled, or named), its newest data object: the last file of its newest
  * version. The state machine's profile step then claims it by its inputs, so an unchanged dataset
- * is a duplicate there and a changed reference or manifest makes a new run.
+ * is a duplicate there and a changed reference or manifest makes a new run. A dataset registered as
+ * a table is announced by its manifest, as its upload was (a sample file uploaded beside it is not
+ * the dataset): the profile step counts the table again. A dataset with neither (its uploads
+ * expired) is left out.
  */
 export async function dueObjects(store: ObjectStore, named: readonly string[] = []): Promise<DueObject[]> {
   const due = await dueDatasets(store, await discoverDatasets(store), named);
   const objects: DueObject[] = [];
   for (const entry of due) {
-    const last = entry.files.at(-1);
-    const info = last ? await store.head(last.key) : undefined;
+    const last = (await tableManifest(store, entry.manifestKey)) ?? entry.files.at(-1)?.key;
+    const info = last ? await store.head(last) : undefined;
     if (info) objects.push({ dataset: entry.id, key: info.key, bytes: info.bytes, etag: info.etag });
   }
   return objects;
+}
+
+/** The manifest's key when it registers a table, else undefined. */
+async function tableManifest(store: ObjectStore, manifestKey: string): Promise<string | undefined> {
+  try {
+    return declaredTable(await readText(store, manifestKey))?.name === undefined ? undefined : manifestKey;
+  } catch (error) {
+    if (error instanceof RepscopeError) return undefined;
+    throw error;
+  }
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import type { ObjectStore } from '../../functions/core/ports.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
+import { createRescanHandler } from '../../functions/handlers/rescan.ts';
 import { BUILT_IN_REFERENCES_PREFIX, createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { readText } from '../../functions/pipeline/io.ts';
 import { runCli, tempDir } from '../fixtures/cli.ts';
@@ -292,6 +293,23 @@ intersections: [[sex, age_band]]
     const again = await execute(event, runtime());
     expect(again.steps).toEqual(['Profile']);
     expect(again.output).toMatchObject({ profile: { status: 'duplicate' } });
+
+    // A rescan counts the table again: nothing says whether its rows changed, so it is a new run.
+    const rescans: string[][] = [];
+    const rescan = createRescanHandler(runtime, () => async (input) => {
+      const run = await execute(JSON.parse(input), runtime());
+      expect(run.error).toBeUndefined();
+      rescans.push(run.steps);
+      return 'arn:aws:states:eu-central-1:123456789012:execution:repscope-run:rescan';
+    });
+    expect((await rescan({ datasets: ['leads-table'] })).started.map((s) => s.key)).toEqual([
+      'datasets/leads-table/repscope.yaml',
+    ]);
+    expect(rescans).toEqual([['Profile', 'ProfileTable', 'Compare', 'Publish']]);
+    const reports = await keys('lake/reports/dataset=leads-table/');
+    expect(reports).toHaveLength(2);
+    const latest = JSON.parse(await readText(store, reports.sort().at(-1)!)) as { run: { reason: string } };
+    expect(latest.run.reason).toBe('schedule');
   }, 120_000);
 
   it('publishes the error report of a table Athena cannot find, naming the table', async () => {

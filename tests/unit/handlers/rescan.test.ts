@@ -4,7 +4,7 @@ import { trinoDialect } from '../../../functions/core/profile/grouping-sets-dial
 import { readConfig } from '../../../functions/handlers/config.ts';
 import { createRescanHandler } from '../../../functions/handlers/rescan.ts';
 import type { Runtime } from '../../../functions/handlers/runtime.ts';
-import { parseObjectCreated } from '../../../functions/handlers/s3-event.ts';
+import { parseDatasetEvent, parseObjectCreated } from '../../../functions/handlers/s3-event.ts';
 import { LEADS_MANIFEST } from '../../fixtures/leads.ts';
 import { memoryStore } from '../pipeline/memory-store.ts';
 
@@ -82,5 +82,26 @@ describe('the rescan handler', () => {
     const out = await handler({ datasets: ['plain'] });
     expect(out.started.map((s) => s.dataset)).toEqual(['plain']);
     await expect(handler({ datasets: ['nope'] })).rejects.toThrow(/^\[USAGE\] no dataset 'nope' in the lake/);
+  });
+
+  it('announces a dataset registered as a table by its manifest, as a scheduled manifest event', async () => {
+    const tables = memoryStore({
+      'datasets/rows/repscope.yaml': `${scheduled.replace('daily', 'rows')}table: { name: leads_rows }\n`,
+      // A sample uploaded beside the table is not the dataset: the table is counted again.
+      'datasets/rows/sample/leads.csv': 'a sample\n',
+    });
+    const inputs: string[] = [];
+    const handler = createRescanHandler(
+      () => runtimeOver(tables),
+      () => async (input) => {
+        inputs.push(input);
+        return 'arn';
+      },
+    );
+    expect((await handler({})).started.map((s) => s.key)).toEqual(['datasets/rows/repscope.yaml']);
+    const trigger = parseDatasetEvent(JSON.parse(inputs[0]!));
+    expect(trigger.kind).toBe('manifest');
+    if (trigger.kind !== 'manifest') return;
+    expect(trigger.manifest).toMatchObject({ dataset: 'rows', trigger: 'schedule' });
   });
 });

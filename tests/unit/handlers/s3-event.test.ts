@@ -132,6 +132,7 @@ describe('parseDatasetEvent', () => {
           dataset: 'leads',
           identity: 'v-1',
           createdAt: '2026-12-06T01:02:03Z',
+          trigger: 'upload',
         },
       },
     );
