@@ -25,13 +25,18 @@ export async function recordRun(store: ObjectStore, report: Report): Promise<voi
  * several steps (compare, an error report of analyse or of the publish step in AWS), so the rows
  * are made from the reports, in one place, before history is read.
  */
-export async function recordRuns(store: ObjectStore, dataset: string): Promise<void> {
+export async function recordRuns(
+  store: ObjectStore,
+  dataset: string,
+  /** A run's report when the caller has already read it (publish reads every report once). */
+  known: (run: string) => Report | undefined = () => undefined,
+): Promise<void> {
   const recorded = new Set(
     (await store.list(`${runsTable.prefix}dataset=${dataset}/`)).map((o) => parseLakeKey(o.key)?.run),
   );
   for (const run of await reportedRuns(store, dataset)) {
     if (recorded.has(run)) continue;
-    await recordRun(store, await readReport(store, lakeKeys.report(dataset, run)));
+    await recordRun(store, known(run) ?? (await readReport(store, lakeKeys.report(dataset, run))));
   }
 }
 

@@ -81,8 +81,10 @@ export async function publishSite(input: PublishStageInput): Promise<PublishResu
   const indexKey = `${lakeKeys.site}${sitePath.index}`;
   for (let attempt = 1; attempt <= INDEX_ATTEMPTS; attempt++) {
     const before = await store.head(indexKey);
-    if (attempt === 1) await recordAllRuns(store);
-    const reports = await publishedReports(store);
+    // Each report is read and validated once per attempt: its runs row and its published copy.
+    const lake = await lakeReports(store);
+    if (attempt === 1) await recordAllRuns(store, lake);
+    const reports = lake.map((r) => suppressReport(r, r.privacy.minCellSize));
     const histories = await historiesOf(store, reports);
     const files = await input.renderSite({
       reports,
@@ -109,8 +111,8 @@ export async function publishSite(input: PublishStageInput): Promise<PublishResu
   );
 }
 
-/** Every report in the lake, as its published (suppressed) copy. */
-async function publishedReports(store: ObjectStore): Promise<Report[]> {
+/** Every report in the lake, validated (the exact counts: only their suppressed copies are published). */
+async function lakeReports(store: ObjectStore): Promise<Report[]> {
   const keys = (await store.list(lakeKeys.reportsPrefix)).filter(
     (o) => parseLakeKey(o.key)?.file === 'report.json',
   );
@@ -140,7 +142,7 @@ async function publishedReports(store: ObjectStore): Promise<Report[]> {
         `${o.key} does not match ${REPORT_SCHEMA_ID}: ${formatIssues(parsed.error.issues)}`,
       );
     }
-    reports.push(suppressReport(parsed.data, parsed.data.privacy.minCellSize));
+    reports.push(parsed.data);
   }
   return reports;
 }
@@ -150,13 +152,14 @@ async function publishedReports(store: ObjectStore): Promise<Report[]> {
  * run, an error report of a failed step) ends in a publish, so the table is complete once the
  * site is.
  */
-async function recordAllRuns(store: ObjectStore): Promise<void> {
+async function recordAllRuns(store: ObjectStore, reports: readonly Report[]): Promise<void> {
+  const byRun = new Map(reports.map((r) => [`${r.dataset.id}/${r.run.id}`, r]));
   const datasets = new Set(
     (await store.list(lakeKeys.reportsPrefix))
       .map((o) => parseLakeKey(o.key)?.dataset)
       .filter((d) => d !== undefined),
   );
-  for (const dataset of datasets) await recordRuns(store, dataset);
+  for (const dataset of datasets) await recordRuns(store, dataset, (run) => byRun.get(`${dataset}/${run}`));
 }
 
 /** Each dataset's history from its published copies and its pinned baseline. */
