@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { UsageError } from '../core/errors.ts';
-import { type DueObject, dueObjects } from '../pipeline/rescan.ts';
+import { type DueObject, dueObjects, type SkippedDataset } from '../pipeline/rescan.ts';
 import type { HandlerConfig } from './config.ts';
 import { withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
@@ -14,6 +14,8 @@ export interface RescanInput {
 
 export interface RescanOutput {
   readonly started: readonly { readonly dataset: string; readonly key: string; readonly execution: string }[];
+  /** Due datasets with nothing to profile (their uploads expired), and why. */
+  readonly skipped: readonly SkippedDataset[];
 }
 
 /** Starts one execution of the run's state machine with `input`; returns its ARN. */
@@ -36,13 +38,15 @@ export function createRescanHandler(
     const named = input?.datasets ?? [];
     const started: { dataset: string; key: string; execution: string }[] = [];
     const now = rt.clock.now().toISOString();
-    for (const object of await dueObjects(rt.store, named)) {
+    const { objects, skipped } = await dueObjects(rt.store, named);
+    for (const object of objects) {
       const execution = await start(JSON.stringify(rescanEvent(rt.config.bucket, object, now)));
       rt.logger.info('rescan started', { dataset: object.dataset, execution });
       started.push({ dataset: object.dataset, key: object.key, execution });
     }
-    rt.logger.info('rescan done', { started: started.length });
-    return { started };
+    for (const s of skipped) rt.logger.warn('rescan skipped', { dataset: s.dataset, reason: s.reason });
+    rt.logger.info('rescan done', { started: started.length, skipped: skipped.length });
+    return { started, skipped };
   });
 }
 

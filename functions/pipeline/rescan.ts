@@ -1,4 +1,5 @@
 import { RepscopeError, UsageError } from '../core/errors.ts';
+import { lakeKeys } from '../core/lake/layout.ts';
 import { declaredTable, parseManifest } from '../core/manifest/parse.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import type { DatasetEntry } from './analyse.ts';
@@ -55,23 +56,38 @@ export interface DueObject {
   readonly etag: string;
 }
 
+/** A due dataset the rescan cannot announce, and why (said in the handler's output and log). */
+export interface SkippedDataset {
+  readonly dataset: string;
+  readonly reason: string;
+}
+
 /**
  * For each due dataset (scheduled, or named), its newest data object: the last file of its newest
  * version. The state machine's profile step then claims it by its inputs, so an unchanged dataset
  * is a duplicate there and a changed reference or manifest makes a new run. A dataset registered as
  * a table is announced by its manifest, as its upload was (a sample file uploaded beside it is not
  * the dataset): the profile step counts the table again. A dataset with neither (its uploads
- * expired) is left out.
+ * expired) is returned as skipped, with the reason: nothing is left out silently.
  */
-export async function dueObjects(store: ObjectStore, named: readonly string[] = []): Promise<DueObject[]> {
+export async function dueObjects(
+  store: ObjectStore,
+  named: readonly string[] = [],
+): Promise<{ readonly objects: DueObject[]; readonly skipped: SkippedDataset[] }> {
   const due = await dueDatasets(store, await discoverDatasets(store), named);
   const objects: DueObject[] = [];
+  const skipped: SkippedDataset[] = [];
   for (const entry of due) {
     const last = (await tableManifest(store, entry.manifestKey)) ?? entry.files.at(-1)?.key;
     const info = last ? await store.head(last) : undefined;
     if (info) objects.push({ dataset: entry.id, key: info.key, bytes: info.bytes, etag: info.etag });
+    else
+      skipped.push({
+        dataset: entry.id,
+        reason: `no data file under ${lakeKeys.datasetsPrefix}${entry.id}/<version>/ (expired or never uploaded) and no table in its manifest`,
+      });
   }
-  return objects;
+  return { objects, skipped };
 }
 
 /** The manifest's key when it registers a table, else undefined. */

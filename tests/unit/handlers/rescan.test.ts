@@ -48,6 +48,7 @@ describe('the rescan handler', () => {
       },
     );
     const out = await handler({});
+    expect(out.skipped).toEqual([]);
     expect(out.started).toEqual([
       {
         dataset: 'daily',
@@ -82,6 +83,28 @@ describe('the rescan handler', () => {
     const out = await handler({ datasets: ['plain'] });
     expect(out.started.map((s) => s.dataset)).toEqual(['plain']);
     await expect(handler({ datasets: ['nope'] })).rejects.toThrow(/^\[USAGE\] no dataset 'nope' in the lake/);
+  });
+
+  it('says which due datasets it skips, and why: their uploads expired', async () => {
+    const expired = memoryStore({ 'datasets/gone/repscope.yaml': scheduled.replace('daily', 'gone') });
+    const warnings: unknown[] = [];
+    const handler = createRescanHandler(
+      () => ({
+        ...runtimeOver(expired),
+        logger: { info: () => {}, warn: (...a) => warnings.push(a), error: () => {} },
+      }),
+      () => async () => 'arn',
+    );
+    const out = await handler({});
+    expect(out.started).toEqual([]);
+    expect(out.skipped).toEqual([
+      {
+        dataset: 'gone',
+        reason:
+          'no data file under datasets/gone/<version>/ (expired or never uploaded) and no table in its manifest',
+      },
+    ]);
+    expect(warnings).toEqual([['rescan skipped', { dataset: 'gone', reason: out.skipped[0]!.reason }]]);
   });
 
   it('announces a dataset registered as a table by its manifest, as a scheduled manifest event', async () => {
