@@ -1,21 +1,20 @@
 import '../helpers/promise-with-resolvers.ts';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
+import type { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
 import { createRescanHandler } from '../../functions/handlers/rescan.ts';
-import { BUILT_IN_REFERENCES_PREFIX, createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
+import { createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { datasetHistory } from '../../functions/pipeline/history.ts';
 import { readText } from '../../functions/pipeline/io.ts';
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, MY_POP_REFERENCE, skewedLeads } from '../fixtures/leads.ts';
-import { type AthenaProtocolServer, startAthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
+import type { AthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
 import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
-import { runEmulated } from '../helpers/emulated-run.ts';
-import { motoUnavailable, requirePeers, type S3Peer, startMoto } from '../helpers/s3-servers.ts';
+import { runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
+import { motoUnavailable, requirePeers, type S3Peer } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
 /**
@@ -32,7 +31,7 @@ if (motoMissing) console.warn(`[aws-history] not running the AWS emulation: ${mo
 
 const BUCKET = 'repscope-lake';
 const DATASET = 'daily';
-const REPO = path.resolve(import.meta.dirname, '..', '..');
+const _REPO = path.resolve(import.meta.dirname, '..', '..');
 let moto: S3Peer;
 let athena: AthenaProtocolServer;
 let store: S3ObjectStore;
@@ -111,21 +110,7 @@ const describeAws = motoMissing ? describe.skip : describe;
 
 describeAws('history, drift and alerts through the cloud emulation', () => {
   beforeAll(async () => {
-    process.env['AWS_ACCESS_KEY_ID'] = 'test';
-    process.env['AWS_SECRET_ACCESS_KEY'] = 'test';
-    process.env['AWS_REGION'] = 'eu-central-1';
-    moto = await startMoto();
-    await moto.createBucket(BUCKET, { versioned: true });
-    store = new S3ObjectStore({ bucket: BUCKET, client: moto.client() });
-    athena = await startAthenaProtocolServer(store);
-    for (const file of await readdir(path.join(REPO, 'references'))) {
-      if (file.endsWith('.csv') || file === 'populations.json') {
-        await store.write(
-          `${BUILT_IN_REFERENCES_PREFIX}${file}`,
-          await readFile(path.join(REPO, 'references', file)),
-        );
-      }
-    }
+    ({ moto, store, athena } = await startEmulatedCloud(BUCKET));
     const sns = new SNSClient({ endpoint: moto.endpoint, region: 'eu-central-1' });
     topicArn = (await sns.send(new CreateTopicCommand({ Name: 'repscope-alerts' }))).TopicArn!;
     sns.destroy();

@@ -4,18 +4,18 @@ import path from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
+import type { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import type { ObjectStore } from '../../functions/core/ports.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
 import { createRescanHandler } from '../../functions/handlers/rescan.ts';
-import { BUILT_IN_REFERENCES_PREFIX, createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
+import { createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { readText } from '../../functions/pipeline/io.ts';
 import { runCli, tempDir } from '../fixtures/cli.ts';
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
-import { type AthenaProtocolServer, startAthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
-import { type EmulatedRun, runEmulated } from '../helpers/emulated-run.ts';
-import { motoUnavailable, requirePeers, type S3Peer, startMoto } from '../helpers/s3-servers.ts';
+import type { AthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
+import { type EmulatedRun, runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
+import { motoUnavailable, requirePeers, type S3Peer } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
 /**
@@ -29,7 +29,7 @@ if (motoMissing && requirePeers) throw new Error(`REPSCOPE_REQUIRE_PEERS=1 but $
 if (motoMissing) console.warn(`[aws-pipeline] not running the AWS emulation: ${motoMissing}`);
 
 const BUCKET = 'repscope-lake';
-const REPO = path.resolve(import.meta.dirname, '..', '..');
+const _REPO = path.resolve(import.meta.dirname, '..', '..');
 let moto: S3Peer;
 let athena: AthenaProtocolServer;
 let store: S3ObjectStore;
@@ -99,21 +99,7 @@ const describeAws = motoMissing ? describe.skip : describe;
 
 describeAws('the AWS pipeline, emulated', () => {
   beforeAll(async () => {
-    process.env['AWS_ACCESS_KEY_ID'] = 'test';
-    process.env['AWS_SECRET_ACCESS_KEY'] = 'test';
-    process.env['AWS_REGION'] = 'eu-central-1';
-    moto = await startMoto();
-    await moto.createBucket(BUCKET, { versioned: true });
-    store = new S3ObjectStore({ bucket: BUCKET, client: moto.client() });
-    athena = await startAthenaProtocolServer(store);
-    for (const file of await readdir(path.join(REPO, 'references'))) {
-      if (file.endsWith('.csv') || file === 'populations.json') {
-        await store.write(
-          `${BUILT_IN_REFERENCES_PREFIX}${file}`,
-          await readFile(path.join(REPO, 'references', file)),
-        );
-      }
-    }
+    ({ moto, store, athena } = await startEmulatedCloud(BUCKET));
     ({ dir: local, cleanup } = await tempDir());
   }, 60_000);
 

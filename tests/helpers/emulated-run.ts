@@ -1,14 +1,22 @@
 import './promise-with-resolvers.ts';
 import { randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
+import type { ObjectStore } from '../../functions/core/ports.ts';
 import { createCompareHandler } from '../../functions/handlers/compare.ts';
 import { createMergeHandler } from '../../functions/handlers/merge.ts';
 import { createProfileHandler } from '../../functions/handlers/profile.ts';
 import { createProfileRangeHandler } from '../../functions/handlers/profile-range.ts';
 import { createProfileTableHandler } from '../../functions/handlers/profile-table.ts';
 import { createPublishHandler } from '../../functions/handlers/publish.ts';
-import type { Runtime } from '../../functions/handlers/runtime.ts';
+import { BUILT_IN_REFERENCES_PREFIX, type Runtime } from '../../functions/handlers/runtime.ts';
+import { type AthenaProtocolServer, startAthenaProtocolServer } from './athena-protocol-server.ts';
 import { noRetryWaits } from './no-retry-waits.ts';
+import { type S3Peer, startMoto } from './s3-servers.ts';
+
+const REPO = path.resolve(import.meta.dirname, '..', '..');
 
 /** The task states and the handlers they call (Publish and PublishFailure share one). */
 const HANDLERS: Record<string, (runtime: () => Runtime) => (input: never) => Promise<unknown>> = {
@@ -71,5 +79,51 @@ export async function runEmulated(
     return { output: await execution.result, steps };
   } catch (error) {
     return { error: error as Error, steps };
+  }
+}
+
+/** moto_server's S3 (a versioned bucket) with the Athena stand-in over it, as the e2e tests use them. */
+export interface EmulatedCloud {
+  readonly moto: S3Peer;
+  readonly store: S3ObjectStore;
+  readonly athena: AthenaProtocolServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts moto_server and the Athena protocol stand-in on loopback, creates the versioned bucket
+ * (S3's events then name object versions, as the run claims expect) and puts the built-in
+ * references where the runtime reads them. The SDK's credentials and region come from the
+ * environment, as in Lambda.
+ */
+export async function startEmulatedCloud(bucket: string): Promise<EmulatedCloud> {
+  process.env['AWS_ACCESS_KEY_ID'] = 'test';
+  process.env['AWS_SECRET_ACCESS_KEY'] = 'test';
+  process.env['AWS_REGION'] = 'eu-central-1';
+  const moto = await startMoto();
+  await moto.createBucket(bucket, { versioned: true });
+  const store = new S3ObjectStore({ bucket, client: moto.client() });
+  const athena = await startAthenaProtocolServer(store);
+  await seedBuiltInReferences(store);
+  return {
+    moto,
+    store,
+    athena,
+    stop: async () => {
+      await athena.stop();
+      await moto.stop();
+    },
+  };
+}
+
+/** The repository's built-in references, at the bucket prefix the runtime loads them from. */
+export async function seedBuiltInReferences(store: ObjectStore): Promise<void> {
+  for (const file of await readdir(path.join(REPO, 'references'))) {
+    if (file.endsWith('.csv') || file === 'populations.json') {
+      await store.write(
+        `${BUILT_IN_REFERENCES_PREFIX}${file}`,
+        await readFile(path.join(REPO, 'references', file)),
+      );
+    }
   }
 }

@@ -1,5 +1,5 @@
 import '../helpers/promise-with-resolvers.ts';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ import type { LambdaName } from '../../infra/lambda-bundles.ts';
 import { tempDir } from '../fixtures/cli.ts';
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
+import { seedBuiltInReferences } from '../helpers/emulated-run.ts';
 import { noRetryWaits } from '../helpers/no-retry-waits.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
@@ -36,7 +37,7 @@ import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
  * folder and DuckDB stands in for Athena, so this runs everywhere.
  */
 const BUCKET = 'repscope-lake';
-const REPO = path.resolve(import.meta.dirname, '..', '..');
+const _REPO = path.resolve(import.meta.dirname, '..', '..');
 const definition = synthesizedDefinition();
 let root: string;
 let cleanup: () => Promise<void>;
@@ -159,14 +160,7 @@ beforeAll(async () => {
   ({ dir: root, cleanup } = await tempDir('repscope-lake-access-'));
   lake = new FileObjectStore(root);
   engine = new DuckDbQueryEngine(root, { threads: 1 });
-  for (const file of await readdir(path.join(REPO, 'references'))) {
-    if (file.endsWith('.csv') || file === 'populations.json') {
-      await lake.write(
-        `${BUILT_IN_REFERENCES_PREFIX}${file}`,
-        await readFile(path.join(REPO, 'references', file)),
-      );
-    }
-  }
+  await seedBuiltInReferences(lake);
 }, 60_000);
 
 afterAll(async () => {
