@@ -32,7 +32,11 @@ import { handlerEntry, LAMBDA_HANDLERS, type LambdaName } from './lambda-bundles
 import { LAMBDA_SIZING } from './lambda-sizing.ts';
 import { ReprofileSchedule } from './reprofile-schedule.ts';
 import type { RepscopeSettings } from './settings.ts';
-import { stateMachineDefinition } from './state-machine-definition.ts';
+import {
+  functionsByHandler,
+  STATE_MACHINE_HANDLERS,
+  stateMachineDefinition,
+} from './state-machine-definition.ts';
 import { ATHENA_WORKGROUP, LAKE_DATABASE, lakeBucketName } from './stateful-stack.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -253,20 +257,10 @@ export class PipelineStack extends Stack {
    * Distributed Map without a circular reference.
    */
   private runStateMachine(settings: RepscopeSettings): sfn.StateMachine {
-    const { profile, merge, compare, publish } = this.functions;
     // The functions the definition names; the state machine may invoke these and no other.
-    const tasks = {
-      profile,
-      profileRange: this.functions['profile-range'],
-      merge,
-      profileTable: this.functions['profile-table'],
-      compare,
-      publish,
-    };
+    const tasks = Object.values(STATE_MACHINE_HANDLERS).map((handler) => this.functions[handler]);
     const definition = stateMachineDefinition({
-      functions: Object.fromEntries(
-        Object.entries(tasks).map(([key, fn]) => [key, fn.functionArn]),
-      ) as Record<keyof typeof tasks, string>,
+      functions: functionsByHandler((handler) => this.functions[handler].functionArn),
     });
     const name = `${this.stackName}-run`;
     const logGroup = new logs.LogGroup(this, 'RunLogs', {
@@ -287,7 +281,7 @@ export class PipelineStack extends Stack {
       new iam.PolicyStatement({
         sid: 'InvokeHandlers',
         actions: ['lambda:InvokeFunction'],
-        resources: Object.values(tasks).map((fn) => fn.functionArn),
+        resources: tasks.map((fn) => fn.functionArn),
       }),
     );
 

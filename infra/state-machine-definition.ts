@@ -1,3 +1,5 @@
+import type { LambdaName } from './lambda-bundles.ts';
+
 /**
  * The run's state machine in Amazon States Language, built as plain data so the CDK stack can
  * deploy it (`DefinitionBody.fromString`) and the tests can execute the very same definition with
@@ -45,6 +47,23 @@ export interface StateMachineFunctions {
   readonly compare: string;
   /** Publishes the report (or an error report) to the site. */
   readonly publish: string;
+}
+
+/** The handler (infra/lambda-bundles.ts) behind each function the definition names. */
+export const STATE_MACHINE_HANDLERS = {
+  profile: 'profile',
+  profileRange: 'profile-range',
+  merge: 'merge',
+  profileTable: 'profile-table',
+  compare: 'compare',
+  publish: 'publish',
+} as const satisfies Record<keyof StateMachineFunctions, LambdaName>;
+
+/** The definition's functions, each ARN from its handler's name. */
+export function functionsByHandler(arnOf: (handler: LambdaName) => string): StateMachineFunctions {
+  return Object.fromEntries(
+    Object.entries(STATE_MACHINE_HANDLERS).map(([key, handler]) => [key, arnOf(handler)]),
+  ) as unknown as StateMachineFunctions;
 }
 
 export interface StateMachineDefinitionProps {

@@ -7,7 +7,7 @@ import { LAKE_ACCESS, reaches } from '../../infra/lake-access.ts';
 import { LAMBDA_HANDLERS, type LambdaName, lambdaBuildOptions } from '../../infra/lambda-bundles.ts';
 import { LAMBDA_SIZING } from '../../infra/lambda-sizing.ts';
 import { ReprofileSchedule } from '../../infra/reprofile-schedule.ts';
-import { stateMachineDefinition } from '../../infra/state-machine-definition.ts';
+import { functionsByHandler, stateMachineDefinition } from '../../infra/state-machine-definition.ts';
 import { renderIntrinsics, synthesizeApp, TEST_BUCKET } from '../helpers/synth-app.ts';
 import {
   handlerNames,
@@ -266,18 +266,7 @@ describe('the state machine', () => {
     const deployed = JSON.parse(
       resolveDefinitionString(machine['DefinitionString'], handlerNames(stacks.pipeline)),
     );
-    expect(deployed).toEqual(
-      stateMachineDefinition({
-        functions: {
-          profile: arn('profile'),
-          profileRange: arn('profile-range'),
-          merge: arn('merge'),
-          profileTable: arn('profile-table'),
-          compare: arn('compare'),
-          publish: arn('publish'),
-        },
-      }),
-    );
+    expect(deployed).toEqual(stateMachineDefinition({ functions: functionsByHandler(arn) }));
     expect(JSON.stringify(deployed)).toContain('"Mode":"DISTRIBUTED"');
   });
 

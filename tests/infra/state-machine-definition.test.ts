@@ -3,7 +3,11 @@ import { randomUUID } from 'node:crypto';
 import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { stateMachineDefinition, TRANSIENT_ERRORS } from '../../infra/state-machine-definition.ts';
+import {
+  functionsByHandler,
+  stateMachineDefinition,
+  TRANSIENT_ERRORS,
+} from '../../infra/state-machine-definition.ts';
 import { noRetryWaits } from '../helpers/no-retry-waits.ts';
 
 /**
@@ -13,14 +17,7 @@ import { noRetryWaits } from '../helpers/no-retry-waits.ts';
  */
 const arn = (name: string) => `arn:aws:lambda:eu-central-1:123456789012:function:repscope-${name}`;
 const definition = stateMachineDefinition({
-  functions: {
-    profile: arn('profile'),
-    profileRange: arn('profile-range'),
-    merge: arn('merge'),
-    profileTable: arn('profile-table'),
-    compare: arn('compare'),
-    publish: arn('publish'),
-  },
+  functions: functionsByHandler(arn),
   maxConcurrency: 4,
 });
 const event = {
