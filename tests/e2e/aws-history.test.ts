@@ -14,6 +14,7 @@ import { LEADS_MANIFEST, leadsCsv, MY_POP_REFERENCE, skewedLeads } from '../fixt
 import type { AthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
 import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
 import { runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
+import { handlerEnvironment } from '../helpers/handler-environment.ts';
 import { motoUnavailable, requirePeers, type S3Peer } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
@@ -44,11 +45,7 @@ const definition = synthesizedDefinition();
 function runtime(): Runtime {
   return createRuntime(
     readConfig({
-      REPSCOPE_BUCKET: BUCKET,
-      REPSCOPE_ATHENA_WORKGROUP: 'repscope',
-      REPSCOPE_GLUE_DATABASE: 'repscope_lake',
-      REPSCOPE_S3_ENDPOINT: moto.endpoint,
-      REPSCOPE_ATHENA_ENDPOINT: athena.endpoint,
+      ...handlerEnvironment(BUCKET, moto.endpoint, athena.endpoint),
       REPSCOPE_SNS_ENDPOINT: moto.endpoint,
       REPSCOPE_ALERT_TOPIC_ARN: topicArn,
       REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',

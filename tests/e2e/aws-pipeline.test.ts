@@ -15,6 +15,7 @@ import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
 import type { AthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
 import { type EmulatedRun, runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
+import { handlerEnvironment } from '../helpers/handler-environment.ts';
 import { motoUnavailable, requirePeers, type S3Peer } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
@@ -39,11 +40,7 @@ let cleanup: () => Promise<void>;
 function runtime(overrides: Record<string, string> = {}): Runtime {
   return createRuntime(
     readConfig({
-      REPSCOPE_BUCKET: BUCKET,
-      REPSCOPE_ATHENA_WORKGROUP: 'repscope',
-      REPSCOPE_GLUE_DATABASE: 'repscope_lake',
-      REPSCOPE_S3_ENDPOINT: moto.endpoint,
-      REPSCOPE_ATHENA_ENDPOINT: athena.endpoint,
+      ...handlerEnvironment(BUCKET, moto.endpoint, athena.endpoint),
       REPSCOPE_CODE_VERSION: 'repscope test',
       ...overrides,
     }),

@@ -2,7 +2,8 @@
  * The environment a Lambda handler bundle runs with in a child process against servers on
  * loopback: the variables the stack sets (functions/handlers/config.ts), the S3 server's endpoint
  * and credentials, the Athena stand-in's endpoint when there is one, logs at ERROR only. For the
- * bundle tests and the cold-start bench.
+ * bundle tests, the cold-start bench and the e2e tests' in-process runtimes (which read the REPSCOPE_
+ * variables only).
  */
 export function handlerEnvironment(
   bucket: string,
