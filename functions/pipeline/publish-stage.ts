@@ -154,12 +154,8 @@ async function lakeReports(store: ObjectStore): Promise<Report[]> {
  */
 async function recordAllRuns(store: ObjectStore, reports: readonly Report[]): Promise<void> {
   const byRun = new Map(reports.map((r) => [`${r.dataset.id}/${r.run.id}`, r]));
-  const datasets = new Set(
-    (await store.list(lakeKeys.reportsPrefix))
-      .map((o) => parseLakeKey(o.key)?.dataset)
-      .filter((d) => d !== undefined),
-  );
-  for (const dataset of datasets) await recordRuns(store, dataset, (run) => byRun.get(`${dataset}/${run}`));
+  for (const dataset of new Set(reports.map((r) => r.dataset.id)))
+    await recordRuns(store, dataset, (run) => byRun.get(`${dataset}/${run}`));
 }
 
 /** Each dataset's history from its published copies and its pinned baseline. */
