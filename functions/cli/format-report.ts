@@ -161,7 +161,7 @@ function groupTable(groups: readonly GroupResult[], md: boolean): string[] {
     pct(g.referenceShare),
     fmt(g.ratio, 2),
     fmtP(g.pAdjusted),
-    g.status + (g.rowsNeeded ? ` (+${g.rowsNeeded} rows)` : ''),
+    g.status === 'not-judged' ? '–' : g.status + (g.rowsNeeded ? ` (+${g.rowsNeeded} rows)` : ''),
   ]);
   return table(header, rows, md);
 }

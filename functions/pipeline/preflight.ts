@@ -86,7 +86,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
         compression: head.inflated ? 'none' : detected.compression,
         stream: () => once(head.bytes),
       },
-      { columns: plan.columns, csv: manifest.csv ?? {} },
+      { columns: plan.columns, csv: { ...manifest.csv, headOnly: !head.whole } },
       builder,
     ));
   }
@@ -102,7 +102,7 @@ async function readHead(
   store: ObjectStore,
   file: DataFile,
   headBytes: number,
-): Promise<{ bytes: Uint8Array; inflated: boolean }> {
+): Promise<{ bytes: Uint8Array; inflated: boolean; whole: boolean }> {
   const inflated = isGzipMagic(await readRange(store, file.key, 0, 2));
   const raw = store.read(file.key);
   const text: ByteStream = inflated ? gunzip(raw, { fileName: file.name, inflate: inflateWithZlib }) : raw;
@@ -113,10 +113,12 @@ async function readHead(
     chunks.push(chunk);
     size += chunk.byteLength;
     const lineFeed = chunk.indexOf(LF, Math.max(0, headBytes - before));
-    if (lineFeed !== -1) return { bytes: concatBytes(chunks).subarray(0, before + lineFeed + 1), inflated };
-    if (size >= headBytes + MAX_RECORD_BYTES) break;
+    if (lineFeed !== -1) {
+      return { bytes: concatBytes(chunks).subarray(0, before + lineFeed + 1), inflated, whole: false };
+    }
+    if (size >= headBytes + MAX_RECORD_BYTES) return { bytes: concatBytes(chunks), inflated, whole: false };
   }
-  return { bytes: concatBytes(chunks), inflated };
+  return { bytes: concatBytes(chunks), inflated, whole: true };
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

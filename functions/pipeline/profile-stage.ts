@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
 import type { ObjectStore, Profiler } from '../core/ports.ts';
+import { refuseUnreadableInput } from '../core/profile/no-rows.ts';
 import { buildPlan, type CountingPlan } from '../core/profile/plan.ts';
 import { mergeProfiles, type Profile } from '../core/profile/profile.ts';
 import { type ReferenceCatalogue, referenceGroups, requireReference } from '../core/references/reference.ts';
@@ -132,5 +133,12 @@ export async function profileStage(input: ProfileStageInput): Promise<ProfileSta
           .update(heads.map((h) => h.etag).join('\n'))
           .digest('hex');
   }
+  refuseUnreadableInput(profile!, {
+    name: single ? files[0]!.name : `${files.length} files under ${source.uri}`,
+    kind: single ? 'file' : 'files',
+    format,
+    bytes: bytesTotal,
+    header: [...fileColumns],
+  });
   return { profile: profile!, plan, fileColumns: [...fileColumns], source };
 }

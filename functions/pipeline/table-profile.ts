@@ -8,6 +8,7 @@ import {
   renderIdentifierSampleSql,
   type TableRef,
 } from '../core/profile/grouping-sets-sql.ts';
+import { refuseUnreadableInput } from '../core/profile/no-rows.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { type ProfileStageOutput, planFor } from './profile-stage.ts';
 
@@ -95,6 +96,13 @@ export async function profileTableStage(input: TableStageInput): Promise<Profile
   const counted = await tableProfiler(input.engine).profile(plan, source, {
     csv: {},
     onProgress: () => {},
+  });
+  refuseUnreadableInput(counted.profile, {
+    name: source.name,
+    kind: 'table',
+    format: source.format,
+    bytes: 0,
+    header: counted.header,
   });
   return {
     profile: counted.profile,

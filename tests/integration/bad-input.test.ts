@@ -174,6 +174,97 @@ describe('bad files', () => {
   });
 });
 
+describe('files with nothing to judge (issue #13)', () => {
+  const HEADER = 'id,email,sex,age,address.state,consent,converted,notes\n';
+  /** `n` plain rows (no quotes, one line each), so line numbers are easy to tell. */
+  const plainRows = (n: number, age = '30') =>
+    Array.from(
+      { length: n },
+      (_, i) => `${i + 1},p${i}@example.com,${i % 2 ? 'f' : 'm'},${age},Bayern,yes,1,`,
+    );
+  async function checkFile(name: string, body: string | Buffer, format = 'text') {
+    await writeFile(at(name), body);
+    return runCli(['check', at(name), '--manifest', at('repscope.yaml'), '--format', format]);
+  }
+
+  it('an empty file is refused in one line, not reported as a table of zeros', async () => {
+    const r = await checkFile('empty.csv', '');
+    expect(r.code).toBe(2);
+    expectOneLine(r.stderr, /empty\.csv: empty file: no header$/m);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a header without rows, and an empty JSON Lines file', async () => {
+    const header = await checkFile('header.csv', HEADER);
+    expect(header.code).toBe(2);
+    expectOneLine(header.stderr, /header\.csv: header only: no data rows after it; expected at least one$/m);
+    const jsonl = await checkFile('empty.jsonl', '\n\n');
+    expect(jsonl.code).toBe(2);
+    expectOneLine(
+      jsonl.stderr,
+      /empty\.jsonl: no rows \(only blank lines\); expected one JSON object per line$/m,
+    );
+  });
+
+  it('a quote still open at the end of the file names the line it opened on', async () => {
+    const rows = plainRows(40);
+    rows.splice(10, 0, '99,"secret@example.com,f,40,Bayern,yes,1,');
+    // The header is line 1, so the inserted row is line 12; its own line break and the 30 rows' follow
+    const r = await checkFile('open-quote.csv', `${HEADER}${rows.join('\n')}\n`);
+    expect(r.code).toBe(2);
+    expectOneLine(
+      r.stderr,
+      /open-quote\.csv: line 12: a quote opened here is never closed; the file ends inside the quoted field 31 lines later/,
+    );
+    expect(r.stderr).not.toMatch(/example\.com/);
+  });
+
+  it('a file none of whose rows can be read is refused with the first reason; NUL bytes make a row malformed', async () => {
+    const utf16 = Buffer.from(`\uFEFF${HEADER}${plainRows(3).join('\n')}\n`, 'utf16le');
+    const r = await checkFile('utf16.csv', utf16);
+    expect(r.code).toBe(2);
+    expectOneLine(r.stderr, /utf16\.csv: /);
+    const nulRow = Buffer.concat([
+      Buffer.from('101,q@example.com,f'),
+      Buffer.from([0]),
+      Buffer.from(',30,Bayern,yes,1,\n'),
+    ]);
+    const nul = await checkFile(
+      'nul.csv',
+      Buffer.concat([Buffer.from(`${HEADER}${plainRows(100).join('\n')}\n`), nulRow]),
+      'json',
+    );
+    expect([0, 1]).toContain(nul.code);
+    const report = JSON.parse(nul.stdout);
+    expect(report.rows.malformed).toBe(1);
+    expect(report.warnings.map((w: { message: string }) => w.message).join('\n')).toMatch(
+      /line 102: a NUL character in column 'sex'/,
+    );
+    const allNul = await checkFile('all-nul.csv', Buffer.concat([Buffer.from(HEADER), nulRow]));
+    expect(allNul.code).toBe(2);
+    expectOneLine(
+      allNul.stderr,
+      /all-nul\.csv: its one record could not be read \(first: line 2: a NUL character in column 'sex'/,
+    );
+  });
+
+  it('a table with no rows shows no status, and a numeric column of text says so', async () => {
+    const body = `${HEADER}${plainRows(40, 'forty').join('\n')}\n`;
+    const r = await checkFile('text-ages.csv', body, 'json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    const age = report.attributes.find((a: { name: string }) => a.name === 'age_band');
+    expect(age.unmapped).toBe(40);
+    expect(new Set(age.groups.map((g: { status: string }) => g.status))).toEqual(new Set(['not-judged']));
+    expect(report.warnings.map((w: { message: string }) => w.message)).toContain(
+      "40 rows of column 'age' are not numbers or lie below the first bin (0) of age_band; list such values under missing or correct the column",
+    );
+    const text = await checkFile('text-ages.csv', body);
+    const ageTable = text.stdout.slice(text.stdout.indexOf('age_band  (column age'));
+    expect(ageTable.split('\n')[2]).toMatch(/^ {2}0-17 +0 +– +– +[\d.]+% +– +– +–$/);
+  });
+});
+
 describe('run over a bucket folder', () => {
   it('rejects a dataset whose manifest names another id, as an error report, and goes on', async () => {
     const root = at('bucket');

@@ -87,7 +87,15 @@ const SEX =
   '{ name: sex, column: sex, reference: p/sex, groups: { female: [f, w], male: [m], diverse: [d, x] } }';
 
 /** A manifest per fixture; the readable ones must give the same profile, the others be refused. */
-const FIXTURES: Record<string, { manifest: string; readable: boolean; csv?: CsvOptions }> = {
+/**
+ * `readable`: both profilers give the same profile. Not readable: the streaming profiler counts the
+ * malformed records and the SQL engine refuses the file, or (`refusedByBoth`, a fault of the whole
+ * file such as a quote open at its end) both refuse it.
+ */
+const FIXTURES: Record<
+  string,
+  { manifest: string; readable: boolean; refusedByBoth?: RegExp; csv?: CsvOptions }
+> = {
   'bom.csv': {
     readable: true,
     manifest: `attributes: [${SEX}, { name: age, column: age, bins: [0, 18, 50] }]\nintersections: [[sex, age]]`,
@@ -133,6 +141,7 @@ intersections: [[sex, state], [age, city]]`,
   'ragged.csv': { readable: false, manifest: `attributes: [${SEX}, { name: age, column: age, bins: [0] }]` },
   'unterminated-quote.csv': {
     readable: false,
+    refusedByBoth: /unterminated-quote\.csv: line 3: a quote opened here is never closed/,
     manifest: `attributes: [${SEX}, { name: note, column: note }]`,
   },
   'bad-lines.jsonl': { readable: false, manifest: `attributes: [${SEX}]` },
@@ -154,6 +163,17 @@ describe('the SQL plan and the streaming profiler agree on every fixture', () =>
       it(`${name}: the same profile`, async () => {
         const streamed = await expectSameProfile(fixturePath(name), format, plan(), fixture.csv);
         expect(streamed.rows.malformed).toBe(0);
+      });
+    } else if (fixture.refusedByBoth) {
+      it(`${name}: both profilers refuse the file`, async () => {
+        const streamed = streamProfile(fixturePath(name), format, plan(), fixture.csv);
+        await expect(streamed).rejects.toMatchObject({
+          code: 'INPUT_FORMAT',
+          message: expect.stringMatching(fixture.refusedByBoth!),
+        });
+        const refused = sqlProfile(fixturePath(name), format, plan(), fixture.csv);
+        await expect(refused).rejects.toBeInstanceOf(InputError);
+        await expect(refused).rejects.toMatchObject({ code: 'INPUT_FORMAT' });
       });
     } else {
       it(`${name}: the streaming profiler counts malformed records, the SQL engine refuses the file`, async () => {

@@ -75,6 +75,7 @@ function StatusText({ group }: { readonly group: GroupResult }) {
   if (group.status === 'suppressed') {
     return <>{HIDDEN_NOTE}</>;
   }
+  if (group.status === 'not-judged') return <span class="muted">–</span>;
   const details = [
     group.rowsNeeded !== undefined && group.rowsNeeded > 0
       ? `${formatCount(group.rowsNeeded)} more rows needed to reach the minimum ratio`

@@ -11,10 +11,12 @@ export const STATUS_LABEL: Readonly<Record<GroupStatus, string>> = {
   ok: 'in line with the reference',
   'no-reference': 'no reference share',
   suppressed: 'hidden',
+  'not-judged': 'not judged (no rows)',
 };
 
 /** Colours by status, from the Okabe–Ito palette (distinguishable with colour-vision deficiency). */
-const STATUS_COLOUR: Readonly<Record<Exclude<GroupStatus, 'suppressed'>, string>> = {
+/** (A `not-judged` group has no share, so no bar to colour.) */
+const STATUS_COLOUR: Readonly<Record<Exclude<GroupStatus, 'suppressed' | 'not-judged'>, string>> = {
   under: '#D55E00',
   over: '#0072B2',
   ok: '#009E73',

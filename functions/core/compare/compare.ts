@@ -109,7 +109,9 @@ export function compare(manifest: Manifest, profile: Profile, rows: readonly Com
       warnings.push({
         code: 'unmapped-values',
         path: spec.name,
-        message: `${counts.unmapped} rows of column '${spec.column}' matched no group of ${spec.name}; list their values under groups or missing`,
+        message: spec.bins
+          ? `${counts.unmapped} rows of column '${spec.column}' are not numbers or lie below the first bin (${spec.bins[0]}) of ${spec.name}; list such values under missing or correct the column`
+          : `${counts.unmapped} rows of column '${spec.column}' matched no group of ${spec.name}; list their values under groups or missing`,
       });
     }
     return attribute;
@@ -285,7 +287,9 @@ function compareCells(
     const pAdjusted = adjusted[i] ?? null;
     let status: GroupResult['status'] = 'ok';
     let note: string | undefined;
-    if (!withReference) status = 'no-reference';
+    // No rows in the table: no share, so nothing is "in line" (issue #13: no status at all).
+    if (total === 0) status = 'not-judged';
+    else if (!withReference) status = 'no-reference';
     else if (pi === null) {
       status = 'no-reference';
     } else if (ratio !== null && pAdjusted !== null) {

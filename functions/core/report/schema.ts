@@ -24,7 +24,12 @@ const share = z.number().min(0).max(1);
 const nullableNum = num.nullable();
 const nullableShare = share.nullable();
 
-export const groupStatusSchema = z.enum(['under', 'over', 'ok', 'no-reference', 'suppressed']);
+/**
+ * A group's status against its reference. `not-judged`: the table has no rows (every value missing
+ * or unmapped, or no row consented), so there is nothing to judge and no status to show; added after
+ * report@1 was first published, as a value readers show as "no status".
+ */
+export const groupStatusSchema = z.enum(['under', 'over', 'ok', 'no-reference', 'suppressed', 'not-judged']);
 export const verdictSchema = z.enum(['pass', 'warn', 'fail', 'error']);
 export const checkStatusSchema = z.enum(['pass', 'warn', 'fail']);
 

@@ -151,6 +151,15 @@ export class CsvScanner {
     return this.quotedBreaks;
   }
 
+  /**
+   * The line of the record whose quoted field is still open (the input so far ends inside it), or
+   * undefined. At the end of a file this is a fault of the whole file, not of one record: every
+   * line after the quote was read as part of one field.
+   */
+  get openQuoteLine(): number | undefined {
+    return this.state === QUOTED && this.stoppedAt < 0 ? this.recordLine : undefined;
+  }
+
   /** Absolute offset where the scanner stopped (`stopAt` reached), or -1. */
   get stopped(): number {
     return this.stoppedAt;

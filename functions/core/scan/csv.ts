@@ -3,7 +3,7 @@ import { concatBytes, startsWithUtf8Bom } from './byte-buffer.ts';
 import { ByteInterner, MISS } from './byte-interner.ts';
 import { DELIMITER_CANDIDATES, detectDelimiter, SAMPLE_BYTES } from './csv-delimiter.ts';
 import { type CsvRecord, CsvScanner } from './csv-scanner.ts';
-import { FieldDecoder } from './field-decoder.ts';
+import { FieldDecoder, NulInFieldError } from './field-decoder.ts';
 import { listNames } from './messages.ts';
 import { createFieldDecoder, encodingLabel } from './text-encoding.ts';
 import {
@@ -157,6 +157,17 @@ export async function scanCsvRange(
       }
       going = scanner.push(plainBytes(next.value));
     }
+    // (An open quote in the header itself is the header's error, which `finish` reports.)
+    const openQuote = done && !options.headOnly && reader.header !== undefined ? scanner.openQuoteLine : undefined;
+    if (openQuote !== undefined) {
+      const later = scanner.line - openQuote;
+      throw new InputError(
+        'INPUT_FORMAT',
+        `${fileName}: line ${openQuote}: a quote opened here is never closed; the file ends inside the ` +
+          `quoted field${later > 0 ? ` ${later} line${later === 1 ? '' : 's'} later` : ''}, so the rest of ` +
+          'the file cannot be read as records (is the file cut short, or a quote unbalanced?)',
+      );
+    }
     scanner.finish();
     const end = scanner.position;
     return {
@@ -245,6 +256,8 @@ function hasLoneCr(sample: Uint8Array): boolean {
 
 /** Marks a field value whose bytes are not valid text in the encoding. */
 const INVALID = -2;
+/** A field value holding a NUL character: text files have none, so the row is malformed. */
+const HAS_NUL = -3;
 
 /** Turns scanned records into sink calls: header, projection, field-count check, decoding. */
 class CsvRecordReader {
@@ -255,6 +268,7 @@ class CsvRecordReader {
   private readonly hasHeader: boolean;
   private readonly decoder: TextDecoder;
   private readonly invalidText: string[];
+  private readonly nulText: string[];
   private readonly sink: ScanSink;
   private readonly coded: CodedScanSink | null;
   private readonly values: (string | null)[];
@@ -278,6 +292,9 @@ class CsvRecordReader {
     this.interners = this.coded ? options.columns.map(() => new ByteInterner()) : [];
     this.invalidText = options.columns.map(
       (column) => `invalid ${encodingLabel(decoder)} in column '${column}'`,
+    );
+    this.nulText = options.columns.map(
+      (column) => `a NUL character in column '${column}' (not text: a binary or UTF-16 file?)`,
     );
   }
 
@@ -332,8 +349,11 @@ class CsvRecordReader {
       let text: string;
       try {
         text = this.fieldDecoders[k]!.decode(bytes, base + start, base + end);
-      } catch {
-        this.sink.malformed(record.line, this.invalidText[k]!);
+      } catch (error) {
+        this.sink.malformed(
+          record.line,
+          (error instanceof NulInFieldError ? this.nulText : this.invalidText)[k]!,
+        );
         return;
       }
       values[k] = escaped[slot] === 1 ? text.replaceAll('""', '"') : text;
@@ -363,8 +383,8 @@ class CsvRecordReader {
           if (code !== NO_CODE) interner.set(bytes, start, end, code);
         }
       }
-      if (code === INVALID) {
-        sink.malformed(record.line, this.invalidText[k]!);
+      if (code < 0 && code !== NO_CODE) {
+        sink.malformed(record.line, (code === HAS_NUL ? this.nulText : this.invalidText)[k]!);
         return;
       }
       codes[k] = code;
@@ -372,7 +392,7 @@ class CsvRecordReader {
     sink.rowCodes(codes, this.values, record.line);
   }
 
-  /** Decodes one field; its code, INVALID, or NO_CODE with the text left in `values[k]`. */
+  /** Decodes one field; its code, INVALID, HAS_NUL, or NO_CODE with the text left in `values[k]`. */
   private decodeCode(
     sink: CodedScanSink,
     k: number,
@@ -387,6 +407,8 @@ class CsvRecordReader {
     } catch {
       return INVALID;
     }
+    // Checked once per distinct value: the interner remembers the verdict with the bytes.
+    if (text.includes('\0')) return HAS_NUL;
     if (escaped) text = text.replaceAll('""', '"');
     const code = sink.codeOf(k, text);
     if (code === NO_CODE) this.values[k] = text;

@@ -3,6 +3,14 @@ const MAX_CACHED_BYTES = 32;
 /** Slots per cache (a power of two). */
 const SLOTS = 256;
 
+/** A field holds a NUL character, which no text file has (a binary or UTF-16 file read as text). */
+export class NulInFieldError extends Error {
+  constructor() {
+    super('a NUL character in a field');
+    this.name = 'NulInFieldError';
+  }
+}
+
 /**
  * Decodes field bytes to strings, remembering recent short values: profiled columns have few
  * distinct values, and a hash plus a byte compare is about twice as fast as calling TextDecoder
@@ -22,10 +30,11 @@ export class FieldDecoder {
   /**
    * The text of `bytes[start, end)`.
    * @throws TypeError when the bytes are not valid in the decoder's encoding (a fatal decoder)
+   * @throws NulInFieldError when the text holds a NUL character (such a text is never cached)
    */
   decode(bytes: Uint8Array, start: number, end: number): string {
     const length = end - start;
-    if (length > MAX_CACHED_BYTES) return this.decoder.decode(bytes.subarray(start, end));
+    if (length > MAX_CACHED_BYTES) return withoutNul(this.decoder.decode(bytes.subarray(start, end)));
     // FNV-1a, 32 bit
     let hash = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
@@ -37,7 +46,7 @@ export class FieldDecoder {
     ) {
       return this.texts[slot]!;
     }
-    const text = this.decoder.decode(bytes.subarray(start, end));
+    const text = withoutNul(this.decoder.decode(bytes.subarray(start, end)));
     this.lengths[slot] = length;
     this.hashes[slot] = hash;
     this.keys.set(bytes.subarray(start, end), slot * MAX_CACHED_BYTES);
@@ -51,4 +60,9 @@ export class FieldDecoder {
     for (let i = 0; i < length; i++) if (keys[offset + i] !== bytes[start + i]) return false;
     return true;
   }
+}
+
+function withoutNul(text: string): string {
+  if (text.includes('\0')) throw new NulInFieldError();
+  return text;
 }

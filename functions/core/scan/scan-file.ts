@@ -28,6 +28,7 @@ export interface ScanFileOptions {
     readonly delimiter?: string;
     readonly header?: boolean;
     readonly encoding?: string;
+    readonly headOnly?: boolean;
   };
   /** Decompression-bomb limits and the inflater. @default - see GunzipOptions */
   readonly gzip?: Omit<GunzipOptions, 'fileName'>;

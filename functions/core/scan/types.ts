@@ -54,6 +54,11 @@ export interface CsvOptions extends ScanOptions {
    * iso-8859-*, …), since fields are split on bytes. @default 'utf-8'
    */
   readonly encoding?: string;
+  /**
+   * The bytes are the head of a longer file (the upload's preflight): a quote still open where they
+   * end was cut by the head, not left open by the file, so it is not refused. @default false
+   */
+  readonly headOnly?: boolean;
 }
 
 export interface ScanSummary {

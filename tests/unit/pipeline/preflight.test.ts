@@ -81,9 +81,14 @@ describe('preflight: the head of a file, never all of it', () => {
   });
 
   it('reads a file shorter than the head whole, malformed rows and all', async () => {
-    const text = `${leadsCsv(skewedLeads(50))}1,2\n"unterminated,3\n`;
+    const text = `${leadsCsv(skewedLeads(50))}1,2\n`;
     const result = await check(memoryStore({ 'small.csv': text }), 'small.csv');
     expect(result.bytes).toBe(Buffer.byteLength(text));
+    // Read whole, its end is the file's end: a quote open there is refused, as `check` refuses it.
+    const open = `${text}"unterminated,3\n`;
+    const error = await rejection(check(memoryStore({ 'small.csv': open }), 'small.csv'));
+    expect(error.code).toBe('INPUT_FORMAT');
+    expect(error.message).toMatch(/^data\/small\.csv: line \d+: a quote opened here is never closed/);
   });
 
   it('ends the head after a whole record: a cut inside a multi-byte character is not reported', async () => {
