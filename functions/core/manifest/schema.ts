@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { LAKE_TABLES } from '../lake/tables.ts';
-import { normaliseValue } from '../profile/normalise.ts';
+import { DEFAULT_MISSING, normaliseValue } from '../profile/normalise.ts';
 
 /**
  * The manifest contract (`repscope.yaml`). Public: tests pin it, CHANGELOG.md flags breaking
@@ -25,6 +25,39 @@ const valueFilter = z.strictObject({
   granted: valueList.min(1).optional(),
   positive: valueList.min(1).optional(),
 });
+
+/**
+ * A value belongs to one group, and to a group or to missing, never both: values are compared as
+ * the profiler compares them (normalised), so `F` and `f ` collide. Said at the manifest, with its
+ * file name and field path, rather than when the run builds its plan.
+ */
+function mappingIssues(
+  groups: Readonly<Record<string, readonly string[]>>,
+  missingValues: readonly string[],
+  ctx: z.RefinementCtx,
+): void {
+  const missing = new Set(['', ...missingValues].map(normaliseValue));
+  const groupOf = new Map<string, string>();
+  for (const [group, values] of Object.entries(groups)) {
+    for (const value of [group, ...values]) {
+      const key = normaliseValue(value);
+      const previous = groupOf.get(key);
+      if (missing.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `value '${value}' is also listed as missing; expected it in one place`,
+          path: ['groups', group],
+        });
+      } else if (previous !== undefined && previous !== group) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `value '${value}' is already mapped to group '${previous}'`,
+          path: ['groups', group],
+        });
+      } else groupOf.set(key, group);
+    }
+  }
+}
 
 export const attributeSchema = z
   .strictObject({
@@ -51,6 +84,7 @@ export const attributeSchema = z
     if (a.groups && a.bins) {
       ctx.addIssue({ code: 'custom', message: 'expected either groups or bins, not both', path: ['bins'] });
     }
+    if (a.groups) mappingIssues(a.groups, a.missing ?? DEFAULT_MISSING, ctx);
     if (a.bins) {
       for (let i = 1; i < a.bins.length; i++) {
         if (a.bins[i]! <= a.bins[i - 1]!) {

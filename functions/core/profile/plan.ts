@@ -1,9 +1,8 @@
-import { InputError, ManifestError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import type { AttributeSpec, Manifest } from '../manifest/schema.ts';
-import { normaliseValue } from './normalise.ts';
+import { DEFAULT_MISSING, normaliseValue } from './normalise.ts';
 
-/** Values treated as "not given" when an attribute declares no `missing` list. */
-export const DEFAULT_MISSING = ['', 'na', 'n/a', 'null', 'none', 'unknown'] as const;
+export { DEFAULT_MISSING } from './normalise.ts';
 
 /** An attribute with more distinct groups than this is not a grouping column (e.g. free text). */
 export const MAX_GROUPS_PER_ATTRIBUTE = 1000;
@@ -125,8 +124,8 @@ export function buildPlan(
     columns.push(column);
     return columns.length - 1;
   };
-  const attributes: AttributePlan[] = manifest.attributes.map((spec, i) =>
-    planAttribute(spec, i, columnIndex(spec.column), referenceGroups),
+  const attributes: AttributePlan[] = manifest.attributes.map((spec) =>
+    planAttribute(spec, columnIndex(spec.column), referenceGroups),
   );
   const filter = (column: string, values: readonly string[]): FilterPlan => ({
     column,
@@ -205,7 +204,6 @@ export function buildPlan(
 
 function planAttribute(
   spec: AttributeSpec,
-  index: number,
   columnIndex: number,
   referenceGroups: ReferenceGroups,
 ): AttributePlan {
@@ -231,22 +229,9 @@ function planAttribute(
   }
   const lookup = new Map<string, string>();
   if (spec.groups) {
+    // The manifest's schema has refused a value in two groups or in a group and missing.
     for (const [group, values] of Object.entries(spec.groups)) {
-      for (const value of [group, ...values]) {
-        const key = normaliseValue(value);
-        if (missing.has(key)) {
-          throw new ManifestError(
-            `attributes[${index}].groups.${group}: value '${value}' is also listed as missing; expected it in one place`,
-          );
-        }
-        const previous = lookup.get(key);
-        if (previous !== undefined && previous !== group) {
-          throw new ManifestError(
-            `attributes[${index}].groups.${group}: value '${value}' is already mapped to group '${previous}'`,
-          );
-        }
-        lookup.set(key, group);
-      }
+      for (const value of [group, ...values]) lookup.set(normaliseValue(value), group);
     }
     return {
       ...base,

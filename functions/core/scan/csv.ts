@@ -158,7 +158,8 @@ export async function scanCsvRange(
       going = scanner.push(plainBytes(next.value));
     }
     // (An open quote in the header itself is the header's error, which `finish` reports.)
-    const openQuote = done && !options.headOnly && reader.header !== undefined ? scanner.openQuoteLine : undefined;
+    const openQuote =
+      done && !options.headOnly && reader.header !== undefined ? scanner.openQuoteLine : undefined;
     if (openQuote !== undefined) {
       const later = scanner.line - openQuote;
       throw new InputError(

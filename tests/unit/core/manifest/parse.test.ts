@@ -104,6 +104,16 @@ describe('parseManifest', () => {
       /intersections\[0\]\[1\]: unknown attribute 'b'; expected one of: a/,
     ],
     [
+      'a value mapped to two groups (compared as the profiler compares them)',
+      'dataset: ok\nattributes: [{ name: a, column: a, groups: { female: [f, w], male: [m, " F"] } }]',
+      /^repscope\.yaml: attributes\[0\]\.groups\.male: value ' F' is already mapped to group 'female'$/,
+    ],
+    [
+      'a group value that is also missing (the default missing values included)',
+      'dataset: ok\nattributes: [{ name: a, column: a, groups: { female: [f, Unknown] } }]',
+      /^repscope\.yaml: attributes\[0\]\.groups\.female: value 'Unknown' is also listed as missing; expected it in one place$/,
+    ],
+    [
       'duplicate attribute names',
       'dataset: ok\nattributes: [{ name: a, column: a }, { name: a, column: b }]',
       /attributes\[1\]\.name: duplicate attribute name 'a'/,
