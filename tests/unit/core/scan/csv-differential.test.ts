@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scanCsv } from '../../../../functions/core/scan/csv.ts';
+import { fuzzOptions } from '../../../fixtures/fuzz.ts';
 import { cutStream, recordingSink } from '../../../fixtures/scan/builders.ts';
 
 /** Characters that stress a CSV reader, plus any single grapheme. */
@@ -89,7 +90,7 @@ describe('scanCsv against csv-parse', () => {
         );
         expect(summary.records).toBe(expected.length - 1);
       }),
-      { numRuns: 400, seed: 20240601 },
+      fuzzOptions(3000, 20240601),
     );
   });
 
@@ -120,7 +121,37 @@ describe('scanCsv against csv-parse', () => {
           );
         },
       ),
-      { numRuns: 200, seed: 7 },
+      fuzzOptions(1000, 7),
+    );
+  });
+
+  it('refuses a file ending inside a quote where csv-parse does, naming the line the quote opened on', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        csvCase,
+        fc.string({ unit: fc.constantFrom('a', ',', ';', ' ', '\n', 'é'), maxLength: 10 }),
+        async ({ shape, header, rows }, tail) => {
+          const { delimiter, newline } = shape;
+          const lines = [header, ...rows].map((row) =>
+            row.map((value) => serialise(value, delimiter, shape.quoteAll)).join(delimiter),
+          );
+          // A last record whose only field opens a quote that is never closed.
+          const head = `${lines.join(newline)}${newline}`;
+          const text = `${head}"${tail}`;
+          expect(() => parse(text, { delimiter, skip_empty_lines: true, relax_column_count: true })).toThrow(
+            expect.objectContaining({ code: 'CSV_QUOTE_NOT_CLOSED' }),
+          );
+          const line = head.split(/\r\n|\n|\r/).length;
+          await expect(
+            scanCsv(
+              cutStream(new TextEncoder().encode(text), []),
+              { fileName: 'random.csv', columns: [header[0]!], delimiter },
+              recordingSink(),
+            ),
+          ).rejects.toThrow(`random.csv: line ${line}: a quote opened here is never closed`);
+        },
+      ),
+      fuzzOptions(500, 11),
     );
   });
 });
