@@ -42,6 +42,13 @@ export interface S3ObjectStoreProps {
    * @default 1000
    */
   readonly listPageSize?: number;
+  /**
+   * How often a read whose body fails midway (a connection reset, a timeout while the object
+   * streams) is resumed from the byte it reached, and the first wait before resuming (doubled each
+   * time). The SDK retries a request that fails before its body; nothing retries a body.
+   * @default { attempts: 4, baseDelayMs: 100 }
+   */
+  readonly readResume?: { readonly attempts: number; readonly baseDelayMs: number };
 }
 
 const MIB = 1024 * 1024;
@@ -78,6 +85,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly multipartThresholdBytes: number;
   private readonly multipartQueueSize: number;
   private readonly listPageSize: number;
+  private readonly readResume: { readonly attempts: number; readonly baseDelayMs: number };
 
   constructor(props: S3ObjectStoreProps) {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucket)) {
@@ -90,29 +98,62 @@ export class S3ObjectStore implements ObjectStore {
     this.multipartThresholdBytes = Math.max(5 * MIB, props.multipartThresholdBytes ?? 8 * MIB);
     this.multipartQueueSize = props.multipartQueueSize ?? 4;
     this.listPageSize = props.listPageSize ?? 1000;
+    this.readResume = props.readResume ?? { attempts: 4, baseDelayMs: 100 };
   }
 
+  /**
+   * Streams the object (or `range` of it). When the body fails midway, the read goes on from the
+   * byte it reached with a ranged GET that must match the first answer's ETag (If-Match), so the
+   * bytes handed out are one object's, never a mix of two versions; after `readResume.attempts`
+   * such failures, or when the object changed (412), it throws. The consumer sees each byte once.
+   *
+   * @throws StoreError naming the object and the failure, never the body
+   */
   async *read(key: string, range?: ByteRange): AsyncIterable<Uint8Array> {
     checkKey(key);
     if (range && range.end <= range.start) return;
-    let body: AsyncIterable<Uint8Array>;
-    try {
-      const out = await this.client.send(
-        new GetObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}),
-        }),
-      );
-      body = out.Body as AsyncIterable<Uint8Array>;
-    } catch (error) {
-      if (isStatus(error, 416)) return; // a range past the end: no bytes
-      throw new StoreError(`cannot read ${this.uri(key)}: ${describe(error)}`, { cause: error });
-    }
-    try {
-      for await (const chunk of body) yield chunk;
-    } catch (error) {
-      throw new StoreError(`cannot read ${this.uri(key)}: ${describe(error)}`, { cause: error });
+    let offset = range?.start ?? 0;
+    let etag: string | undefined;
+    for (let resumed = 0; ; resumed++) {
+      let body: AsyncIterable<Uint8Array>;
+      try {
+        const resuming = etag !== undefined;
+        const out = await this.client.send(
+          new GetObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            ...(range || resuming ? { Range: `bytes=${offset}-${range ? range.end - 1 : ''}` } : {}),
+            ...(resuming ? { IfMatch: etag } : {}),
+          }),
+        );
+        etag ??= out.ETag ?? '';
+        body = out.Body as AsyncIterable<Uint8Array>;
+      } catch (error) {
+        if (isStatus(error, 416)) return; // a range past the end (or a resume at the very end): no bytes
+        if (etag !== undefined && isStatus(error, 412)) {
+          throw new StoreError(
+            `cannot read ${this.uri(key)}: the object changed while it was read (at byte ${offset}); read it again`,
+            { cause: error },
+          );
+        }
+        throw new StoreError(`cannot read ${this.uri(key)}: ${describe(error)}`, { cause: error });
+      }
+      try {
+        for await (const chunk of body) {
+          offset += chunk.byteLength;
+          yield chunk;
+        }
+        return;
+      } catch (error) {
+        if (resumed >= this.readResume.attempts || etag === '') {
+          throw new StoreError(
+            `cannot read ${this.uri(key)}: ${describe(error)} at byte ${offset}` +
+              (resumed > 0 ? ` (resumed ${resumed} time${resumed === 1 ? '' : 's'})` : ''),
+            { cause: error },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.readResume.baseDelayMs * 2 ** resumed));
+      }
     }
   }
 
