@@ -17,7 +17,7 @@ import { trinoToDuckDb } from './trino-to-duckdb.ts';
  * text, as Athena does; Trino's spellings of a few functions become DuckDB's (`trinoToDuckDb`).
  * The data tables under `tables/<name>/` are tables of that name, as Glue tables over those
  * folders would be. Faults are injected on request: queued polls, failed or cancelled queries,
- * queries that never finish, slow result pages.
+ * queries that never finish, slow result pages, throttled starts, result pages that fail.
  */
 export interface AthenaFaults {
   /** GetQueryExecution answers QUEUED this many times before the query runs. @default 0 */
@@ -28,6 +28,16 @@ export interface AthenaFaults {
   hangNext?: boolean;
   /** Each GetQueryResults waits this long. @default 0 */
   pageDelayMs?: number;
+  /**
+   * StartQueryExecution answers TooManyRequestsException (HTTP 400, Athena's throttling error)
+   * this many times before it starts a query. @default 0
+   */
+  throttleStarts?: number;
+  /**
+   * GetQueryResults of a page after the first answers InternalServerException (HTTP 500) this many
+   * times (a results read that fails midway). @default 0
+   */
+  failLaterPages?: number;
 }
 
 interface Execution {
@@ -64,6 +74,10 @@ export async function startAthenaProtocolServer(lake: ObjectStore): Promise<Athe
 
   const operations: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {
     async StartQueryExecution(body) {
+      if ((state.faults.throttleStarts ?? 0) > 0) {
+        state.faults.throttleStarts! -= 1;
+        throw new ProtocolError('TooManyRequestsException', 'Rate exceeded', 400);
+      }
       const sql = String(body['QueryString'] ?? '');
       const workGroup = String(body['WorkGroup'] ?? '');
       if (sql === '') throw new ProtocolError('InvalidRequestException', 'QueryString is required');
@@ -143,6 +157,10 @@ export async function startAthenaProtocolServer(lake: ObjectStore): Promise<Athe
       // Athena's first row of a SELECT repeats the column names.
       const all = [columns.map((c) => c.name as SqlValue), ...(execution.rows ?? [])];
       const offset = Number(body['NextToken'] ?? 0);
+      if (offset > 0 && (state.faults.failLaterPages ?? 0) > 0) {
+        state.faults.failLaterPages! -= 1;
+        throw new ProtocolError('InternalServerException', 'We encountered an internal error', 500);
+      }
       const page = all.slice(offset, offset + max);
       const next = offset + max < all.length ? String(offset + max) : undefined;
       return {
@@ -223,7 +241,10 @@ export async function startAthenaProtocolServer(lake: ObjectStore): Promise<Athe
       res.end(JSON.stringify(out));
     } catch (error) {
       const type = error instanceof ProtocolError ? error.type : 'InternalServerException';
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type });
+      res.writeHead(error instanceof ProtocolError ? error.status : 400, {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-errortype': type,
+      });
       res.end(
         JSON.stringify({ __type: type, Message: error instanceof Error ? error.message : String(error) }),
       );
@@ -254,6 +275,7 @@ class ProtocolError extends Error {
   constructor(
     readonly type: string,
     message: string,
+    readonly status = 400,
   ) {
     super(message);
   }

@@ -151,6 +151,47 @@ describe('AthenaQueryEngine', () => {
     expect(missing.reason).toMatch(/no_such_table/);
   });
 
+  it('rides out a throttled StartQueryExecution and result pages that fail midway (SDK retries)', async () => {
+    const retrying = athenaEngine({
+      pageSize: 100,
+      clientConfig: {
+        endpoint: athena.endpoint,
+        region: 'eu-central-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 3,
+      },
+    });
+    const sql =
+      'SELECT attribute, "group", "count" FROM group_counts WHERE dataset = ? AND run = ? ORDER BY attribute, "group"';
+    const expected = await retrying.rows(sql, ['leads', run]);
+    expect(expected.length).toBeGreaterThan(100);
+    const starts = athena.calls.get('StartQueryExecution') ?? 0;
+    const pages = athena.calls.get('GetQueryResults') ?? 0;
+    athena.faults = { throttleStarts: 2, failLaterPages: 2 };
+    expect(await retrying.rows(sql, ['leads', run])).toEqual(expected);
+    expect(athena.faults).toMatchObject({ throttleStarts: 0, failLaterPages: 0 });
+    expect((athena.calls.get('StartQueryExecution') ?? 0) - starts).toBe(3);
+    expect((athena.calls.get('GetQueryResults') ?? 0) - pages).toBe(
+      Math.ceil((expected.length + 1) / 100) + 2,
+    );
+    athena.faults = {};
+  });
+
+  it('names the failure when throttling or a results page outlasts the retries', async () => {
+    athena.faults = { throttleStarts: 5 };
+    await expect(engine.rows('SELECT 1 AS x')).rejects.toThrow(/TooManyRequestsException/);
+    athena.faults = { failLaterPages: 5 };
+    const paged = athenaEngine({ pageSize: 100 });
+    const error = await paged
+      .rows('SELECT attribute FROM group_counts WHERE dataset = ? AND run = ?', ['leads', run])
+      .catch((e: unknown) => e);
+    athena.faults = {};
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as Error).message).toMatch(
+      /^Athena query [0-9a-f-]+: cannot read its results: InternalServerException/,
+    );
+  });
+
   it('stops a query that runs past its timeout', async () => {
     athena.faults = { hangNext: true };
     const slow = athenaEngine({
