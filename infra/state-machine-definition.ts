@@ -85,12 +85,24 @@ export interface StateMachineDefinitionProps {
   readonly retryIntervalSec?: number;
 }
 
-/** Error names a task may be retried on: they mean "try again", never "bad input". */
+/**
+ * Error names a task may be retried on: they mean "try again", never "bad input". A function that
+ * ran out of time or memory is reported as `Lambda.Unknown` (Step Functions' "Handle Lambda service
+ * exceptions" page: "These include out-of-memory errors and function timeouts"; `Sandbox.Timedout`
+ * through the lambda:invoke integration, `States.Timeout` past a task's own TimeoutSeconds). Every
+ * stage is idempotent (run ids from the inputs, create-once claims, whole-object writes), so the
+ * retry of a stage cut short gives the same run and report; an error the handler throws itself has
+ * its own name (a bug's TypeError is not retried).
+ */
 export const TRANSIENT_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.Unknown',
+  'Sandbox.Timedout',
+  'States.Timeout',
   'StoreError',
   'QueryError',
 ] as const;
