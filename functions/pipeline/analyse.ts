@@ -217,7 +217,7 @@ export async function compareRun(
 
 /**
  * Where a re-compared run's counts came from, said in its report: the run that read the data and
- * when, and that the raw upload has expired since. Ids and dates only, never row data.
+ * when, and that its upload or manifest has expired since. Ids and dates only, never row data.
  */
 export function recomparedWarning(
   profiled: Pick<ProfiledRun, 'version'>,
@@ -226,7 +226,7 @@ export function recomparedWarning(
 ): ReportWarning {
   return {
     code: 'recompared',
-    message: `re-compared from the profile of run ${from.run} (version ${profiled.version}, read on ${from.readAt.slice(0, 10)}): the raw upload has expired since (not in the lake on ${at.slice(0, 10)}), so this run read no rows; its counts are that run's`,
+    message: `re-compared from the profile of run ${from.run} (version ${profiled.version}, read on ${from.readAt.slice(0, 10)}): its raw upload or manifest has expired since (not under datasets/ on ${at.slice(0, 10)}), so this run read no rows; its counts are that run's`,
   };
 }
 

@@ -70,9 +70,9 @@ export type CountsSource =
   | { readonly kind: 'none'; readonly reason: string; readonly manifest: boolean };
 
 /**
- * A dataset with data files, or registered as a table, is read. Without them (its uploads expired)
- * its newest kept run is compared again when the plan allows it (recompare.ts), else there is
- * nothing to run and the reason says why. The catalogue is loaded only when a recompare is weighed.
+ * A dataset with data files and its manifest, or registered as a table, is read. Without them (its
+ * uploads or its manifest expired) its newest kept run is compared again when the plan allows it
+ * (recompare.ts), else there is nothing to run and the reason says why. The catalogue is loaded only when a recompare is weighed.
  */
 export async function countsSource(
   store: ObjectStore,
@@ -81,7 +81,10 @@ export async function countsSource(
 ): Promise<CountsSource> {
   const manifest = await textIfPresent(store, entry.manifestKey);
   const table = declaresTable(manifest);
-  if (table || entry.files.length > 0) return { kind: 'read', table };
+  // Data without its manifest (the manifest expired first) cannot be profiled: its newest kept
+  // run, which read it while the manifest was there, is compared again instead.
+  const readable = manifest !== undefined || entry.kept === undefined;
+  if (table || (entry.files.length > 0 && readable)) return { kind: 'read', table };
   const decision = await planRecompare(store, entry.id, entry.kept, await catalogue());
   if (decision.recompare) return { kind: 'recompare', recompare: decision.recompare };
   return { kind: 'none', reason: decision.reason, manifest: manifest !== undefined };

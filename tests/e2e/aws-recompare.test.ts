@@ -134,7 +134,7 @@ describeAws('a scheduled dataset whose upload expired, through the cloud emulati
     expect(recompared.run.reason).toBe('schedule');
     expect(recompared.dataset.source).toEqual((await reportOf('aged', first)).dataset.source);
     expect(recompared.warnings.find((w) => w.code === 'recompared')?.message).toBe(
-      `re-compared from the profile of run ${first} (version v1, read on 2026-12-01): the raw upload has expired since (not in the lake on 2026-12-03), so this run read no rows; its counts are that run's`,
+      `re-compared from the profile of run ${first} (version v1, read on 2026-12-01): its raw upload or manifest has expired since (not under datasets/ on 2026-12-03), so this run read no rows; its counts are that run's`,
     );
 
     // A full run over the same bytes with the revised reference gives the same numbers.

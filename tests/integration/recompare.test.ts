@@ -98,7 +98,7 @@ describe('a scheduled dataset whose upload expired', () => {
     expect(recompared.run.reason).toBe('schedule');
     expect(recompared.warnings.find((w) => w.code === 'recompared')?.message).toMatch(
       new RegExp(
-        `^re-compared from the profile of run ${first!.run} \\(version v1, read on \\d{4}-\\d{2}-\\d{2}\\): the raw upload has expired since`,
+        `^re-compared from the profile of run ${first!.run} \\(version v1, read on \\d{4}-\\d{2}-\\d{2}\\): its raw upload or manifest has expired since \\(not under datasets/ on`,
       ),
     );
     // Its own copies, so it can itself be compared again or pruned independently.

@@ -11,7 +11,7 @@ import { planFor } from '../../../functions/pipeline/profile-stage.ts';
 import { keptRuns, noDataReason, planRecompare } from '../../../functions/pipeline/recompare.ts';
 import { dueDatasets } from '../../../functions/pipeline/rescan.ts';
 import { referenceDigests } from '../../../functions/pipeline/run-inputs.ts';
-import { discoverDatasets } from '../../../functions/pipeline/run-root.ts';
+import { countsSource, discoverDatasets } from '../../../functions/pipeline/run-root.ts';
 import { LEADS_MANIFEST } from '../../fixtures/leads.ts';
 import { memoryStore } from './memory-store.ts';
 
@@ -177,5 +177,42 @@ describe('whether a kept profile can be compared again', () => {
     expect((await planRecompare(store, 'daily', '20261101T060000Z', revised)).reason).toMatch(
       /maps values to other groups/,
     );
+  });
+});
+
+describe('how a run gets a dataset’s counts', () => {
+  const text = manifestOf('daily', 'schedule: rate(1 day)\n');
+  const data = lakeKeys.dataFile('daily', 'v2', 'leads.csv');
+  const entry = {
+    id: 'daily',
+    manifestKey: lakeKeys.manifest('daily'),
+    version: 'v2',
+    files: [{ key: data, name: data }],
+    kept: '20261101T060000Z',
+  };
+  const load = async () => catalogue;
+
+  it('reads the data while its manifest is there', async () => {
+    const store = memoryStore({
+      ...kept('daily', '20261101T060000Z', record(text)),
+      [entry.manifestKey]: text,
+      [data]: 'x',
+    });
+    expect(await countsSource(store, entry, load)).toEqual({ kind: 'read', table: false });
+  });
+
+  it('compares the kept profile again when the manifest expired before the data', async () => {
+    const store = memoryStore({ ...kept('daily', '20261101T060000Z', record(text)), [data]: 'x' });
+    const source = await countsSource(store, entry, load);
+    expect(source.kind).toBe('recompare');
+  });
+
+  it('has nothing to run without data and without a kept run, and says whether a manifest is there', async () => {
+    const store = memoryStore({ [entry.manifestKey]: text });
+    expect(await countsSource(store, { ...entry, files: [], kept: undefined }, load)).toEqual({
+      kind: 'none',
+      reason: noDataReason('daily'),
+      manifest: true,
+    });
   });
 });
