@@ -147,6 +147,22 @@ async function execute(event: unknown, overrides: Record<string, string> = {}) {
   }
 }
 
+/** The rescan handler in its role, each execution it starts run by {@link execute}; `runs` gets their steps. */
+function rescanInRoles(runs: string[][]) {
+  return createRescanHandler(
+    () =>
+      runtimeOf('rescan', {
+        REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
+      }),
+    () => async (input) => {
+      const result = await execute(JSON.parse(input));
+      expect(result.error).toBeUndefined();
+      runs.push(result.steps);
+      return `arn:aws:states:eu-central-1:123456789012:execution:repscope-run:${runs.length}`;
+    },
+  );
+}
+
 /** Writes an object as a user's upload would and returns S3's event for it. */
 async function upload(key: string, body: string): Promise<unknown> {
   await lake.write(key, body);
@@ -262,18 +278,7 @@ attributes:
     );
     await lake.write('datasets/daily/v1/leads.csv', leadsCsv(skewedLeads(300, 5)));
     const runs: string[][] = [];
-    const rescan = createRescanHandler(
-      () =>
-        runtimeOf('rescan', {
-          REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
-        }),
-      () => async (input) => {
-        const result = await execute(JSON.parse(input));
-        expect(result.error).toBeUndefined();
-        runs.push(result.steps);
-        return `arn:aws:states:eu-central-1:123456789012:execution:repscope-run:${runs.length}`;
-      },
-    );
+    const rescan = rescanInRoles(runs);
     // Only the scheduled dataset is due; its first rescan is a run, the second a duplicate.
     expect((await rescan({})).started.map((s) => s.dataset)).toEqual(['daily']);
     expect((await rescan({})).started.map((s) => s.dataset)).toEqual(['daily']);
@@ -295,18 +300,7 @@ attributes:
     await rm(path.join(root, 'datasets/aged'), { recursive: true });
     await lake.write('references/team-panel.csv', panel(0.6));
     const runs: string[][] = [];
-    const rescan = createRescanHandler(
-      () =>
-        runtimeOf('rescan', {
-          REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
-        }),
-      () => async (input) => {
-        const result = await execute(JSON.parse(input));
-        expect(result.error).toBeUndefined();
-        runs.push(result.steps);
-        return `arn:aws:states:eu-central-1:123456789012:execution:repscope-run:${runs.length}`;
-      },
-    );
+    const rescan = rescanInRoles(runs);
     expect((await rescan({ datasets: ['aged'] })).started.map((s) => s.dataset)).toEqual(['aged']);
     expect((await rescan({ datasets: ['aged'] })).skipped).toEqual([]);
     expect(runs).toEqual([['Profile', 'Compare', 'Publish'], ['Profile']]);
