@@ -72,7 +72,8 @@ export type CountsSource =
 /**
  * A dataset with data files and its manifest, or registered as a table, is read. Without them (its
  * uploads or its manifest expired) its newest kept run is compared again when the plan allows it
- * (recompare.ts), else there is nothing to run and the reason says why. The catalogue is loaded only when a recompare is weighed.
+ * (recompare.ts), else there is nothing to run and the reason says why. The catalogue is loaded
+ * only when a recompare is weighed.
  */
 export async function countsSource(
   store: ObjectStore,
