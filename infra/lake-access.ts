@@ -30,6 +30,10 @@ const referenceTables = lakeKeys.referenceTable(any);
 const claims = [lakeKeys.claim(any, any), lakeKeys.objectRun(any, any)];
 const staging = lakeKeys.staging(any, any, any);
 const profiles = lakeKeys.profile(any, any);
+/** A run's kept record beside its profile (manifest text, provenance, plan digest): no row data. */
+const profiledRuns = lakeKeys.profiledRun(any, any);
+/** Claims by their inputs (a re-compare reads a kept run's claim for its data part). */
+const inputClaims = lakeKeys.claim(any, any);
 const groupCounts = lakeKeys.groupCounts(any, any);
 /** Athena reads every file of a table's partitions, whatever the writer named them. */
 const groupCountsTableFiles = `${groupCountsTable.prefix}${any}`;
@@ -46,8 +50,11 @@ export const COMPARE_TABLES = [groupCountsTable.name, referencePopulationsTable.
 /** Datasets registered as tables (`table: { name }`): their files under `tables/` of the lake bucket. */
 const registeredTables = `${lakeKeys.tables}${any}`;
 
-/** What the profile half writes: the profile and counts, the hand-over for compare, or the error report. */
-const profileWrites = [profiles, groupCounts, staging, reports];
+/**
+ * What the profile half writes: the profile and counts, its kept record (the hand-over compare
+ * reads), work files, or the error report.
+ */
+const profileWrites = [profiles, profiledRuns, groupCounts, staging, reports];
 
 /**
  * Each function's prefixes, from what its pipeline stages touch (handlers/*.ts and pipeline/). The
@@ -55,8 +62,13 @@ const profileWrites = [profiles, groupCounts, staging, reports];
  * a lake that refuses everything else (tests/infra/lake-access.test.ts).
  */
 export const LAKE_ACCESS: Record<LambdaName, LakeAccess> = {
-  // Claims the run, then plans ranges, profiles the object in one pass, or hands a table run on.
-  profile: { read: [datasets, references, ...claims], write: [...profileWrites, ...claims], athena: [] },
+  // Claims the run, then plans ranges, profiles the object in one pass, or hands a table run on;
+  // for a rescan's compare-only run, copies a kept profile and its record to the new run.
+  profile: {
+    read: [datasets, references, ...claims, profiles, profiledRuns],
+    write: [...profileWrites, ...claims],
+    athena: [],
+  },
   // Reads its range of the pinned object and the staged task; stages its part.
   'profile-range': { read: [lakeKeys.dataFile(any, any, any), staging], write: [staging], athena: [] },
   // Merges the staged parts (or reads the object again when a split was unsafe).
@@ -67,9 +79,9 @@ export const LAKE_ACCESS: Record<LambdaName, LakeAccess> = {
     write: [...profileWrites, queryResults],
     athena: ['*'],
   },
-  // Reads the staged profile back, joins the counts with the references in Athena, writes the report.
+  // Reads the kept profile and record back, joins the counts with the references in Athena, writes the report.
   compare: {
-    read: [manifests, references, staging, profiles, groupCountsTableFiles, queryResults],
+    read: [manifests, references, profiledRuns, profiles, groupCountsTableFiles, queryResults],
     write: [referenceTables, groupMetrics, reports, queryResults],
     athena: COMPARE_TABLES,
   },
@@ -83,8 +95,10 @@ export const LAKE_ACCESS: Record<LambdaName, LakeAccess> = {
     athena: [],
   },
   // Lists datasets/, reads each manifest for its schedule and heads the newest data object (names
-  // and ETags, never its bytes); the executions it starts do the rest.
-  rescan: { read: [datasets], write: [], athena: [] },
+  // and ETags, never its bytes); for a dataset whose uploads expired, reads its newest kept record
+  // (the manifest it ran with), the run's claim and the references, to decide whether the kept
+  // profile can be compared again. The executions it starts do the rest.
+  rescan: { read: [datasets, references, profiledRuns, inputClaims], write: [], athena: [] },
 };
 
 /**

@@ -6,7 +6,10 @@ import type { LambdaName } from './lambda-bundles.ts';
  * aws-local-stepfunctions. No CDK import here: function ARNs come in as strings (CDK tokens when
  * the stack builds it).
  *
- * The execution input is the EventBridge "Object Created" event. The state is kept as
+ * The execution input is the EventBridge "Object Created" event, or the rescan's "Repscope
+ * Recompare" event for a dataset whose uploads expired: Profile then claims the run, copies the
+ * kept profile to it and says `profiled`, so Route sends it straight to Compare (no data is read;
+ * see pipeline/recompare.ts). The state is kept as
  * `{ event, profile?, published?, error? }`, `profile` holding the latest step's output (its
  * `status`, the run's `job`, and once known the `verdict`):
  *

@@ -79,7 +79,7 @@ export async function withLocalPipeline<T>(
 
 /**
  * Prints what a run over a bucket folder did, one block per dataset (SAME for unchanged inputs),
- * then one ALERT line per alert, and returns the exit code: 2 when a dataset could not be
+ * one SKIP line per dataset with nothing to run (and why), then one ALERT line per alert, and returns the exit code: 2 when a dataset could not be
  * analysed, 1 on a fail verdict (or an alert with `failOnAlert`), else 0.
  */
 export function printRunResult(
@@ -97,10 +97,15 @@ export function printRunResult(
       );
     } else if (o.error) {
       io.stdout(`${o.report.status.toUpperCase().padEnd(5)} ${o.dataset}  \n      ${o.error.message}\n`);
-    } else io.stdout(verdictLines(o.report, `${lakeKeys.site}${sitePath.run(o.dataset, o.report.run.id)}`));
+    } else {
+      io.stdout(verdictLines(o.report, `${lakeKeys.site}${sitePath.run(o.dataset, o.report.run.id)}`));
+      // A compare-only run says where its counts came from (its raw upload expired).
+      for (const w of o.report.warnings) if (w.code === 'recompared') io.stdout(`      ${w.message}\n`);
+    }
   }
+  for (const s of result.skipped) io.stdout(`SKIP  ${s.dataset}  ${s.reason}\n`);
   for (const a of result.alerts) io.stdout(`ALERT ${a.message}\n`);
-  if (result.outcomes.length === 0) {
+  if (result.outcomes.length === 0 && result.skipped.length === 0) {
     io.stderr(
       what === 'datasets'
         ? `repscope: no datasets under ${path.join(root, 'datasets')}; expected ${lakeKeys.manifest('<id>')} and ${lakeKeys.dataFile('<id>', '<version>', '<file>')}\n`

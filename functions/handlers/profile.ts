@@ -1,9 +1,11 @@
 import { lakeKeys } from '../core/lake/layout.ts';
 import { declaredTable } from '../core/manifest/parse.ts';
-import { claimUploadRun } from '../pipeline/claim-run.ts';
+import { claimRun, claimUploadRun } from '../pipeline/claim-run.ts';
 import { planFanOut } from '../pipeline/fan-out.ts';
 import { readText } from '../pipeline/io.ts';
+import { keepRecomparedRun, keptRuns, planRecompare } from '../pipeline/recompare.ts';
 import { streamingProfiler } from '../pipeline/streaming-profiler.ts';
+import { parseRecompareEvent } from './recompare-event.ts';
 import {
   type Analysed,
   createdAt,
@@ -45,6 +47,12 @@ export function createProfileHandler(
 ): (input: ProfileInput) => Promise<ProfileOutput> {
   return withErrorCodes(async (input) => {
     const rt = runtime();
+    const recompare = parseRecompareEvent(input.event);
+    if (recompare) {
+      if (recompare.bucket !== rt.config.bucket)
+        return ignore(rt, `the dataset is in another bucket than ${rt.config.bucket}`);
+      return startRecompare(rt, recompare, input.execution);
+    }
     const trigger = parseDatasetEvent(input.event);
     if (trigger.kind === 'ignored') return ignore(rt, trigger.reason);
     const bucket = trigger.kind === 'manifest' ? trigger.manifest.bucket : trigger.upload.bucket;
@@ -68,6 +76,7 @@ export function createProfileHandler(
       manifestKey,
       fileKey: upload.key,
       etag: upload.etag,
+      claim: claim.claimKey,
     };
     if (!claim.fresh) {
       rt.logger.info('duplicate event', { dataset: job.dataset, run: job.run });
@@ -117,13 +126,62 @@ async function startTableRun(
     at,
     execution,
   );
-  const job = tableJob(manifest.dataset, claim.run, manifest.trigger, declared.name);
+  const job = {
+    ...tableJob(manifest.dataset, claim.run, manifest.trigger, declared.name),
+    claim: claim.claimKey,
+  };
   if (!claim.fresh) {
     rt.logger.info('duplicate event', { dataset: job.dataset, run: job.run });
     return { status: 'duplicate', job };
   }
   rt.logger.info('profiling the table', { dataset: job.dataset, run: job.run, table: job.version });
   return { status: 'table', job };
+}
+
+/**
+ * A rescan's compare-only run (the dataset's uploads expired): claimed like an upload's run, with
+ * the kept run's data part and today's manifest and references as inputs (unchanged ones: a
+ * duplicate), then the kept profile copied to the new run and handed to Compare as `profiled`. No
+ * data is read; the report says where its counts came from.
+ */
+async function startRecompare(
+  rt: Runtime,
+  event: NonNullable<ReturnType<typeof parseRecompareEvent>>,
+  execution: string | undefined,
+): Promise<ProfileOutput> {
+  const { dataset } = event;
+  const from = (await keptRuns(rt.store, dataset)).get(dataset);
+  const decision = await planRecompare(rt.store, dataset, from, await rt.catalogue());
+  if (!decision.recompare) return ignore(rt, decision.reason, dataset);
+  const at = createdAt(event.time, rt);
+  const claim = await claimRun(
+    rt.store,
+    { dataset, inputs: decision.recompare.inputs },
+    at,
+    execution === undefined ? {} : { owner: execution },
+  );
+  const job: RunJob = {
+    dataset,
+    version: decision.recompare.profiled.version,
+    run: claim.run,
+    reason: 'schedule',
+    manifestKey: lakeKeys.manifest(dataset),
+    fileKey: lakeKeys.profile(dataset, decision.recompare.from),
+    etag: null,
+    claim: claim.claimKey,
+  };
+  if (!claim.fresh) {
+    rt.logger.info('duplicate event', { dataset, run: job.run });
+    return { status: 'duplicate', job };
+  }
+  await keepRecomparedRun(
+    rt.store,
+    decision.recompare,
+    { id: job.run, claim: claim.claimKey },
+    rt.clock.now(),
+  );
+  rt.logger.info('comparing a kept profile again', { dataset, run: job.run, from: decision.recompare.from });
+  return { status: 'profiled', job };
 }
 
 export const handler = createProfileHandler(lazyRuntime());

@@ -1,7 +1,9 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { UsageError } from '../core/errors.ts';
+import { lakeKeys } from '../core/lake/layout.ts';
 import { type DueObject, dueObjects, type SkippedDataset } from '../pipeline/rescan.ts';
 import type { HandlerConfig } from './config.ts';
+import { recompareEvent } from './recompare-event.ts';
 import { withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 import type { ObjectCreatedEvent } from './s3-event.ts';
@@ -13,8 +15,17 @@ export interface RescanInput {
 }
 
 export interface RescanOutput {
-  readonly started: readonly { readonly dataset: string; readonly key: string; readonly execution: string }[];
-  /** Due datasets with nothing to profile (their uploads expired), and why. */
+  /**
+   * One execution per due dataset: `key` is its newest data object (or table manifest), or, for a
+   * compare-only run (its uploads expired), the kept profile of run `from`.
+   */
+  readonly started: readonly {
+    readonly dataset: string;
+    readonly key: string;
+    readonly execution: string;
+    readonly from?: string;
+  }[];
+  /** Due datasets with nothing to profile or compare again (no data, no usable kept run), and why. */
   readonly skipped: readonly SkippedDataset[];
 }
 
@@ -25,7 +36,9 @@ export type StartRun = (input: string) => Promise<string>;
  * The scheduled rescan: for each dataset whose manifest has a `schedule` (or each one named), starts
  * one state machine execution with an S3 "Object Created" event for its newest data object, marked
  * as a scheduled trigger. The profile step then claims the run by its inputs as for an upload: an
- * unchanged dataset ends as a duplicate, a revised reference or manifest makes a new run.
+ * unchanged dataset ends as a duplicate, a revised reference or manifest makes a new run. A dataset
+ * whose uploads expired gets a recompare event instead (its kept profile compared again; see
+ * pipeline/recompare.ts), or, when even that cannot be, is named in `skipped` with the reason.
  */
 export function createRescanHandler(
   runtime: () => Runtime,
@@ -36,13 +49,27 @@ export function createRescanHandler(
     const rt = runtime();
     start ??= startRun(rt.config);
     const named = input?.datasets ?? [];
-    const started: { dataset: string; key: string; execution: string }[] = [];
+    const started: RescanOutput['started'][number][] = [];
     const now = rt.clock.now().toISOString();
-    const { objects, skipped } = await dueObjects(rt.store, named);
+    const { objects, recompares, skipped } = await dueObjects(rt.store, named, () => rt.catalogue());
     for (const object of objects) {
       const execution = await start(JSON.stringify(rescanEvent(rt.config.bucket, object, now)));
       rt.logger.info('rescan started', { dataset: object.dataset, execution });
       started.push({ dataset: object.dataset, key: object.key, execution });
+    }
+    for (const due of recompares) {
+      const execution = await start(JSON.stringify(recompareEvent(rt.config.bucket, due, now)));
+      rt.logger.info('rescan started a compare of a kept profile', {
+        dataset: due.dataset,
+        from: due.from,
+        execution,
+      });
+      started.push({
+        dataset: due.dataset,
+        key: lakeKeys.profile(due.dataset, due.from),
+        execution,
+        from: due.from,
+      });
     }
     for (const s of skipped) rt.logger.warn('rescan skipped', { dataset: s.dataset, reason: s.reason });
     rt.logger.info('rescan done', { started: started.length, skipped: skipped.length });

@@ -11,7 +11,7 @@ import {
 } from '../pipeline/analyse.ts';
 import { pinnedStore } from '../pipeline/pinned-store.ts';
 import { writeReferenceTable } from '../pipeline/references.ts';
-import { readProfiledRun, stageProfiledRun } from '../pipeline/staged-run.ts';
+import { readProfiledRun } from '../pipeline/staged-run.ts';
 import { tableProfiler } from '../pipeline/table-profile.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -28,6 +28,8 @@ export interface RunJob {
   readonly etag: string | null;
   /** A run over the table the manifest registers (`table: { name }`) rather than a file. */
   readonly table?: true;
+  /** The key of the run's claim, kept with its profile (its inputs name the data a re-compare reuses). */
+  readonly claim?: string;
 }
 
 /**
@@ -91,8 +93,8 @@ function isTransient(error: RepscopeError): boolean {
 
 /**
  * The profile half of a run in AWS, with the given profiler (streaming for one pass, the merged
- * parts after a fan-out): the profile written to the lake and the rest of the hand-over staged for
- * the compare step. Bad input becomes the run's `error` report and an already decided verdict
+ * parts after a fan-out): the profile and the rest of the hand-over kept in the lake for the
+ * compare step. Bad input becomes the run's `error` report and an already decided verdict
  * (the state machine then publishes at once); a failing store is thrown, so the state machine
  * retries this step.
  */
@@ -104,10 +106,10 @@ export async function profileJob(
   const outcome = await profileRun(
     entryOf(job),
     { ...(await contextOf(runtime, job)), profiler },
-    { id: job.run, reason: job.reason },
+    { id: job.run, reason: job.reason, ...(job.claim === undefined ? {} : { claim: job.claim }) },
   );
+  // The profile half kept the profile and its record in the lake: compare reads them back.
   if (!outcome.profiled) return decided(runtime, job, outcome);
-  await stageProfiledRun(runtime.store, job.dataset, job.run, outcome.profiled);
   return { status: 'profiled', job };
 }
 

@@ -4,9 +4,10 @@ import { groupCountRows, toJsonLines } from '../core/lake/tables.ts';
 import { parseManifest } from '../core/manifest/parse.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
 import type { Clock, Logger, ObjectStore, Profiler, QueryEngine } from '../core/ports.ts';
+import { planFingerprint } from '../core/profile/plan.ts';
 import type { Profile } from '../core/profile/profile.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
-import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
+import { REPORT_SCHEMA_ID, type Report, type ReportWarning, reportSchema } from '../core/report/schema.ts';
 import { compareStage } from './compare-stage.ts';
 import { readText, sha256 } from './io.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type ProfileStageOutput,
   profileStage,
 } from './profile-stage.ts';
+import { stageProfiledRun } from './staged-run.ts';
 import { profileTableStage } from './table-profile.ts';
 
 /**
@@ -49,12 +51,20 @@ export interface DatasetEntry {
   /** null when the dataset has no version folder with files (the report then says so). */
   readonly version: string | null;
   readonly files: readonly DataFile[];
+  /**
+   * The newest run whose profile and profiled record the lake keeps (`lakeKeys.profiledRun`): what
+   * a rescan re-compares once the data files expired, and what keeps the dataset registered
+   * after its manifest under `datasets/` expired too.
+   */
+  readonly kept?: string;
 }
 
 /** Which run this is: its id (partition of every lake table) and why it ran. */
 export interface RunInfo {
   readonly id: string;
   readonly reason: Report['run']['reason'];
+  /** The key of the run's claim (claim-run.ts), kept with its profile: its inputs name the data. */
+  readonly claim?: string;
 }
 
 export interface DatasetOutcome {
@@ -79,6 +89,15 @@ export interface ProfiledRun {
   readonly version: string;
   readonly source: ProfileStageOutput['source'];
   readonly fileColumns: readonly string[];
+  /** SHA-256 of the plan's fingerprint (`planFingerprint`): what the counts depend on besides the data. */
+  readonly planSha256?: string;
+  /** The run's claim key (see RunInfo.claim). */
+  readonly claim?: string;
+  /**
+   * Set when this run read no data but re-compared a kept profile (recompare.ts): the run that
+   * read the data, and when it started. The report then says so in a `recompared` warning.
+   */
+  readonly recompared?: { readonly run: string; readonly readAt: string };
 }
 
 /** The profile half's result: the run profiled, or (bad input) the error outcome already reported. */
@@ -141,19 +160,17 @@ export async function profileRun(
           catalogue: context.catalogue,
           ...(context.onProgress ? { onProgress: context.onProgress } : {}),
         });
-    const { profile } = profiled;
-    await context.store.write(lakeKeys.profile(entry.id, run.id), JSON.stringify(profile));
-    await context.store.write(lakeKeys.groupCounts(entry.id, run.id), toJsonLines(groupCountRows(profile)));
-    return {
-      profile,
-      profiled: {
-        manifestText: text,
-        startedAt,
-        version,
-        source: profiled.source,
-        fileColumns: profiled.fileColumns,
-      },
+    const kept: ProfiledRun = {
+      manifestText: text,
+      startedAt,
+      version,
+      source: profiled.source,
+      fileColumns: profiled.fileColumns,
+      planSha256: sha256(planFingerprint(profiled.plan, manifest)),
+      ...(run.claim === undefined ? {} : { claim: run.claim }),
     };
+    await keepProfiledRun(context.store, entry.id, run.id, kept, profiled.profile);
+    return { profile: profiled.profile, profiled: kept };
   } catch (error) {
     return reportError(error, entry, context, run, startedAt, manifest);
   }
@@ -174,6 +191,7 @@ export async function compareRun(
   let manifest: Manifest | undefined;
   try {
     manifest = parseManifest(profiled.manifestText, entry.manifestKey);
+    const finishedAt = context.clock.now().toISOString();
     const report = await compareStage({
       store: context.store,
       engine: context.engine,
@@ -185,15 +203,47 @@ export async function compareRun(
       run: {
         id: run.id,
         startedAt: profiled.startedAt,
-        finishedAt: context.clock.now().toISOString(),
+        finishedAt,
         reason: run.reason,
       },
       codeVersion: context.codeVersion,
+      notes: profiled.recompared ? [recomparedWarning(profiled, profiled.recompared, finishedAt)] : [],
     });
     return { dataset: entry.id, report };
   } catch (error) {
     return reportError(error, versioned, context, run, profiled.startedAt, manifest);
   }
+}
+
+/**
+ * Where a re-compared run's counts came from, said in its report: the run that read the data and
+ * when, and that its upload or manifest has expired since. Ids and dates only, never row data.
+ */
+export function recomparedWarning(
+  profiled: Pick<ProfiledRun, 'version'>,
+  from: NonNullable<ProfiledRun['recompared']>,
+  at: string,
+): ReportWarning {
+  return {
+    code: 'recompared',
+    message: `re-compared from the profile of run ${from.run} (version ${profiled.version}, read on ${from.readAt.slice(0, 10)}): its raw upload or manifest has expired since (not under datasets/ on ${at.slice(0, 10)}), so this run read no rows; its counts are that run's`,
+  };
+}
+
+/**
+ * Writes a run's exact profile, its group_counts and its profiled record (lakeKeys.profiledRun),
+ * which compare reads back and which outlive the raw upload (see recompare.ts).
+ */
+export async function keepProfiledRun(
+  store: ObjectStore,
+  dataset: string,
+  run: string,
+  profiled: ProfiledRun,
+  profile: Profile,
+): Promise<void> {
+  await store.write(lakeKeys.profile(dataset, run), JSON.stringify(profile));
+  await store.write(lakeKeys.groupCounts(dataset, run), toJsonLines(groupCountRows(profile)));
+  await stageProfiledRun(store, dataset, run, profiled);
 }
 
 /** A repscope error as the run's `error` report in the lake; anything else is a bug and propagates. */

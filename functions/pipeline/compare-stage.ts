@@ -8,7 +8,7 @@ import { intersectionName } from '../core/profile/plan.ts';
 import type { Profile } from '../core/profile/profile.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { buildReport } from '../core/report/build.ts';
-import { type Report, reportSchema } from '../core/report/schema.ts';
+import { type Report, type ReportWarning, reportSchema } from '../core/report/schema.ts';
 import type { ProfileStageOutput } from './profile-stage.ts';
 
 export interface CompareStageInput {
@@ -22,6 +22,8 @@ export interface CompareStageInput {
   readonly dataset: { id: string; version: string };
   readonly run: Report['run'];
   readonly codeVersion: string;
+  /** Warnings about the run itself, added to the report's own (e.g. a re-compared run's origin). */
+  readonly notes?: readonly ReportWarning[];
 }
 
 /**
@@ -36,20 +38,19 @@ export async function compareStage(input: CompareStageInput): Promise<Report> {
   const statement = compareStatement(dataset.id, run.id, referenceMappings(manifest, input.catalogue));
   const rows = toCompareRows(await engine.rows(statement.sql, statement.params));
   const comparison = compare(manifest, profile, rows);
-  const report = reportSchema.parse(
-    buildReport({
-      manifest,
-      manifestSha256: input.manifestSha256,
-      profile,
-      comparison,
-      dataset: { id: dataset.id, version: dataset.version, source: profiled.source },
-      run,
-      fileColumns: profiled.fileColumns,
-      populations: input.catalogue.populations,
-      referenceRows: input.catalogue.rows,
-      codeVersion: input.codeVersion,
-    }),
-  );
+  const built = buildReport({
+    manifest,
+    manifestSha256: input.manifestSha256,
+    profile,
+    comparison,
+    dataset: { id: dataset.id, version: dataset.version, source: profiled.source },
+    run,
+    fileColumns: profiled.fileColumns,
+    populations: input.catalogue.populations,
+    referenceRows: input.catalogue.rows,
+    codeVersion: input.codeVersion,
+  });
+  const report = reportSchema.parse({ ...built, warnings: [...built.warnings, ...(input.notes ?? [])] });
   await store.write(lakeKeys.groupMetrics(dataset.id, run.id), toJsonLines(groupMetricRows(report)));
   await store.write(lakeKeys.report(dataset.id, run.id), `${JSON.stringify(report, null, 2)}\n`);
   return report;

@@ -1,17 +1,26 @@
 import { RepscopeError, UsageError } from '../core/errors.ts';
-import { lakeKeys } from '../core/lake/layout.ts';
-import { declaredTable, parseManifest } from '../core/manifest/parse.ts';
+import { parseManifest } from '../core/manifest/parse.ts';
 import type { ObjectStore } from '../core/ports.ts';
+import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import type { DatasetEntry } from './analyse.ts';
-import { readText } from './io.ts';
-import { discoverDatasets, type RunRootContext, type RunRootResult, runRoot } from './run-root.ts';
+import { noDataReason, registeredManifest, type SkippedDataset } from './recompare.ts';
+import {
+  countsSource,
+  discoverDatasets,
+  type RunRootContext,
+  type RunRootResult,
+  runRoot,
+} from './run-root.ts';
+
+export type { SkippedDataset } from './recompare.ts';
 
 /**
  * The datasets a rescan re-profiles: those whose manifest has a `schedule`, or, when `named` is
  * given, exactly those (a manifest that does not parse is due when named, so its error report
- * says why; unnamed, it is left alone).
+ * says why; unnamed, it is left alone). A dataset whose manifest expired is read by the manifest
+ * its newest kept run profiled with.
  *
- * @throws UsageError when a named dataset has no manifest in the lake
+ * @throws UsageError when a named dataset is not registered (no manifest, no kept run)
  */
 export async function dueDatasets(
   store: ObjectStore,
@@ -30,8 +39,8 @@ export async function dueDatasets(
   const due: DatasetEntry[] = [];
   for (const entry of entries) {
     try {
-      if (parseManifest(await readText(store, entry.manifestKey), entry.manifestKey).schedule)
-        due.push(entry);
+      const text = await registeredManifest(store, entry);
+      if (text !== undefined && parseManifest(text, entry.manifestKey).schedule) due.push(entry);
     } catch (error) {
       if (!(error instanceof RepscopeError)) throw error;
     }
@@ -43,6 +52,8 @@ export async function dueDatasets(
  * The `rescan` stage: re-profiles the latest version of every scheduled (or named) dataset as a
  * `schedule` run. Unchanged inputs are duplicates (no run); a changed reference, manifest or data
  * makes a new run, which is how a revised reference population reaches every dataset using it.
+ * A dataset whose uploads expired has its newest kept profile compared again instead, and one with
+ * neither is in the result's `skipped`, with the reason.
  */
 export async function rescan(context: RunRootContext, named: readonly string[] = []): Promise<RunRootResult> {
   return runRoot(context, 'schedule', (entries) => dueDatasets(context.store, entries, named));
@@ -56,10 +67,16 @@ export interface DueObject {
   readonly etag: string;
 }
 
-/** A due dataset the rescan cannot announce, and why (said in the handler's output and log). */
-export interface SkippedDataset {
+/** A dataset whose uploads expired, to be compared again from the profile its run `from` kept. */
+export interface DueRecompare {
   readonly dataset: string;
-  readonly reason: string;
+  readonly from: string;
+}
+
+export interface DueWork {
+  readonly objects: DueObject[];
+  readonly recompares: DueRecompare[];
+  readonly skipped: SkippedDataset[];
 }
 
 /**
@@ -68,34 +85,32 @@ export interface SkippedDataset {
  * is a duplicate there and a changed reference or manifest makes a new run. A dataset registered as
  * a table is announced by its manifest, as its upload was (a sample file uploaded beside it is not
  * the dataset): the profile step counts the table again. A dataset with neither (its uploads
- * expired) is returned as skipped, with the reason: nothing is left out silently.
+ * expired) is a compare-only run of its newest kept profile when the plan allows (recompare.ts;
+ * the profile step claims it the same way), else skipped, with the reason: nothing is left out
+ * silently. The references are loaded only when a recompare is weighed.
  */
 export async function dueObjects(
   store: ObjectStore,
-  named: readonly string[] = [],
-): Promise<{ readonly objects: DueObject[]; readonly skipped: SkippedDataset[] }> {
+  named: readonly string[],
+  catalogue: () => Promise<ReferenceCatalogue>,
+): Promise<DueWork> {
   const due = await dueDatasets(store, await discoverDatasets(store), named);
-  const objects: DueObject[] = [];
-  const skipped: SkippedDataset[] = [];
+  const work: DueWork = { objects: [], recompares: [], skipped: [] };
   for (const entry of due) {
-    const last = (await tableManifest(store, entry.manifestKey)) ?? entry.files.at(-1)?.key;
-    const info = last ? await store.head(last) : undefined;
-    if (info) objects.push({ dataset: entry.id, key: info.key, bytes: info.bytes, etag: info.etag });
-    else
-      skipped.push({
-        dataset: entry.id,
-        reason: `no data file under ${lakeKeys.datasetsPrefix}${entry.id}/<version>/ (expired or never uploaded) and no table in its manifest`,
-      });
+    const source = await countsSource(store, entry, catalogue);
+    if (source.kind === 'recompare') {
+      work.recompares.push({ dataset: entry.id, from: source.recompare.from });
+      continue;
+    }
+    if (source.kind === 'none') {
+      work.skipped.push({ dataset: entry.id, reason: source.reason });
+      continue;
+    }
+    const last = source.table ? entry.manifestKey : entry.files.at(-1)?.key;
+    if (last === undefined) continue;
+    const info = await store.head(last);
+    if (info) work.objects.push({ dataset: entry.id, key: info.key, bytes: info.bytes, etag: info.etag });
+    else work.skipped.push({ dataset: entry.id, reason: noDataReason(entry.id) });
   }
-  return { objects, skipped };
-}
-
-/** The manifest's key when it registers a table, else undefined. */
-async function tableManifest(store: ObjectStore, manifestKey: string): Promise<string | undefined> {
-  try {
-    return declaredTable(await readText(store, manifestKey))?.name === undefined ? undefined : manifestKey;
-  } catch (error) {
-    if (error instanceof RepscopeError) return undefined;
-    throw error;
-  }
+  return work;
 }

@@ -1,5 +1,5 @@
 import '../helpers/promise-with-resolvers.ts';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +147,22 @@ async function execute(event: unknown, overrides: Record<string, string> = {}) {
   }
 }
 
+/** The rescan handler in its role, each execution it starts run by {@link execute}; `runs` gets their steps. */
+function rescanInRoles(runs: string[][]) {
+  return createRescanHandler(
+    () =>
+      runtimeOf('rescan', {
+        REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
+      }),
+    () => async (input) => {
+      const result = await execute(JSON.parse(input));
+      expect(result.error).toBeUndefined();
+      runs.push(result.steps);
+      return `arn:aws:states:eu-central-1:123456789012:execution:repscope-run:${runs.length}`;
+    },
+  );
+}
+
 /** Writes an object as a user's upload would and returns S3's event for it. */
 async function upload(key: string, body: string): Promise<unknown> {
   await lake.write(key, body);
@@ -262,22 +278,33 @@ attributes:
     );
     await lake.write('datasets/daily/v1/leads.csv', leadsCsv(skewedLeads(300, 5)));
     const runs: string[][] = [];
-    const rescan = createRescanHandler(
-      () =>
-        runtimeOf('rescan', {
-          REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
-        }),
-      () => async (input) => {
-        const result = await execute(JSON.parse(input));
-        expect(result.error).toBeUndefined();
-        runs.push(result.steps);
-        return `arn:aws:states:eu-central-1:123456789012:execution:repscope-run:${runs.length}`;
-      },
-    );
+    const rescan = rescanInRoles(runs);
     // Only the scheduled dataset is due; its first rescan is a run, the second a duplicate.
     expect((await rescan({})).started.map((s) => s.dataset)).toEqual(['daily']);
     expect((await rescan({})).started.map((s) => s.dataset)).toEqual(['daily']);
     expect(runs).toEqual([['Profile', 'Compare', 'Publish'], ['Profile']]);
+    expect(refused).toEqual([]);
+  }, 60_000);
+
+  it('rescan a dataset whose upload and manifest expired: its kept profile is compared again within the roles', async () => {
+    const panel = (female: number) =>
+      `population,attribute,group,count,share,source_year\nteam-panel,sex,female,${female * 100},${female},2026\nteam-panel,sex,male,${100 - female * 100},${1 - female},2026\n`;
+    await lake.write('references/team-panel.csv', panel(0.5));
+    await lake.write(
+      'datasets/aged/repscope.yaml',
+      `${LEADS_MANIFEST.replace('leads-fixture', 'aged').replace('de-2023/sex', 'team-panel/sex')}schedule: rate(1 day)\n`,
+    );
+    const first = await execute(await upload('datasets/aged/v1/leads.csv', leadsCsv(skewedLeads(300, 9))));
+    expect(first.steps).toEqual(['Profile', 'Compare', 'Publish']);
+    // The lifecycle rule expires the upload and the manifest; the lake keeps the run's profile and record.
+    await rm(path.join(root, 'datasets/aged'), { recursive: true });
+    await lake.write('references/team-panel.csv', panel(0.6));
+    const runs: string[][] = [];
+    const rescan = rescanInRoles(runs);
+    expect((await rescan({ datasets: ['aged'] })).started.map((s) => s.dataset)).toEqual(['aged']);
+    expect((await rescan({ datasets: ['aged'] })).skipped).toEqual([]);
+    expect(runs).toEqual([['Profile', 'Compare', 'Publish'], ['Profile']]);
+    expect(await keys('lake/reports/dataset=aged/')).toHaveLength(2);
     expect(refused).toEqual([]);
   }, 60_000);
 

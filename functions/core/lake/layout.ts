@@ -37,6 +37,16 @@ export const lakeKeys = {
   /** The run of one uploaded object version, for `repscope upload --wait`. */
   objectRun: (dataset: string, digest: string) => `lake/claims/dataset=${dataset}/${digest}.json`,
   profile: (dataset: string, run: string) => `lake/profiles/dataset=${dataset}/run=${run}/profile.json`,
+  /**
+   * What a run's compare needs besides its profile: the manifest text it profiled with, the
+   * dataset version, the data's provenance (uri, bytes, ETag or SHA-256), the file's column names,
+   * the plan's digest and the run's claim. No row data. Kept with the profile (nothing expires
+   * under `lake/profiles/`), so a run can be re-compared, and its dataset stays registered, after
+   * its raw upload and its manifest under `datasets/` expired.
+   */
+  profiledRun: (dataset: string, run: string) => `lake/profiles/dataset=${dataset}/run=${run}/profiled.json`,
+  profilesPrefix: 'lake/profiles/',
+  datasetProfilesPrefix: (dataset: string) => `lake/profiles/dataset=${dataset}/`,
   report: (dataset: string, run: string) => `lake/reports/dataset=${dataset}/run=${run}/report.json`,
   reportsPrefix: 'lake/reports/',
   datasetReportsPrefix: (dataset: string) => `lake/reports/dataset=${dataset}/`,
@@ -87,7 +97,10 @@ export interface LakeKey {
   readonly file: string;
 }
 
-/** Parses a partition key of the lake (lakeKeys.groupCounts, .report, …); anything else is undefined. */
+/**
+ * Parses a partition key of the lake (lakeKeys.groupCounts, .report, .profile, .profiledRun, …);
+ * anything else is undefined.
+ */
 export function parseLakeKey(key: string): LakeKey | undefined {
   const match = /^lake\/([^/]+)\/dataset=([^/]+)\/run=([^/]+)\/([^/]+)$/.exec(key);
   if (!match) return undefined;

@@ -255,3 +255,33 @@ export function binLabels(edges: readonly number[]): string[] {
     return Number.isInteger(low) && Number.isInteger(high) ? `${low}-${high - 1}` : `${low}-<${high}`;
   });
 }
+
+/**
+ * Everything a profile's counts depend on besides the data, as one canonical text: the plan (its
+ * lookups and sets in sorted order) and how the bytes are read (format, CSV options, table). Two
+ * manifests, or one manifest against a revised reference, with the same fingerprint count the same
+ * bytes into the same groups, so a kept profile can be compared again without reading the data.
+ */
+export function planFingerprint(
+  plan: CountingPlan,
+  reading: Pick<Manifest, 'format' | 'csv' | 'table'>,
+): string {
+  const { format = null, csv = null, table = null } = reading;
+  return JSON.stringify(canonical({ plan, format, csv, table }));
+}
+
+/**
+ * Maps as sorted entries, sets as sorted arrays, the rest as is: converted before JSON.stringify
+ * rather than in a replacer, because a library may give Set a `toJSON` (which runs first).
+ */
+function canonical(value: unknown): unknown {
+  const byKey = (a: readonly unknown[], b: readonly unknown[]) =>
+    String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0;
+  if (value instanceof Map) return [...value.entries()].map(([k, v]) => [k, canonical(v)]).sort(byKey);
+  if (value instanceof Set) return [...value].map(canonical).sort();
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
+}

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { loadCatalogue } from '../../../functions/cli/local.ts';
+import { lakeKeys } from '../../../functions/core/lake/layout.ts';
+import { parseManifest } from '../../../functions/core/manifest/parse.ts';
 import type { ObjectStore } from '../../../functions/core/ports.ts';
 import { trinoDialect } from '../../../functions/core/profile/grouping-sets-dialect.ts';
+import { planFingerprint } from '../../../functions/core/profile/plan.ts';
 import { readConfig } from '../../../functions/handlers/config.ts';
+import { parseRecompareEvent } from '../../../functions/handlers/recompare-event.ts';
 import { createRescanHandler } from '../../../functions/handlers/rescan.ts';
 import type { Runtime } from '../../../functions/handlers/runtime.ts';
 import { parseDatasetEvent, parseObjectCreated } from '../../../functions/handlers/s3-event.ts';
+import { sha256 } from '../../../functions/pipeline/io.ts';
+import { planFor } from '../../../functions/pipeline/profile-stage.ts';
+import { noDataReason } from '../../../functions/pipeline/recompare.ts';
 import { LEADS_MANIFEST } from '../../fixtures/leads.ts';
 import { memoryStore } from '../pipeline/memory-store.ts';
 
@@ -126,5 +134,70 @@ describe('the rescan handler', () => {
     expect(trigger.kind).toBe('manifest');
     if (trigger.kind !== 'manifest') return;
     expect(trigger.manifest).toMatchObject({ dataset: 'rows', trigger: 'schedule' });
+  });
+
+  it('starts a compare of the kept profile for a due dataset whose uploads expired, and skips one it cannot', async () => {
+    const catalogue = await loadCatalogue([]);
+    const manifestText = scheduled.replace('daily', 'aged');
+    const manifest = parseManifest(manifestText, 'test');
+    const profiled = {
+      manifestText,
+      startedAt: '2026-11-01T06:00:00.000Z',
+      version: 'v1',
+      source: {
+        uri: 's3://repscope-lake/datasets/aged/v1/leads.csv',
+        bytes: 10,
+        etag: 'e',
+        format: 'csv',
+        compression: 'none',
+      },
+      fileColumns: [],
+      planSha256: sha256(planFingerprint(planFor(manifest, catalogue), manifest)),
+    };
+    const kept = memoryStore({
+      [lakeKeys.profiledRun('aged', '20261101T060000Z')]: JSON.stringify(profiled),
+      [lakeKeys.profile('aged', '20261101T060000Z')]: '{}',
+      // Its plan is not the one the profile was counted with: nothing to compare again.
+      [lakeKeys.profiledRun('rebinned', '20261101T060000Z')]: JSON.stringify({
+        ...profiled,
+        manifestText: manifestText.replace('dataset: aged', 'dataset: rebinned'),
+        planSha256: 'another plan',
+      }),
+      [lakeKeys.profile('rebinned', '20261101T060000Z')]: '{}',
+    });
+    const inputs: string[] = [];
+    const handler = createRescanHandler(
+      () => ({ ...runtimeOver(kept), catalogue: async () => catalogue }),
+      () => async (input) => {
+        inputs.push(input);
+        return 'arn';
+      },
+    );
+    const out = await handler({});
+    expect(out.started).toEqual([
+      {
+        dataset: 'aged',
+        key: lakeKeys.profile('aged', '20261101T060000Z'),
+        execution: 'arn',
+        from: '20261101T060000Z',
+      },
+    ]);
+    expect(out.skipped).toEqual([
+      {
+        dataset: 'rebinned',
+        reason: `${noDataReason('rebinned')}; the kept profile of run 20261101T060000Z cannot be compared again: the manifest now counts differently, or a revised reference maps values to other groups; upload the data again`,
+      },
+    ]);
+    const event = JSON.parse(inputs[0]!);
+    expect(parseRecompareEvent(event)).toEqual({
+      bucket: 'repscope-lake',
+      dataset: 'aged',
+      from: '20261101T060000Z',
+      time: '2026-12-06T04:00:00.000Z',
+    });
+    // Not an S3 event: the profile step's S3 reading ignores it; only the recompare path takes it.
+    expect(parseDatasetEvent(event).kind).toBe('ignored');
+    expect(parseRecompareEvent({ ...event, detail: { ...event.detail, from: '../x' } })).toBeUndefined();
+    expect(parseRecompareEvent({ ...event, detail: { ...event.detail, dataset: 'Bad Id' } })).toBeUndefined();
   });
 });
