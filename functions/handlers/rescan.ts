@@ -40,7 +40,7 @@ export function createRescanHandler(
     const now = rt.clock.now().toISOString();
     const { objects, skipped } = await dueObjects(rt.store, named);
     for (const object of objects) {
-      const execution = await start(JSON.stringify(rescanEvent(rt.config.bucket, object, now)));
+      const execution = await start(JSON.stringify(rescanEvent(rt.config.buckets.datasets, object, now)));
       rt.logger.info('rescan started', { dataset: object.dataset, execution });
       started.push({ dataset: object.dataset, key: object.key, execution });
     }

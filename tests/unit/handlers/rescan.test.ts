@@ -9,7 +9,9 @@ import { LEADS_MANIFEST } from '../../fixtures/leads.ts';
 import { memoryStore } from '../pipeline/memory-store.ts';
 
 const config = readConfig({
-  REPSCOPE_BUCKET: 'repscope-lake',
+  REPSCOPE_DATASETS_BUCKET: 'repscope-datasets',
+  REPSCOPE_LAKE_BUCKET: 'repscope-lake',
+  REPSCOPE_SITE_BUCKET: 'repscope-site',
   REPSCOPE_ATHENA_WORKGROUP: 'repscope',
   REPSCOPE_GLUE_DATABASE: 'repscope_lake',
   REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
@@ -61,8 +63,9 @@ describe('the rescan handler', () => {
     const trigger = parseObjectCreated(event);
     expect(trigger.kind).toBe('upload');
     if (trigger.kind !== 'upload') return;
+    // The datasets bucket, where the profile handler takes uploads from (not the lake bucket).
     expect(trigger.upload).toMatchObject({
-      bucket: 'repscope-lake',
+      bucket: 'repscope-datasets',
       key: 'datasets/daily/2026-12-05/part b.csv',
       dataset: 'daily',
       version: '2026-12-05',
