@@ -77,6 +77,8 @@ export async function uploadCommand(
       await loadBuiltInReferences(new FileObjectStore(BUILT_IN_REFERENCES)),
       ...(await loadDroppedReferences(lake)),
     ]);
+    // After the listing, which names a bucket that does not exist (a HEAD's 404 cannot).
+    await refuseUnlessLake(lake);
     const checked = await preflight({
       store: local,
       file: { key: fileName, name: dataFile },
@@ -131,6 +133,20 @@ export async function uploadCommand(
     return report.status === 'fail' ? EXIT.fail : EXIT.ok;
   } finally {
     client.destroy();
+  }
+}
+
+/**
+ * The deployment puts the built-in references into the lake bucket and nowhere else, so their
+ * index tells the lake bucket from the datasets bucket (or another bucket of the account) before
+ * anything is uploaded: swapped or mistyped names stop here with the name that was wrong.
+ */
+async function refuseUnlessLake(lake: S3ObjectStore): Promise<void> {
+  const marker = `${lakeKeys.builtInReferences}populations.json`;
+  if (!(await lake.head(marker))) {
+    throw new UsageError(
+      `--lake-bucket ${lake.bucket}: ${lake.uri(marker)} does not exist; expected the deployment's lake bucket (the RepscopeStateful stack's output LakeBucketName), where it puts the built-in references`,
+    );
   }
 }
 

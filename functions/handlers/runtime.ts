@@ -3,6 +3,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AthenaQueryEngine } from '../adapters/aws/athena-query-engine.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
+import { lakeKeys } from '../core/lake/layout.ts';
 import type { Clock, Logger, ObjectStore, QueryEngine } from '../core/ports.ts';
 import { mergeCatalogues, type ReferenceCatalogue } from '../core/references/reference.ts';
 import { prefixedStore } from '../pipeline/prefixed-store.ts';
@@ -11,7 +12,7 @@ import { routedStore } from '../pipeline/routed-store.ts';
 import { type HandlerConfig, readConfig } from './config.ts';
 
 /** Where the deployment puts the built-in references (populations.json and their CSVs). */
-export const BUILT_IN_REFERENCES_PREFIX = 'references/builtin/';
+export const BUILT_IN_REFERENCES_PREFIX = lakeKeys.builtInReferences;
 
 /**
  * What every handler works with, built once per cold start: the lake (its three S3 buckets behind

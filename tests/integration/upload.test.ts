@@ -34,6 +34,8 @@ const peers: [string, () => Promise<S3Peer>][] = [
 ];
 
 const DATASET = 'leads-fixture';
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+const BUILT_IN_INDEX = `${lakeKeys.builtInReferences}populations.json`;
 const MIB = 1024 * 1024;
 
 let dir: string;
@@ -102,8 +104,15 @@ describe.each(peers)('repscope upload against %s', (name, start) => {
     readonly lake: S3ObjectStore;
   }
 
+  /** A lake bucket holds the built-in references' index, as the stateful stack deploys it. */
+  async function lakeBucket(options: { versioned?: boolean } = {}): Promise<S3ObjectStore> {
+    const lake = await bucket(options);
+    await lake.write(BUILT_IN_INDEX, await readFile(path.join(REPO, 'references', 'populations.json')));
+    return lake;
+  }
+
   async function deployment(options: { versioned?: boolean } = {}): Promise<Deployment> {
-    return { datasets: await bucket(options), lake: await bucket(options) };
+    return { datasets: await bucket(options), lake: await lakeBucket(options) };
   }
 
   const upload = (d: Deployment, file: string, ...args: string[]) =>
@@ -181,7 +190,7 @@ describe.each(peers)('repscope upload against %s', (name, start) => {
     const dataKey = `datasets/${DATASET}/v1/leads.csv`;
     expect((await store.list('')).map((o) => o.key)).toEqual([`datasets/${DATASET}/repscope.yaml`, dataKey]);
     // Uploads go to the datasets bucket only; the lake bucket is the pipeline's to write.
-    expect(await d.lake.list('')).toEqual([]);
+    expect((await d.lake.list('')).map((o) => o.key)).toEqual([BUILT_IN_INDEX]);
     expect(await bytesOf(store, dataKey)).toEqual(await readFile(dataFile));
     expect((await bytesOf(store, lakeKeys.manifest(DATASET))).toString()).toBe(LEADS_MANIFEST);
     expect(result.stdout).toContain(`uploaded s3://${store.bucket}/${dataKey} (`);
@@ -244,7 +253,7 @@ describe.each(peers)('repscope upload against %s', (name, start) => {
       expect(checked.code).toBe(2);
     }
     expect(await d.datasets.list('')).toEqual([]);
-    expect(await d.lake.list('')).toEqual([]);
+    expect((await d.lake.list('')).map((o) => o.key)).toEqual([BUILT_IN_INDEX]);
   });
 
   it('--wait exits 0 on pass or warn, 1 on fail, printing the verdict and the run page', async () => {
@@ -318,11 +327,25 @@ describe.each(peers)('repscope upload against %s', (name, start) => {
     expect(noLake.stderr).toMatch(
       /^repscope: cannot \w+ s3:\/\/no-such-bucket\/\S*: NoSuchBucket \(HTTP 404\)\n$/,
     );
-    const noDatasets = await missing('no-such-uploads', (await bucket()).bucket);
+    const noDatasets = await missing('no-such-uploads', (await lakeBucket()).bucket);
     expect(noDatasets.code).toBe(2);
     expect(noDatasets.stderr).toMatch(
       /^repscope: cannot \w+ s3:\/\/no-such-uploads\/\S*: NoSuchBucket \(HTTP 404\)\n$/,
     );
+  });
+
+  it('refuses, before uploading, a lake bucket without the built-in references: swapped or mistyped names', async () => {
+    const d = await deployment();
+    const swapped = await upload({ datasets: d.lake, lake: d.datasets }, dataFile, '--dataset-version', 'v1');
+    expect(swapped).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `repscope: --lake-bucket ${d.datasets.bucket}: s3://${d.datasets.bucket}/${BUILT_IN_INDEX} does not exist; ` +
+        "expected the deployment's lake bucket (the RepscopeStateful stack's output LakeBucketName), where it puts the built-in references\n",
+    });
+    expect(await d.datasets.list('')).toEqual([]);
+    expect((await d.lake.list('')).map((o) => o.key)).toEqual([BUILT_IN_INDEX]);
   });
 });
 

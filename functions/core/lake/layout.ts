@@ -18,6 +18,8 @@ export const lakeKeys = {
   version: (dataset: string, version: string) => `datasets/${dataset}/${version}`,
   dataFile: (dataset: string, version: string, file: string) => `datasets/${dataset}/${version}/${file}`,
   references: 'references/',
+  /** Where a deployment puts the built-in references (populations.json and their CSVs). */
+  builtInReferences: 'references/builtin/',
   /** Data tables registered in manifests (`table: { name }`): locally the files of a table's folder. */
   tables: 'tables/',
   tableFolder: (name: string) => `tables/${name}/`,
