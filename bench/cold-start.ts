@@ -5,9 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { S3ObjectStore } from '../functions/adapters/aws/s3-object-store.ts';
+import type { ObjectStore } from '../functions/core/ports.ts';
+import { routedStore } from '../functions/pipeline/routed-store.ts';
 import { LAMBDA_HANDLERS, type LambdaName, lambdaBuildOptions } from '../infra/lambda-bundles.ts';
 import { startAthenaProtocolServer } from '../tests/helpers/athena-protocol-server.ts';
-import { handlerEnvironment } from '../tests/helpers/handler-environment.ts';
+import { handlerEnvironment, TEST_BUCKETS } from '../tests/helpers/handler-environment.ts';
 import { startS3rver } from '../tests/helpers/s3-servers.ts';
 
 /**
@@ -15,7 +17,7 @@ import { startS3rver } from '../tests/helpers/s3-servers.ts';
  * starts a fresh Node process per measurement that imports the bundle and handles one small
  * event, against s3rver on loopback where the handler reads S3: `profile` an event it ignores
  * (no S3 call), `compare` a small profiled run and `profile-table` a small registered table (their
- * SQL in the Athena protocol stand-in, DuckDB over the bucket), `publish` a site render from a lake with one report. Prints, per handler, the
+ * SQL in the Athena protocol stand-in, DuckDB over the buckets), `publish` a site render from a lake with one report. Prints, per handler, the
  * median and worst of: process spawn to exit (Node's own start-up included), and inside the
  * process the import and the first event, as wall time and as CPU time (which another process's load
  * on the machine inflates less; the load average is printed). Budget (issue #9): import + first
@@ -51,12 +53,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'repscope-cold-'));
   const s3 = await startS3rver();
-  const athena = await startAthenaProtocolServer(
-    new S3ObjectStore({ bucket: 'repscope-lake', client: s3.client() }),
-  );
+  const store = routedStore({
+    datasets: new S3ObjectStore({ bucket: TEST_BUCKETS.datasets, client: s3.client() }),
+    lake: new S3ObjectStore({ bucket: TEST_BUCKETS.lake, client: s3.client() }),
+    site: new S3ObjectStore({ bucket: TEST_BUCKETS.site, client: s3.client() }),
+  });
+  const athena = await startAthenaProtocolServer(store);
   try {
-    await s3.createBucket('repscope-lake');
-    const store = new S3ObjectStore({ bucket: 'repscope-lake', client: s3.client() });
+    for (const bucket of Object.values(TEST_BUCKETS)) await s3.createBucket(bucket);
     const { sampleReport } = await import('../tests/fixtures/reports.ts');
     const report = sampleReport();
     await store.write(
@@ -68,7 +72,7 @@ async function main(): Promise<void> {
         event: {
           source: 'aws.s3',
           'detail-type': 'Object Created',
-          detail: { bucket: { name: 'repscope-lake' }, object: { key: 'elsewhere/x', etag: 'e' } },
+          detail: { bucket: { name: TEST_BUCKETS.datasets }, object: { key: 'elsewhere/x', etag: 'e' } },
         },
       },
       compare: { job: await profiledJob(store, s3.endpoint, athena.endpoint) },
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
               ...process.env,
               BUNDLE: file,
               INPUT: JSON.stringify(input ?? {}),
-              ...handlerEnvironment('repscope-lake', s3.endpoint, athena.endpoint),
+              ...handlerEnvironment(TEST_BUCKETS, s3.endpoint, athena.endpoint),
             },
           },
         );
@@ -157,11 +161,7 @@ async function main(): Promise<void> {
  * A run of the leads fixture profiled in this process (the references, the data and the staged
  * profile written to the bucket), for the compare handler's first event.
  */
-async function profiledJob(
-  store: S3ObjectStore,
-  s3Endpoint: string,
-  athenaEndpoint: string,
-): Promise<unknown> {
+async function profiledJob(store: ObjectStore, s3Endpoint: string, athenaEndpoint: string): Promise<unknown> {
   const { readdir, readFile } = await import('node:fs/promises');
   const { LEADS_MANIFEST, leadsCsv, skewedLeads } = await import('../tests/fixtures/leads.ts');
   const { readConfig } = await import('../functions/handlers/config.ts');
@@ -189,23 +189,16 @@ async function profiledJob(
   process.env['AWS_SECRET_ACCESS_KEY'] ??= 'S3RVER';
   await store.write(job.manifestKey, LEADS_MANIFEST);
   await store.write(job.fileKey, leadsCsv(skewedLeads(500)));
-  const rt = createRuntime(
-    readConfig({
-      REPSCOPE_BUCKET: 'repscope-lake',
-      REPSCOPE_ATHENA_WORKGROUP: 'repscope',
-      REPSCOPE_GLUE_DATABASE: 'repscope_lake',
-      REPSCOPE_S3_ENDPOINT: s3Endpoint,
-      REPSCOPE_ATHENA_ENDPOINT: athenaEndpoint,
-    }),
-    { logger: { info: () => {}, warn: () => {}, error: () => {} } },
-  );
+  const rt = createRuntime(readConfig(handlerEnvironment(TEST_BUCKETS, s3Endpoint, athenaEndpoint)), {
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
+  });
   const profiled = await profileJob(rt, job, streamingProfiler(rt.store));
   if (profiled.status !== 'profiled') throw new Error(`the bench's run was not profiled: ${profiled.status}`);
   return job;
 }
 
 /** A small registered table (`tables/leads_rows/`) and its run's job, for profile-table's first event. */
-async function tableRunJob(store: S3ObjectStore): Promise<unknown> {
+async function tableRunJob(store: ObjectStore): Promise<unknown> {
   const { LEADS_MANIFEST, leadsCsv, skewedLeads } = await import('../tests/fixtures/leads.ts');
   const { tableJob } = await import('../functions/handlers/run-job.ts');
   const job = tableJob('leads-table', '20261206T000000Z-table', 'upload', 'leads_rows');

@@ -1,4 +1,4 @@
-import { lakeKeys } from '../functions/core/lake/layout.ts';
+import { bucketOfKey, LAKE_BUCKETS, type LakeBucket, lakeKeys } from '../functions/core/lake/layout.ts';
 import { groupCountsTable, referencePopulationsTable } from '../functions/core/lake/tables.ts';
 import type { LambdaName } from './lambda-bundles.ts';
 
@@ -8,7 +8,10 @@ import type { LambdaName } from './lambda-bundles.ts';
  */
 export const QUERY_RESULTS_PREFIX = 'query-results/';
 
-/** What one function may do in the lake bucket: object key patterns (`*` within a key) and Athena. */
+/**
+ * What one function may do in the lake: object key patterns (`*` within a key), each granted on
+ * the bucket that holds its prefix (`bucketAccess`), and Athena.
+ */
 export interface LakeAccess {
   readonly read: readonly string[];
   readonly write: readonly string[];
@@ -58,8 +61,8 @@ const profileWrites = [profiles, profiledRuns, groupCounts, staging, reports];
 
 /**
  * Each function's prefixes, from what its pipeline stages touch (handlers/*.ts and pipeline/). The
- * stack grants exactly these; tests hold every role's S3 resources to them and run the handlers on
- * a lake that refuses everything else (tests/infra/lake-access.test.ts).
+ * stack grants exactly these, each on its own bucket; tests hold every role's S3 resources to them
+ * and run the handlers on three buckets that refuse everything else (tests/infra/lake-access.test.ts).
  */
 export const LAKE_ACCESS: Record<LambdaName, LakeAccess> = {
   // Claims the run, then plans ranges, profiles the object in one pass, or hands a table run on;
@@ -100,6 +103,39 @@ export const LAKE_ACCESS: Record<LambdaName, LakeAccess> = {
   // profile can be compared again. The executions it starts do the rest.
   rescan: { read: [datasets, references, profiledRuns, inputClaims], write: [], athena: [] },
 };
+
+/**
+ * The bucket a key pattern is granted on: the layout's bucket of its prefix, and the lake bucket
+ * for Athena's results. A pattern outside both is a mistake in this table, refused here so the
+ * stack cannot grant it on a guessed bucket.
+ */
+export function bucketOfPattern(pattern: string): LakeBucket {
+  if (pattern.startsWith(QUERY_RESULTS_PREFIX)) return 'lake';
+  const bucket = bucketOfKey(pattern);
+  if (!bucket) {
+    throw new Error(
+      `the key pattern '${pattern}' is in no bucket of the lake layout; expected a prefix of LAKE_BUCKET_PREFIXES`,
+    );
+  }
+  return bucket;
+}
+
+/** What a function may read and write in one bucket. */
+export interface BucketAccess {
+  readonly read: readonly string[];
+  readonly write: readonly string[];
+}
+
+/** A function's patterns by the bucket they are granted on; buckets it does not touch are left out. */
+export function bucketAccess(access: LakeAccess): Partial<Record<LakeBucket, BucketAccess>> {
+  const byBucket: Partial<Record<LakeBucket, BucketAccess>> = {};
+  for (const bucket of LAKE_BUCKETS) {
+    const read = access.read.filter((p) => bucketOfPattern(p) === bucket);
+    const write = access.write.filter((p) => bucketOfPattern(p) === bucket);
+    if (read.length + write.length > 0) byBucket[bucket] = { read, write };
+  }
+  return byBucket;
+}
 
 /**
  * Whether one of the key patterns covers a key as IAM matches an object ARN: `*` stands for any

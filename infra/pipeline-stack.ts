@@ -25,9 +25,16 @@ import {
   aws_sns_subscriptions as subscriptions,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { lakeKeys } from '../functions/core/lake/layout.ts';
+import { LAKE_BUCKETS, type LakeBucket, lakeKeys } from '../functions/core/lake/layout.ts';
+import { BUCKET_VARIABLES } from '../functions/handlers/config.ts';
 import { handlerBundling } from './handler-bundling.ts';
-import { LAKE_ACCESS, type LakeAccess, QUERY_RESULTS_PREFIX } from './lake-access.ts';
+import {
+  type BucketAccess,
+  bucketAccess,
+  LAKE_ACCESS,
+  type LakeAccess,
+  QUERY_RESULTS_PREFIX,
+} from './lake-access.ts';
 import { handlerEntry, LAMBDA_HANDLERS, type LambdaName } from './lambda-bundles.ts';
 import { LAMBDA_SIZING } from './lambda-sizing.ts';
 import { ReprofileSchedule } from './reprofile-schedule.ts';
@@ -37,7 +44,7 @@ import {
   STATE_MACHINE_HANDLERS,
   stateMachineDefinition,
 } from './state-machine-definition.ts';
-import { ATHENA_WORKGROUP, LAKE_DATABASE, lakeBucketName } from './stateful-stack.ts';
+import { ATHENA_WORKGROUP, bucketName, LAKE_DATABASE } from './stateful-stack.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Each report's provenance names the code that made it: the package's version. */
@@ -45,18 +52,18 @@ const CODE_VERSION = `repscope ${(JSON.parse(readFileSync(path.join(ROOT, 'packa
 
 export interface PipelineStackProps extends StackProps {
   readonly settings: RepscopeSettings;
-  /** The lake bucket's key, from the stateful stack (the bucket itself is known by its fixed name). */
+  /** The buckets' key, from the stateful stack (the buckets themselves are known by their fixed names). */
   readonly key: kms.IKey;
 }
 
 /**
- * The run: S3 "Object Created" under datasets/ → EventBridge → the state machine (profile →
+ * The run: S3 "Object Created" in the datasets bucket → EventBridge → the state machine (profile →
  * compare → publish, a Distributed Map for big objects) over one Lambda per handler, each with a
- * role that reaches only its own prefixes; a DLQ with an alarm, alerts and status changes on SNS,
- * and the re-profiling schedule.
+ * role that reaches only its own prefixes of each bucket; a DLQ with an alarm, alerts and status
+ * changes on SNS, and the re-profiling schedule.
  */
 export class PipelineStack extends Stack {
-  readonly bucket: s3.IBucket;
+  readonly buckets: Readonly<Record<LakeBucket, s3.IBucket>>;
   readonly functions: Record<LambdaName, nodejs.NodejsFunction>;
   readonly stateMachine: sfn.StateMachine;
   readonly deadLetterQueue: sqs.Queue;
@@ -65,9 +72,14 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { settings, key } = props;
-    // By name, as the stateful stack names it: the grants' ARNs read the same before and after synthesis.
-    this.bucket = s3.Bucket.fromBucketName(this, 'Lake', lakeBucketName(settings));
-    const bucket = this.bucket;
+    // By name, as the stateful stack names them: the grants' ARNs read the same before and after synthesis.
+    const named = (bucket: LakeBucket, id: string) =>
+      s3.Bucket.fromBucketName(this, id, bucketName(settings, bucket));
+    this.buckets = {
+      datasets: named('datasets', 'Datasets'),
+      lake: named('lake', 'Lake'),
+      site: named('site', 'Site'),
+    };
 
     this.functions = Object.fromEntries(
       (Object.keys(LAMBDA_HANDLERS) as LambdaName[]).map((name) => [name, this.handler(name, settings, key)]),
@@ -90,12 +102,12 @@ export class PipelineStack extends Stack {
     this.stateMachine = this.runStateMachine(settings);
 
     new events.Rule(this, 'Uploads', {
-      description: 'repscope: a dataset file or manifest created under datasets/ starts a run',
+      description: 'repscope: a dataset file or manifest created in the datasets bucket starts a run',
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
         detail: {
-          bucket: { name: [bucket.bucketName] },
+          bucket: { name: [this.buckets.datasets.bucketName] },
           object: { key: [{ prefix: lakeKeys.datasetsPrefix }] },
         },
       },
@@ -161,7 +173,7 @@ export class PipelineStack extends Stack {
       loggingFormat: lambda.LoggingFormat.JSON,
       bundling: handlerBundling(name),
       environment: {
-        REPSCOPE_BUCKET: lakeBucketName(settings),
+        ...Object.fromEntries(LAKE_BUCKETS.map((b) => [BUCKET_VARIABLES[b], bucketName(settings, b)])),
         REPSCOPE_ATHENA_WORKGROUP: ATHENA_WORKGROUP,
         REPSCOPE_GLUE_DATABASE: LAKE_DATABASE,
         REPSCOPE_FAN_OUT_THRESHOLD_BYTES: String(settings.fanOutThresholdBytes),
@@ -175,14 +187,20 @@ export class PipelineStack extends Stack {
     return fn;
   }
 
-  /** Exact actions on exact key patterns of the lake, the key, and (for compare) Athena and Glue. */
+  /**
+   * Exact actions on exact key patterns, each on its own bucket; listing on the buckets the
+   * function uses, the key, and (for compare) Athena and Glue.
+   */
   private grantLake(role: iam.Role, access: LakeAccess, key: kms.IKey): void {
-    const { bucket } = this;
+    const byBucket = Object.entries(bucketAccess(access)) as [LakeBucket, BucketAccess][];
+    const objects = (which: 'read' | 'write') =>
+      byBucket.flatMap(([b, a]) => a[which].map((p) => this.buckets[b].arnForObjects(p)));
+    const { lake } = this.buckets;
     const statements = [
       new iam.PolicyStatement({
         sid: 'ReadOwnPrefixes',
         actions: ['s3:GetObject'],
-        resources: access.read.map((p) => bucket.arnForObjects(p)),
+        resources: objects('read'),
       }),
       // A function that writes nothing (rescan) gets no write statement at all.
       ...(access.write.length > 0
@@ -190,16 +208,16 @@ export class PipelineStack extends Stack {
             new iam.PolicyStatement({
               sid: 'WriteOwnPrefixes',
               actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-              resources: access.write.map((p) => bucket.arnForObjects(p)),
+              resources: objects('write'),
             }),
           ]
         : []),
       // Key names only, never content: S3 answers a missing key with 404 (the runtime's "absent")
-      // only to a caller that may list the bucket, 403 otherwise.
+      // only to a caller that may list the bucket, 403 otherwise. Only the buckets it uses.
       new iam.PolicyStatement({
-        sid: 'ListLake',
-        actions: access.athena.length > 0 ? ['s3:ListBucket', 's3:GetBucketLocation'] : ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
+        sid: 'ListOwnBuckets',
+        actions: ['s3:ListBucket'],
+        resources: byBucket.map(([b]) => this.buckets[b].bucketArn),
       }),
       new iam.PolicyStatement({
         sid: 'LakeKey',
@@ -216,16 +234,17 @@ export class PipelineStack extends Stack {
       const glueArn = (resource: string, resourceName?: string) =>
         this.formatArn({ service: 'glue', resource, ...(resourceName ? { resourceName } : {}) });
       statements.push(
-        // Athena writes the results with the caller's credentials, in parts when they are big.
+        // Athena reads and writes the lake bucket with the caller's credentials, results in parts
+        // when they are big.
         new iam.PolicyStatement({
           sid: 'QueryResultParts',
           actions: ['s3:ListMultipartUploadParts'],
-          resources: [bucket.arnForObjects(`${QUERY_RESULTS_PREFIX}*`)],
+          resources: [lake.arnForObjects(`${QUERY_RESULTS_PREFIX}*`)],
         }),
         new iam.PolicyStatement({
           sid: 'QueryResultUploads',
-          actions: ['s3:ListBucketMultipartUploads'],
-          resources: [bucket.bucketArn],
+          actions: ['s3:ListBucketMultipartUploads', 's3:GetBucketLocation'],
+          resources: [lake.bucketArn],
         }),
         new iam.PolicyStatement({
           sid: 'Queries',

@@ -1,3 +1,5 @@
+import { LAKE_BUCKETS, type LakeBucket } from '../functions/core/lake/layout.ts';
+
 /**
  * What a deployment can choose, read once from `cdk.json` context (or `-c key=value`), validated,
  * with the defaults documented here. The stacks take these as plain props, so tests build them
@@ -48,11 +50,13 @@ export interface RepscopeSettings {
    */
   readonly logRetentionDays: number;
   /**
-   * The lake bucket's name; it holds `datasets/`, `references/`, `lake/` and `site/`. The site
-   * stack derives the CloudFront origin from it, so the name is fixed rather than generated.
-   * @default 'repscope-<account>-<region>'
+   * The buckets' names, each overridable (context `datasetsBucketName`, `lakeBucketName`,
+   * `siteBucketName`): uploads under `datasets/`; `references/`, `tables/` and `lake/`; the pages
+   * under `site/`. The site stack points CloudFront at the site bucket before the stateful stack
+   * creates it, so the names are fixed rather than generated.
+   * @default 'repscope-<datasets|lake|site>-<account>-<region>'
    */
-  readonly bucketName?: string;
+  readonly bucketNames?: Readonly<Partial<Record<LakeBucket, string>>>;
 }
 
 export const DEFAULT_SETTINGS: RepscopeSettings = {
@@ -118,10 +122,7 @@ export function readSettings(context: (key: string) => unknown): RepscopeSetting
   if (alertEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alertEmail)) {
     throw new SettingsError('alertEmail', alertEmail, 'an e-mail address');
   }
-  const bucketName = text('bucketName');
-  if (bucketName !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucketName)) {
-    throw new SettingsError('bucketName', bucketName, 'an S3 bucket name');
-  }
+  const bucketNames = readBucketNames(context);
   const webAclArn = text('webAclArn');
   if (webAclArn !== undefined && !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\//.test(webAclArn)) {
     throw new SettingsError('webAclArn', webAclArn, 'the ARN of a CLOUDFRONT-scope web ACL in us-east-1');
@@ -139,9 +140,41 @@ export function readSettings(context: (key: string) => unknown): RepscopeSetting
     ),
     logRetentionDays,
     ...(alertEmail ? { alertEmail } : {}),
-    ...(bucketName ? { bucketName } : {}),
+    ...(Object.keys(bucketNames).length > 0 ? { bucketNames } : {}),
     ...(webAclArn ? { webAclArn } : {}),
   };
+}
+
+/** The context key that names one of the three buckets. */
+export const bucketNameKey = (bucket: LakeBucket) => `${bucket}BucketName`;
+
+/**
+ * The buckets the context names. `bucketName` named the one bucket of earlier versions: it is
+ * refused rather than read as one of the three, which would put two areas' data in one bucket.
+ */
+function readBucketNames(context: (key: string) => unknown): Partial<Record<LakeBucket, string>> {
+  const old = context('bucketName');
+  if (old !== undefined && old !== '') {
+    throw new SettingsError(
+      'bucketName',
+      old,
+      `no "bucketName": the lake spans three buckets, named by ${LAKE_BUCKETS.map(bucketNameKey).join(', ')} (docs/DEPLOY.md)`,
+    );
+  }
+  const names: Partial<Record<LakeBucket, string>> = {};
+  for (const bucket of LAKE_BUCKETS) {
+    const key = bucketNameKey(bucket);
+    const raw = context(key);
+    if (raw === undefined || raw === '') continue;
+    if (typeof raw !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(raw)) {
+      throw new SettingsError(key, raw, 'an S3 bucket name');
+    }
+    names[bucket] = raw;
+  }
+  if (new Set(Object.values(names)).size < Object.keys(names).length) {
+    throw new SettingsError('bucketNames', names, 'three different buckets');
+  }
+  return names;
 }
 
 function cidrs(raw: unknown): readonly string[] {

@@ -11,7 +11,7 @@ import {
 import type { Construct } from 'constructs';
 import { lakeKeys, sitePath } from '../functions/core/lake/layout.ts';
 import type { RepscopeSettings } from './settings.ts';
-import { lakeBucketName } from './stateful-stack.ts';
+import { bucketName } from './stateful-stack.ts';
 import { viewerRequestCode } from './viewer-access.ts';
 
 export interface SiteStackProps extends StackProps {
@@ -35,10 +35,10 @@ export const SITE_CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /**
- * The report site: CloudFront in front of the lake bucket's `site/` prefix through origin access
- * control (the bucket stays private), HTTPS only, security headers, and a viewer allow-list that
- * denies everyone until CIDRs are configured. Deployed before the stateful stack, which names this
- * distribution in its bucket and key policies.
+ * The report site: CloudFront in front of the site bucket's `site/` prefix through origin access
+ * control (the bucket stays private; pages keep their lake keys there), HTTPS only, security
+ * headers, and a viewer allow-list that denies everyone until CIDRs are configured. Deployed
+ * before the stateful stack, which names this distribution in its bucket and key policies.
  */
 export class SiteStack extends Stack {
   readonly distribution: cloudfront.Distribution;
@@ -46,8 +46,8 @@ export class SiteStack extends Stack {
   constructor(scope: Construct, id: string, props: SiteStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    const lake = s3.Bucket.fromBucketAttributes(this, 'Lake', {
-      bucketName: lakeBucketName(settings),
+    const siteBucket = s3.Bucket.fromBucketAttributes(this, 'SiteBucket', {
+      bucketName: bucketName(settings, 'site'),
       region: this.region,
     });
 
@@ -97,11 +97,11 @@ export class SiteStack extends Stack {
     });
 
     const oac = new cloudfront.S3OriginAccessControl(this, 'OriginAccess', {
-      description: 'repscope: CloudFront reads site/ of the lake bucket',
+      description: 'repscope: CloudFront reads site/ of the site bucket',
       signing: cloudfront.Signing.SIGV4_ALWAYS,
     });
     // The bucket policy granting this access is the stateful stack's (it names this distribution).
-    const origin = origins.S3BucketOrigin.withBucketDefaults(lake, {
+    const origin = origins.S3BucketOrigin.withBucketDefaults(siteBucket, {
       originPath: `/${lakeKeys.site.replace(/\/$/, '')}`,
       originAccessControlId: oac.originAccessControlId,
     });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import {
   Aws,
   aws_athena as athena,
+  CfnOutput,
   Duration,
   aws_glue as glue,
   aws_iam as iam,
@@ -15,7 +16,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { glueTables } from '../functions/adapters/aws/glue-tables.ts';
-import { lakeKeys } from '../functions/core/lake/layout.ts';
+import { type LakeBucket, lakeKeys } from '../functions/core/lake/layout.ts';
 import { BUILT_IN_REFERENCES_PREFIX } from '../functions/handlers/runtime.ts';
 import { QUERY_RESULTS_PREFIX } from './lake-access.ts';
 import type { RepscopeSettings } from './settings.ts';
@@ -27,12 +28,13 @@ export const LAKE_DATABASE = 'repscope_lake';
 export const ATHENA_WORKGROUP = 'repscope';
 
 /**
- * The lake bucket's name: fixed (per account and region unless the settings name it), so the site
- * stack can point CloudFront at it and this stack can name that exact distribution in its bucket
- * policy, without the two stacks referring to each other both ways.
+ * A bucket's name: fixed (per account and region unless the settings name it), so the site stack
+ * can point CloudFront at the site bucket and this stack can name that exact distribution in its
+ * bucket policy, and the pipeline stack can grant on all three, without stacks referring to each
+ * other both ways.
  */
-export function lakeBucketName(settings: Pick<RepscopeSettings, 'bucketName'>): string {
-  return settings.bucketName ?? `repscope-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+export function bucketName(settings: Pick<RepscopeSettings, 'bucketNames'>, bucket: LakeBucket): string {
+  return settings.bucketNames?.[bucket] ?? `repscope-${bucket}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 }
 
 export interface StatefulStackProps extends StackProps {
@@ -42,13 +44,15 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * Everything that keeps data: the KMS key, the lake bucket (datasets/, references/, lake/, site/
- * as the runtime expects: one bucket, grants scoped per prefix), its access-log bucket, the Glue
- * tables and the Athena workgroup. Retained when the stack is deleted.
+ * Everything that keeps data: the KMS key; the three buckets of the lake layout
+ * (`LAKE_BUCKET_PREFIXES`), each with its own retention and readers — raw uploads (`datasets/`,
+ * versioned, expired after the retention, announced to EventBridge), the lake (`references/`,
+ * `tables/`, `lake/`, Athena's results) and the pages (`site/`, read by CloudFront only); their
+ * access-log bucket, the Glue tables and the Athena workgroup. Retained when the stack is deleted.
  */
 export class StatefulStack extends Stack {
   readonly key: kms.Key;
-  readonly bucket: s3.Bucket;
+  readonly buckets: Readonly<Record<LakeBucket, s3.Bucket>>;
   readonly logBucket: s3.Bucket;
   readonly database: glue.CfnDatabase;
   readonly workGroup: athena.CfnWorkGroup;
@@ -58,7 +62,7 @@ export class StatefulStack extends Stack {
     const { settings } = props;
 
     this.key = new kms.Key(this, 'Key', {
-      description: 'repscope: the lake bucket, query results, logs and alerts',
+      description: 'repscope: the datasets, lake and site buckets, query results, logs and alerts',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -74,24 +78,39 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    this.bucket = new s3.Bucket(this, 'Lake', {
-      bucketName: lakeBucketName(settings),
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      // One data key per bucket rather than per object: KMS requests (and their cost) drop by ~99 %.
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      // Run ids derive from the object's version id; conditional writes guard claims and the site index.
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.logBucket,
-      serverAccessLogsPrefix: 'lake/',
-      eventBridgeEnabled: true,
-      lifecycleRules: lakeLifecycle(settings.rawRetentionDays),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.allowSiteDistribution(props.distributionId);
+    this.buckets = {
+      // Run ids derive from the upload's version id; S3 announces each upload to EventBridge.
+      datasets: this.privateBucket('Datasets', bucketName(settings, 'datasets'), {
+        versioned: true,
+        eventBridgeEnabled: true,
+        lifecycleRules: datasetsLifecycle(settings.rawRetentionDays),
+      }),
+      // Versioned so a report, count or claim overwritten or deleted by mistake can be restored
+      // for 30 days: the lake is the history of every run, and nothing else has it.
+      lake: this.privateBucket('Lake', bucketName(settings, 'lake'), {
+        versioned: true,
+        lifecycleRules: lakeLifecycle(),
+      }),
+      // Not versioned: every publish renders the pages again from the lake, so old pages are
+      // nothing to restore (shared files are replaced by conditional writes, not versions).
+      site: this.privateBucket('Site', bucketName(settings, 'site'), {
+        versioned: false,
+        lifecycleRules: [{ id: 'uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      }),
+    };
+    this.allowSiteDistribution(props.distributionId, settings);
+    // What `repscope upload --datasets-bucket … --lake-bucket …` needs, printed by `cdk deploy`.
+    const outputs: Record<LakeBucket, [string, string]> = {
+      datasets: ['DatasetsBucketName', 'uploads (datasets/): repscope upload --datasets-bucket'],
+      lake: ['LakeBucketName', 'references, tables and runs (references/, tables/, lake/): --lake-bucket'],
+      site: ['SiteBucketName', 'the published pages (site/), read by CloudFront'],
+    };
+    for (const [bucket, [outputId, description]] of Object.entries(outputs) as [
+      LakeBucket,
+      [string, string],
+    ][]) {
+      new CfnOutput(this, outputId, { description, value: this.buckets[bucket].bucketName });
+    }
     this.allowAlertPublishers();
 
     this.database = new glue.CfnDatabase(this, 'Database', {
@@ -101,7 +120,8 @@ export class StatefulStack extends Stack {
         description: 'repscope lake tables (counts, metrics, references)',
       },
     });
-    for (const input of glueTables(this.bucket.bucketName)) {
+    const lake = this.buckets.lake;
+    for (const input of glueTables(lake.bucketName)) {
       const table = new glue.CfnTable(this, `Table-${input.name}`, {
         catalogId: Aws.ACCOUNT_ID,
         databaseName: LAKE_DATABASE,
@@ -123,7 +143,7 @@ export class StatefulStack extends Stack {
         bytesScannedCutoffPerQuery: settings.athenaBytesScannedCutoff,
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
-          outputLocation: this.bucket.s3UrlForObject(QUERY_RESULTS_PREFIX),
+          outputLocation: lake.s3UrlForObject(QUERY_RESULTS_PREFIX),
           encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: this.key.keyArn },
         },
       },
@@ -131,7 +151,7 @@ export class StatefulStack extends Stack {
 
     new s3deploy.BucketDeployment(this, 'BuiltInReferences', {
       sources: [s3deploy.Source.asset(path.join(ROOT, 'references'), { exclude: ['*.md'] })],
-      destinationBucket: prefixScoped(this.bucket, BUILT_IN_REFERENCES_PREFIX),
+      destinationBucket: prefixScoped(lake, BUILT_IN_REFERENCES_PREFIX),
       destinationKeyPrefix: BUILT_IN_REFERENCES_PREFIX,
       prune: true,
       retainOnDelete: true,
@@ -139,19 +159,48 @@ export class StatefulStack extends Stack {
   }
 
   /**
-   * CloudFront (through origin access control) may read `site/` and nothing else, and only for
-   * this deployment's distribution; the key lets it decrypt those objects under the same condition.
+   * A bucket of the lake: encrypted with the key (one data key per bucket rather than per object,
+   * so KMS requests and their cost drop by ~99 %), private, TLS only, access logs under its own
+   * name in the log bucket, kept when the stack is deleted.
    */
-  private allowSiteDistribution(distributionId: string): void {
+  private privateBucket(
+    id: string,
+    name: string,
+    props: Pick<s3.BucketProps, 'versioned' | 'eventBridgeEnabled' | 'lifecycleRules'>,
+  ): s3.Bucket {
+    return new s3.Bucket(this, id, {
+      bucketName: name,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: `${id.toLowerCase()}/`,
+      removalPolicy: RemovalPolicy.RETAIN,
+      ...props,
+    });
+  }
+
+  /**
+   * CloudFront (through origin access control) may read the site bucket's `site/` and nothing
+   * else, and only for this deployment's distribution; the key lets it decrypt under the same
+   * condition, and the other buckets have no statement for it at all.
+   */
+  private allowSiteDistribution(distributionId: string, settings: RepscopeSettings): void {
     const sourceArn = `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/${distributionId}`;
     const principal = new iam.ServicePrincipal('cloudfront.amazonaws.com');
     const conditions = { StringEquals: { 'AWS:SourceArn': sourceArn } };
-    this.bucket.addToResourcePolicy(
+    const { site } = this.buckets;
+    // By its fixed name: the bucket refers to the key, so the key's policy cannot refer to the bucket.
+    const siteArn = `arn:${Aws.PARTITION}:s3:::${bucketName(settings, 'site')}`;
+    site.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'SiteReadByCloudFront',
         actions: ['s3:GetObject'],
         principals: [principal],
-        resources: [this.bucket.arnForObjects(`${lakeKeys.site}*`)],
+        resources: [site.arnForObjects(`${lakeKeys.site}*`)],
         conditions,
       }),
     );
@@ -162,7 +211,12 @@ export class StatefulStack extends Stack {
         principals: [principal],
         // A key policy names its own key as "*".
         resources: ['*'],
-        conditions,
+        // The site bucket's objects only: S3 names the bucket (with a bucket key) or the object in
+        // the encryption context, so the distribution cannot decrypt uploads or the lake.
+        conditions: {
+          ...conditions,
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [siteArn, `${siteArn}/*`] },
+        },
       }),
     );
   }
@@ -186,10 +240,11 @@ export class StatefulStack extends Stack {
 
 /**
  * Raw uploads expire after the retention (manifests too: `repscope upload` sends the manifest with
- * every version); staging files of fanned-out runs after a day; query results after a week; old
- * versions of everything after 30 days (the current report and pages stay).
+ * every version), and their old versions a day later: nothing of a raw upload outlives the
+ * retention by more than a day. The delete markers left behind go too (S3 allows that only in a
+ * rule of its own).
  */
-function lakeLifecycle(rawRetentionDays: number): s3.LifecycleRule[] {
+function datasetsLifecycle(rawRetentionDays: number): s3.LifecycleRule[] {
   return [
     {
       id: 'raw-uploads',
@@ -197,6 +252,20 @@ function lakeLifecycle(rawRetentionDays: number): s3.LifecycleRule[] {
       expiration: Duration.days(rawRetentionDays),
       noncurrentVersionExpiration: Duration.days(1),
     },
+    {
+      id: 'delete-markers',
+      expiredObjectDeleteMarker: true,
+      abortIncompleteMultipartUploadAfter: Duration.days(1),
+    },
+  ];
+}
+
+/**
+ * Staging files of fanned-out runs expire after a day; query results after a week; old versions
+ * of everything after 30 days (the current reports, counts and claims stay).
+ */
+function lakeLifecycle(): s3.LifecycleRule[] {
+  return [
     {
       id: 'staging',
       prefix: lakeKeys.staging('', '', '').split('dataset=')[0],

@@ -212,12 +212,19 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .command('upload')
     .summary('validate a data file and upload it to the deployed pipeline; --wait: exit by its verdict')
     .description(
-      'validate a data file against its manifest (reading only its head), upload both to the lake in S3, ' +
+      'validate a data file against its manifest (reading only its head), upload both to the datasets bucket, ' +
         'say where the report will appear; --wait: exit by its verdict (0 pass/warn, 1 fail, 2 error or timeout)',
     )
     .argument('<data-file>', 'CSV, JSON Lines or Parquet, optionally .gz')
     .option('-m, --manifest <file>', 'the manifest (default: repscope.yaml next to the data file)')
-    .requiredOption('--bucket <name>', 'the lake bucket of the deployed pipeline')
+    .requiredOption(
+      '--datasets-bucket <name>',
+      "the deployment's datasets bucket, where uploads go (RepscopeStateful output DatasetsBucketName)",
+    )
+    .requiredOption(
+      '--lake-bucket <name>',
+      "the deployment's lake bucket: references, run claims, reports (RepscopeStateful output LakeBucketName)",
+    )
     .option(
       '--dataset-version <v>',
       'the version folder: datasets/<id>/<v>/<file> (default: the UTC time, such as 2026-12-06T031500Z)',

@@ -19,7 +19,10 @@ import { waitForReport } from './wait-for-report.ts';
 export interface UploadCommandOptions {
   /** @default - repscope.yaml next to the data file */
   readonly manifest?: string;
-  readonly bucket: string;
+  /** Where uploads go (`datasets/`): the deployment's datasets bucket. */
+  readonly datasetsBucket: string;
+  /** Where the references, the run claim and the report are read (`references/`, `lake/`). */
+  readonly lakeBucket: string;
   /** @default - the upload's UTC time, such as 2026-12-06T031500Z */
   readonly datasetVersion?: string;
   /** @default - the SDK's endpoint for the region */
@@ -41,10 +44,11 @@ const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * `repscope upload`: validates the manifest against the data file's head (as `check` would; the
- * references are the built-in ones and the bucket's `references/*.csv`, as the deployed pipeline
- * sees them), then uploads the manifest and the file to the lake layout and says where the
- * report will appear. With `wait`, polls for the run the upload started and returns its verdict
- * as an exit code. Credentials and region come from the SDK's default chain.
+ * references are the built-in ones and the lake bucket's `references/*.csv`, as the deployed
+ * pipeline sees them), then uploads the manifest and the file to the datasets bucket and says
+ * where the report will appear in the lake bucket. With `wait`, polls the lake bucket for the run
+ * the upload started and returns its verdict as an exit code. Credentials and region come from
+ * the SDK's default chain.
  */
 export async function uploadCommand(
   dataFile: string,
@@ -52,6 +56,11 @@ export async function uploadCommand(
   io: UploadIo,
   env: CliEnvironment,
 ): Promise<number> {
+  if (options.datasetsBucket === options.lakeBucket) {
+    throw new UsageError(
+      `--datasets-bucket and --lake-bucket both name '${options.lakeBucket}'; expected the deployment's two buckets (the RepscopeStateful stack's outputs DatasetsBucketName and LakeBucketName)`,
+    );
+  }
   const loaded = await loadManifest(dataFile, options.manifest);
   const dataset = loaded.manifest.dataset;
   const version = options.datasetVersion ?? versionAt(systemClock.now());
@@ -62,11 +71,14 @@ export async function uploadCommand(
   if (!(await local.head(fileName))) throw new InputError('INPUT_UNREADABLE', `${dataFile}: no such file`);
   const client = new S3Client(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {});
   try {
-    const bucket = new S3ObjectStore({ bucket: options.bucket, client });
+    const datasets = new S3ObjectStore({ bucket: options.datasetsBucket, client });
+    const lake = new S3ObjectStore({ bucket: options.lakeBucket, client });
     const catalogue = mergeCatalogues([
       await loadBuiltInReferences(new FileObjectStore(BUILT_IN_REFERENCES)),
-      ...(await loadDroppedReferences(bucket)),
+      ...(await loadDroppedReferences(lake)),
     ]);
+    // After the listing, which names a bucket that does not exist (a HEAD's 404 cannot).
+    await refuseUnlessLake(lake);
     const checked = await preflight({
       store: local,
       file: { key: fileName, name: dataFile },
@@ -74,9 +86,9 @@ export async function uploadCommand(
       catalogue,
     });
 
-    await bucket.write(lakeKeys.manifest(dataset), loaded.text, 'application/yaml');
+    await datasets.write(lakeKeys.manifest(dataset), loaded.text, 'application/yaml');
     const bar = uploadProgress(env, checked.bytes);
-    const stored = await bucket
+    const stored = await datasets
       .upload(dataKey, createReadStream(path.resolve(dataFile)), { onProgress: bar.update })
       .finally(bar.stop);
     const claim = objectRunKey({
@@ -85,27 +97,27 @@ export async function uploadCommand(
       identity: stored.versionId ?? stored.etag.replaceAll('"', ''),
     });
     io.stdout(
-      `uploaded ${bucket.uri(lakeKeys.manifest(dataset))}\n` +
-        `uploaded ${bucket.uri(dataKey)} (${checked.bytes} bytes)\n` +
-        `report:  ${bucket.uri(lakeKeys.report(dataset, '<run>'))}\n` +
+      `uploaded ${datasets.uri(lakeKeys.manifest(dataset))}\n` +
+        `uploaded ${datasets.uri(dataKey)} (${checked.bytes} bytes)\n` +
+        `report:  ${lake.uri(lakeKeys.report(dataset, '<run>'))}\n` +
         `page:    ${lakeKeys.site}${sitePath.run(dataset, '<run>')}\n` +
-        `run id:  written by the pipeline to ${bucket.uri(claim)}\n`,
+        `run id:  written by the pipeline to ${lake.uri(claim)}\n`,
     );
     if (!options.wait) return EXIT.ok;
 
     const outcome = await waitForReport({
-      store: bucket,
+      store: lake,
       dataset,
       claimKey: claim,
       timeoutSec: options.timeoutSec,
-      onRun: (run) => io.stdout(`run ${run}: waiting for ${bucket.uri(lakeKeys.report(dataset, run))}\n`),
+      onRun: (run) => io.stdout(`run ${run}: waiting for ${lake.uri(lakeKeys.report(dataset, run))}\n`),
     });
     if (outcome.kind === 'timeout') {
       const what = outcome.run
         ? `the report of run ${outcome.run}`
-        : `the pipeline to claim a run for ${bucket.uri(dataKey)}`;
+        : `the pipeline to claim a run for ${datasets.uri(dataKey)}`;
       io.stderr(
-        `repscope: timed out after ${options.timeoutSec} s waiting for ${what}; ${bucket.uri(outcome.waitedFor)} did not appear\n`,
+        `repscope: timed out after ${options.timeoutSec} s waiting for ${what}; ${lake.uri(outcome.waitedFor)} did not appear\n`,
       );
       return EXIT.error;
     }
@@ -121,6 +133,20 @@ export async function uploadCommand(
     return report.status === 'fail' ? EXIT.fail : EXIT.ok;
   } finally {
     client.destroy();
+  }
+}
+
+/**
+ * The deployment puts the built-in references into the lake bucket and nowhere else, so their
+ * index tells the lake bucket from the datasets bucket (or another bucket of the account) before
+ * anything is uploaded: swapped or mistyped names stop here with the name that was wrong.
+ */
+async function refuseUnlessLake(lake: S3ObjectStore): Promise<void> {
+  const marker = `${lakeKeys.builtInReferences}populations.json`;
+  if (!(await lake.head(marker))) {
+    throw new UsageError(
+      `--lake-bucket ${lake.bucket}: ${lake.uri(marker)} does not exist; expected the deployment's lake bucket (the RepscopeStateful stack's output LakeBucketName), where it puts the built-in references`,
+    );
   }
 }
 

@@ -1,13 +1,17 @@
 import * as z from 'zod';
 import { RepscopeError } from '../core/errors.ts';
+import type { LakeBucket } from '../core/lake/layout.ts';
 
 /**
  * The one place the Lambda handlers read their environment. The CDK stack sets these variables;
  * tests set the endpoint overrides to point the clients at loopback servers.
  */
 export interface HandlerConfig {
-  /** The bucket with the lake layout (datasets/, references/, lake/, site/). */
-  readonly bucket: string;
+  /**
+   * The three buckets of the lake layout (core/lake/layout.ts `LAKE_BUCKET_PREFIXES`): uploads
+   * (datasets/), the lake (references/, tables/, lake/) and the pages (site/).
+   */
+  readonly buckets: Readonly<Record<LakeBucket, string>>;
   /** Athena workgroup and Glue database of the lake tables. */
   readonly workGroup: string;
   readonly database: string;
@@ -31,8 +35,19 @@ export interface HandlerConfig {
 const MIB = 1024 * 1024;
 const positiveInt = z.coerce.number().int().positive();
 
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name');
+
+/** Each bucket's variable: all three required, so a stack that forgets one fails at cold start. */
+export const BUCKET_VARIABLES = {
+  datasets: 'REPSCOPE_DATASETS_BUCKET',
+  lake: 'REPSCOPE_LAKE_BUCKET',
+  site: 'REPSCOPE_SITE_BUCKET',
+} as const satisfies Record<LakeBucket, string>;
+
 const schema = z.object({
-  REPSCOPE_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'),
+  [BUCKET_VARIABLES.datasets]: bucketName,
+  [BUCKET_VARIABLES.lake]: bucketName,
+  [BUCKET_VARIABLES.site]: bucketName,
   REPSCOPE_ATHENA_WORKGROUP: z.string().min(1, 'expected an Athena workgroup name'),
   REPSCOPE_GLUE_DATABASE: z.string().regex(/^[a-z0-9_]{1,255}$/, 'expected a Glue database name ([a-z0-9_])'),
   REPSCOPE_FAN_OUT_THRESHOLD_BYTES: positiveInt.default(256 * MIB),
@@ -72,11 +87,20 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
           `${i.path.join('.')}: ${i.message}${i.path[0] && env[String(i.path[0])] === undefined ? ' (unset)' : ''}`,
       )
       .join('; ');
-    throw new ConfigError(`the handler's environment is invalid: ${issues}`);
+    // The one-bucket deployment's variable: named, so an old stack's functions say what replaced it.
+    const replaced =
+      env['REPSCOPE_BUCKET'] === undefined
+        ? ''
+        : `; REPSCOPE_BUCKET is no longer read: the lake spans ${Object.values(BUCKET_VARIABLES).join(', ')}`;
+    throw new ConfigError(`the handler's environment is invalid: ${issues}${replaced}`);
   }
   const e = parsed.data;
   return {
-    bucket: e.REPSCOPE_BUCKET,
+    buckets: {
+      datasets: e.REPSCOPE_DATASETS_BUCKET,
+      lake: e.REPSCOPE_LAKE_BUCKET,
+      site: e.REPSCOPE_SITE_BUCKET,
+    },
     workGroup: e.REPSCOPE_ATHENA_WORKGROUP,
     database: e.REPSCOPE_GLUE_DATABASE,
     fanOutThresholdBytes: e.REPSCOPE_FAN_OUT_THRESHOLD_BYTES,

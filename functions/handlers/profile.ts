@@ -49,15 +49,13 @@ export function createProfileHandler(
     const rt = runtime();
     const recompare = parseRecompareEvent(input.event);
     if (recompare) {
-      if (recompare.bucket !== rt.config.bucket)
-        return ignore(rt, `the dataset is in another bucket than ${rt.config.bucket}`);
+      if (recompare.bucket !== rt.config.buckets.datasets) return foreignBucket(rt, recompare.bucket);
       return startRecompare(rt, recompare, input.execution);
     }
     const trigger = parseDatasetEvent(input.event);
     if (trigger.kind === 'ignored') return ignore(rt, trigger.reason);
     const bucket = trigger.kind === 'manifest' ? trigger.manifest.bucket : trigger.upload.bucket;
-    if (bucket !== rt.config.bucket)
-      return ignore(rt, `the object is in another bucket than ${rt.config.bucket}`);
+    if (bucket !== rt.config.buckets.datasets) return foreignBucket(rt, bucket);
     if (trigger.kind === 'manifest') return startTableRun(rt, trigger.manifest, input.execution);
     const { upload } = trigger;
     const manifestKey = lakeKeys.manifest(upload.dataset);
@@ -92,6 +90,17 @@ export function createProfileHandler(
     }
     return profileJob(rt, job, streamingProfiler(storeFor(rt, job)));
   });
+}
+
+/**
+ * Uploads arrive in the datasets bucket only (the upload rule matches it); an event naming another
+ * bucket is a misrouted rule or a hand-made event, and is logged as a warning rather than run on
+ * the datasets bucket's object of the same key.
+ */
+function foreignBucket(rt: Runtime, bucket: string): ProfileOutput {
+  const reason = `the object is in bucket ${bucket}, not in the datasets bucket ${rt.config.buckets.datasets}`;
+  rt.logger.warn('event ignored', { reason });
+  return { status: 'ignored', reason };
 }
 
 function ignore(rt: Runtime, reason: string, dataset?: string): ProfileOutput {

@@ -53,12 +53,12 @@ export function createRescanHandler(
     const now = rt.clock.now().toISOString();
     const { objects, recompares, skipped } = await dueObjects(rt.store, named, () => rt.catalogue());
     for (const object of objects) {
-      const execution = await start(JSON.stringify(rescanEvent(rt.config.bucket, object, now)));
+      const execution = await start(JSON.stringify(rescanEvent(rt.config.buckets.datasets, object, now)));
       rt.logger.info('rescan started', { dataset: object.dataset, execution });
       started.push({ dataset: object.dataset, key: object.key, execution });
     }
     for (const due of recompares) {
-      const execution = await start(JSON.stringify(recompareEvent(rt.config.bucket, due, now)));
+      const execution = await start(JSON.stringify(recompareEvent(rt.config.buckets.datasets, due, now)));
       rt.logger.info('rescan started a compare of a kept profile', {
         dataset: due.dataset,
         from: due.from,

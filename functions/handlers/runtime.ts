@@ -3,18 +3,21 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AthenaQueryEngine } from '../adapters/aws/athena-query-engine.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
+import { lakeKeys } from '../core/lake/layout.ts';
 import type { Clock, Logger, ObjectStore, QueryEngine } from '../core/ports.ts';
 import { mergeCatalogues, type ReferenceCatalogue } from '../core/references/reference.ts';
 import { prefixedStore } from '../pipeline/prefixed-store.ts';
 import { loadBuiltInReferences, loadDroppedReferences } from '../pipeline/references.ts';
+import { routedStore } from '../pipeline/routed-store.ts';
 import { type HandlerConfig, readConfig } from './config.ts';
 
 /** Where the deployment puts the built-in references (populations.json and their CSVs). */
-export const BUILT_IN_REFERENCES_PREFIX = 'references/builtin/';
+export const BUILT_IN_REFERENCES_PREFIX = lakeKeys.builtInReferences;
 
 /**
- * What every handler works with, built once per cold start: the lake (S3), the query engine
- * (Athena), a structured logger and the references.
+ * What every handler works with, built once per cold start: the lake (its three S3 buckets behind
+ * one store, keys routed by prefix), the query engine (Athena), a structured logger and the
+ * references.
  */
 export interface Runtime {
   readonly config: HandlerConfig;
@@ -34,7 +37,13 @@ export interface RuntimeOverrides {
 export function createRuntime(config: HandlerConfig, overrides: RuntimeOverrides = {}): Runtime {
   const s3 = new S3Client(config.s3Endpoint ? { endpoint: config.s3Endpoint, forcePathStyle: true } : {});
   const athena = new AthenaClient(config.athenaEndpoint ? { endpoint: config.athenaEndpoint } : {});
-  const store = new S3ObjectStore({ bucket: config.bucket, client: s3 });
+  const bucket = (name: string) => new S3ObjectStore({ bucket: name, client: s3 });
+  const { buckets } = config;
+  const store = routedStore({
+    datasets: bucket(buckets.datasets),
+    lake: bucket(buckets.lake),
+    site: bucket(buckets.site),
+  });
   let builtIn: Promise<ReferenceCatalogue> | undefined;
   return {
     config,

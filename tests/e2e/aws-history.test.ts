@@ -1,20 +1,18 @@
 import '../helpers/promise-with-resolvers.ts';
 import path from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
+import type { ObjectStore } from '../../functions/core/ports.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
 import { createRescanHandler } from '../../functions/handlers/rescan.ts';
 import { createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { datasetHistory } from '../../functions/pipeline/history.ts';
 import { readText } from '../../functions/pipeline/io.ts';
-import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, MY_POP_REFERENCE, skewedLeads } from '../fixtures/leads.ts';
 import type { AthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
 import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
-import { runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
-import { handlerEnvironment } from '../helpers/handler-environment.ts';
+import { type EmulatedCloud, runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
+import { handlerEnvironment, TEST_BUCKETS } from '../helpers/handler-environment.ts';
 import { motoUnavailable, requirePeers, type S3Peer } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
@@ -30,12 +28,12 @@ const motoMissing = motoUnavailable();
 if (motoMissing && requirePeers) throw new Error(`REPSCOPE_REQUIRE_PEERS=1 but ${motoMissing}`);
 if (motoMissing) console.warn(`[aws-history] not running the AWS emulation: ${motoMissing}`);
 
-const BUCKET = 'repscope-lake';
 const DATASET = 'daily';
 const _REPO = path.resolve(import.meta.dirname, '..', '..');
+let cloud: EmulatedCloud;
 let moto: S3Peer;
 let athena: AthenaProtocolServer;
-let store: S3ObjectStore;
+let store: ObjectStore;
 let topicArn: string;
 let today = '2026-12-01T06:00:00Z';
 
@@ -45,7 +43,7 @@ const definition = synthesizedDefinition();
 function runtime(): Runtime {
   return createRuntime(
     readConfig({
-      ...handlerEnvironment(BUCKET, moto.endpoint, athena.endpoint),
+      ...handlerEnvironment(TEST_BUCKETS, moto.endpoint, athena.endpoint),
       REPSCOPE_SNS_ENDPOINT: moto.endpoint,
       REPSCOPE_ALERT_TOPIC_ARN: topicArn,
       REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
@@ -62,21 +60,9 @@ async function execute(event: unknown): Promise<string[]> {
   return steps;
 }
 
-/** Uploads a body and returns the event S3 would send for it, at today's time. */
+/** Uploads a body into the datasets bucket and returns the event S3 would send for it, at today's time. */
 async function upload(key: string, body: string): Promise<unknown> {
-  await store.write(key, body);
-  const head = await store.head(key);
-  const client = moto.client();
-  const { VersionId } = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
-  client.destroy();
-  return {
-    ...objectCreated(key, {
-      size: head!.bytes,
-      etag: head!.etag.replaceAll('"', ''),
-      'version-id': VersionId,
-    }),
-    time: today,
-  };
+  return { ...(await cloud.upload(key, body)), time: today };
 }
 
 /** The rescan Lambda, starting each execution in the local state machine. */
@@ -107,7 +93,8 @@ const describeAws = motoMissing ? describe.skip : describe;
 
 describeAws('history, drift and alerts through the cloud emulation', () => {
   beforeAll(async () => {
-    ({ moto, store, athena } = await startEmulatedCloud(BUCKET));
+    cloud = await startEmulatedCloud();
+    ({ moto, store, athena } = cloud);
     const sns = new SNSClient({ endpoint: moto.endpoint, region: 'eu-central-1' });
     topicArn = (await sns.send(new CreateTopicCommand({ Name: 'repscope-alerts' }))).TopicArn!;
     sns.destroy();
@@ -119,8 +106,7 @@ describeAws('history, drift and alerts through the cloud emulation', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await athena?.stop();
-    await moto?.stop();
+    await cloud?.stop();
   });
 
   it('adds runs for new inputs only, alerts on drift over SNS, and reads history through Athena', async () => {

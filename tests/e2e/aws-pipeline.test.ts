@@ -1,10 +1,8 @@
 import '../helpers/promise-with-resolvers.ts';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import type { ObjectStore } from '../../functions/core/ports.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
 import { createRescanHandler } from '../../functions/handlers/rescan.ts';
@@ -14,9 +12,14 @@ import { runCli, tempDir } from '../fixtures/cli.ts';
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
 import type { AthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
-import { type EmulatedRun, runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
-import { handlerEnvironment } from '../helpers/handler-environment.ts';
-import { motoUnavailable, requirePeers, type S3Peer } from '../helpers/s3-servers.ts';
+import {
+  type EmulatedCloud,
+  type EmulatedRun,
+  runEmulated,
+  startEmulatedCloud,
+} from '../helpers/emulated-run.ts';
+import { handlerEnvironment, TEST_BUCKETS } from '../helpers/handler-environment.ts';
+import { motoUnavailable, requirePeers } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
 /**
@@ -29,18 +32,17 @@ const motoMissing = motoUnavailable();
 if (motoMissing && requirePeers) throw new Error(`REPSCOPE_REQUIRE_PEERS=1 but ${motoMissing}`);
 if (motoMissing) console.warn(`[aws-pipeline] not running the AWS emulation: ${motoMissing}`);
 
-const BUCKET = 'repscope-lake';
 const _REPO = path.resolve(import.meta.dirname, '..', '..');
-let moto: S3Peer;
+let cloud: EmulatedCloud;
 let athena: AthenaProtocolServer;
-let store: S3ObjectStore;
+let store: ObjectStore;
 let local: string;
 let cleanup: () => Promise<void>;
 
 function runtime(overrides: Record<string, string> = {}): Runtime {
   return createRuntime(
     readConfig({
-      ...handlerEnvironment(BUCKET, moto.endpoint, athena.endpoint),
+      ...handlerEnvironment(TEST_BUCKETS, cloud.moto.endpoint, athena.endpoint),
       REPSCOPE_CODE_VERSION: 'repscope test',
       ...overrides,
     }),
@@ -54,25 +56,8 @@ const definition = synthesizedDefinition();
 /** Runs the deployed state machine on the event; resolves with the final state, or the execution's error. */
 const execute = (event: unknown, rt: Runtime): Promise<EmulatedRun> => runEmulated(definition, event, rt);
 
-/** Uploads a body and returns the event S3 would send for it (with its version id and ETag). */
-async function upload(key: string, body: string | Uint8Array): Promise<unknown> {
-  await store.write(key, body);
-  const head = await store.head(key);
-  // The bucket is versioned, so S3's event names the object's version, as the run claim expects.
-  const client = moto.client();
-  const { VersionId } = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
-  client.destroy();
-  expect(VersionId).toBeTruthy();
-  const encoded = key
-    .split('/')
-    .map((part) => encodeURIComponent(part).replaceAll('%20', '+'))
-    .join('/');
-  return objectCreated(encoded, {
-    size: head!.bytes,
-    etag: head!.etag.replaceAll('"', ''),
-    'version-id': VersionId,
-  });
-}
+/** Uploads a body into the datasets bucket and returns the event S3 would send for it. */
+const upload = (key: string, body: string | Uint8Array) => cloud.upload(key, body);
 
 async function keys(prefix: string, s: ObjectStore = store): Promise<string[]> {
   return (await s.list(prefix)).map((o) => o.key);
@@ -96,13 +81,13 @@ const describeAws = motoMissing ? describe.skip : describe;
 
 describeAws('the AWS pipeline, emulated', () => {
   beforeAll(async () => {
-    ({ moto, store, athena } = await startEmulatedCloud(BUCKET));
+    cloud = await startEmulatedCloud();
+    ({ store, athena } = cloud);
     ({ dir: local, cleanup } = await tempDir());
   }, 60_000);
 
   afterAll(async () => {
-    await athena?.stop();
-    await moto?.stop();
+    await cloud?.stop();
     await cleanup?.();
   });
 
@@ -120,6 +105,11 @@ describeAws('the AWS pipeline, emulated', () => {
     const site = await keys('site/datasets/leads/runs/');
     expect(site.some((k) => k.endsWith('/report.json'))).toBe(true);
     expect(await store.head('site/index.html')).toBeDefined();
+    // Each area in its own bucket: the pages in the site bucket, the reports in the lake bucket.
+    expect(await cloud.buckets.site.head('site/index.html')).toBeDefined();
+    expect(await cloud.buckets.lake.list('site/')).toEqual([]);
+    expect(await cloud.buckets.lake.head(reports[0]!)).toBeDefined();
+    expect(await cloud.buckets.datasets.list('lake/')).toEqual([]);
 
     // The same data through `repscope run --root` on this machine.
     await mkdir(path.join(local, 'datasets', 'leads', 'v1'), { recursive: true });
@@ -161,6 +151,29 @@ describeAws('the AWS pipeline, emulated', () => {
       expect(result.output).toMatchObject({ profile: { status: 'ignored' } });
     }
     expect(await keys('lake/reports/dataset=nomanifest/')).toEqual([]);
+  }, 60_000);
+
+  it('ignores an event from another bucket than the datasets bucket, saying so, and runs nothing', async () => {
+    await store.write(
+      'datasets/elsewhere/repscope.yaml',
+      LEADS_MANIFEST.replace('leads-fixture', 'elsewhere'),
+    );
+    const uploaded = await upload('datasets/elsewhere/v1/leads.csv', leadsCsv(skewedLeads(100, 8)));
+    // The same key and version, announced as if the lake bucket held it.
+    const event = objectCreated(uploaded.detail.object.key, uploaded.detail.object, TEST_BUCKETS.lake);
+    const warnings: string[] = [];
+    const rt = createRuntime(
+      readConfig(handlerEnvironment(TEST_BUCKETS, cloud.moto.endpoint, athena.endpoint)),
+      {
+        logger: { info: () => {}, warn: (m, f) => warnings.push(`${m}: ${f?.['reason']}`), error: () => {} },
+      },
+    );
+    const result = await execute(event, rt);
+    expect(result.steps).toEqual(['Profile']);
+    const reason = `the object is in bucket ${TEST_BUCKETS.lake}, not in the datasets bucket ${TEST_BUCKETS.datasets}`;
+    expect(result.output).toMatchObject({ profile: { status: 'ignored', reason } });
+    expect(warnings).toEqual([`event ignored: ${reason}`]);
+    expect(await keys('lake/claims/dataset=elsewhere/')).toEqual([]);
   }, 60_000);
 
   it('fans a 2 M-row CSV out over ranges and counts what the CLI counts', async () => {

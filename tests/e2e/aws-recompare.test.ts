@@ -1,19 +1,18 @@
 import '../helpers/promise-with-resolvers.ts';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
+import type { ObjectStore } from '../../functions/core/ports.ts';
 import type { Report } from '../../functions/core/report/schema.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
 import { createRescanHandler, type RescanOutput } from '../../functions/handlers/rescan.ts';
 import { createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { datasetHistory } from '../../functions/pipeline/history.ts';
 import { readText } from '../../functions/pipeline/io.ts';
-import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, MY_POP_REFERENCE, skewedLeads } from '../fixtures/leads.ts';
 import type { AthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
 import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
-import { runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
-import { handlerEnvironment } from '../helpers/handler-environment.ts';
+import { type EmulatedCloud, runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
+import { handlerEnvironment, TEST_BUCKETS } from '../helpers/handler-environment.ts';
 import { motoUnavailable, requirePeers, type S3Peer } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
@@ -29,10 +28,10 @@ const motoMissing = motoUnavailable();
 if (motoMissing && requirePeers) throw new Error(`REPSCOPE_REQUIRE_PEERS=1 but ${motoMissing}`);
 if (motoMissing) console.warn(`[aws-recompare] not running the AWS emulation: ${motoMissing}`);
 
-const BUCKET = 'repscope-lake';
+let cloud: EmulatedCloud;
 let moto: S3Peer;
 let athena: AthenaProtocolServer;
-let store: S3ObjectStore;
+let store: ObjectStore;
 let today = '2026-12-01T06:00:00Z';
 
 const definition = synthesizedDefinition();
@@ -44,7 +43,7 @@ const REVISED = MY_POP_REFERENCE.replace('0.6', '0.5').replace('0.4', '0.5');
 function runtime(): Runtime {
   return createRuntime(
     readConfig({
-      ...handlerEnvironment(BUCKET, moto.endpoint, athena.endpoint),
+      ...handlerEnvironment(TEST_BUCKETS, moto.endpoint, athena.endpoint),
       REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
       REPSCOPE_CODE_VERSION: 'repscope test',
     }),
@@ -59,15 +58,13 @@ async function execute(event: unknown): Promise<string[]> {
 }
 
 async function upload(key: string, body: string): Promise<unknown> {
-  await store.write(key, body);
-  const head = await store.head(key);
-  return { ...objectCreated(key, { size: head!.bytes, etag: head!.etag.replaceAll('"', '') }), time: today };
+  return { ...(await cloud.upload(key, body)), time: today };
 }
 
 /** Deletes a key as the lifecycle rule's expiration does in a versioned bucket (a delete marker). */
 async function expire(key: string): Promise<void> {
   const client = moto.client();
-  await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+  await client.send(new DeleteObjectCommand({ Bucket: TEST_BUCKETS.datasets, Key: key }));
   client.destroy();
 }
 
@@ -88,14 +85,14 @@ const describeAws = motoMissing ? describe.skip : describe;
 
 describeAws('a scheduled dataset whose upload expired, through the cloud emulation', () => {
   beforeAll(async () => {
-    ({ moto, store, athena } = await startEmulatedCloud(BUCKET));
+    cloud = await startEmulatedCloud();
+    ({ moto, store, athena } = cloud);
     await store.write('references/my-pop.csv', MY_POP_REFERENCE);
     await store.write('datasets/aged/repscope.yaml', manifest('aged'));
   }, 60_000);
 
   afterAll(async () => {
-    await athena?.stop();
-    await moto?.stop();
+    await cloud?.stop();
   });
 
   it('is compared again from its kept profile when its reference is revised, and only then', async () => {

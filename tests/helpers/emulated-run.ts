@@ -2,8 +2,10 @@ import './promise-with-resolvers.ts';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
+import type { LakeBucket } from '../../functions/core/lake/layout.ts';
 import type { ObjectStore } from '../../functions/core/ports.ts';
 import { createCompareHandler } from '../../functions/handlers/compare.ts';
 import { createMergeHandler } from '../../functions/handlers/merge.ts';
@@ -12,7 +14,10 @@ import { createProfileRangeHandler } from '../../functions/handlers/profile-rang
 import { createProfileTableHandler } from '../../functions/handlers/profile-table.ts';
 import { createPublishHandler } from '../../functions/handlers/publish.ts';
 import { BUILT_IN_REFERENCES_PREFIX, type Runtime } from '../../functions/handlers/runtime.ts';
+import { routedStore } from '../../functions/pipeline/routed-store.ts';
+import { objectCreated, s3EventKey } from '../fixtures/events.ts';
 import { type AthenaProtocolServer, startAthenaProtocolServer } from './athena-protocol-server.ts';
+import { TEST_BUCKETS } from './handler-environment.ts';
 import { noRetryWaits } from './no-retry-waits.ts';
 import { type S3Peer, startMoto } from './s3-servers.ts';
 
@@ -82,34 +87,63 @@ export async function runEmulated(
   }
 }
 
-/** moto_server's S3 (a versioned bucket) with the Athena stand-in over it, as the e2e tests use them. */
+/** moto_server's S3 (the deployment's three buckets) with the Athena stand-in over it, as the e2e tests use them. */
 export interface EmulatedCloud {
   readonly moto: S3Peer;
-  readonly store: S3ObjectStore;
+  /** The lake as the handlers see it: one store routed over the three buckets. */
+  readonly store: ObjectStore;
+  /** Each bucket on its own, for what the routed store refuses (objects outside the layout). */
+  readonly buckets: Readonly<Record<LakeBucket, S3ObjectStore>>;
   readonly athena: AthenaProtocolServer;
+  /**
+   * Writes an object into the datasets bucket (any key, so tests can upload what the pipeline
+   * ignores) and returns the event S3 sends for it, with its version id and ETag.
+   */
+  upload(key: string, body: string | Uint8Array): Promise<ReturnType<typeof objectCreated>>;
   stop(): Promise<void>;
 }
 
 /**
- * Starts moto_server and the Athena protocol stand-in on loopback, creates the versioned bucket
- * (S3's events then name object versions, as the run claims expect) and puts the built-in
- * references where the runtime reads them. The SDK's credentials and region come from the
- * environment, as in Lambda.
+ * Starts moto_server and the Athena protocol stand-in on loopback, creates the three buckets as
+ * the stateful stack does (datasets and lake versioned: S3's events then name object versions, as
+ * the run claims expect) and puts the built-in references where the runtime reads them. The SDK's
+ * credentials and region come from the environment, as in Lambda.
  */
-export async function startEmulatedCloud(bucket: string): Promise<EmulatedCloud> {
+export async function startEmulatedCloud(names = TEST_BUCKETS): Promise<EmulatedCloud> {
   process.env['AWS_ACCESS_KEY_ID'] = 'test';
   process.env['AWS_SECRET_ACCESS_KEY'] = 'test';
   process.env['AWS_REGION'] = 'eu-central-1';
   const moto = await startMoto();
-  await moto.createBucket(bucket, { versioned: true });
-  const store = new S3ObjectStore({ bucket, client: moto.client() });
+  await moto.createBucket(names.datasets, { versioned: true });
+  await moto.createBucket(names.lake, { versioned: true });
+  await moto.createBucket(names.site);
+  const client = moto.client();
+  const buckets = {
+    datasets: new S3ObjectStore({ bucket: names.datasets, client }),
+    lake: new S3ObjectStore({ bucket: names.lake, client }),
+    site: new S3ObjectStore({ bucket: names.site, client }),
+  };
+  const store = routedStore(buckets);
   const athena = await startAthenaProtocolServer(store);
   await seedBuiltInReferences(store);
   return {
     moto,
     store,
+    buckets,
     athena,
+    async upload(key, body) {
+      await buckets.datasets.write(key, body);
+      const head = await buckets.datasets.head(key);
+      const { VersionId } = await client.send(new HeadObjectCommand({ Bucket: names.datasets, Key: key }));
+      if (!head || !VersionId) throw new Error(`moto did not version s3://${names.datasets}/${key}`);
+      return objectCreated(s3EventKey(key), {
+        size: head.bytes,
+        etag: head.etag.replaceAll('"', ''),
+        'version-id': VersionId,
+      });
+    },
     stop: async () => {
+      client.destroy();
       await athena.stop();
       await moto.stop();
     },

@@ -2,13 +2,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { LakeBucket } from '../../functions/core/lake/layout.ts';
 import { addRepscopeStacks, type RepscopeStacks } from '../../infra/repscope-app.ts';
 import { DEFAULT_SETTINGS, type RepscopeSettings } from '../../infra/settings.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 
-/** A bucket name the tests give, so the templates hold it as a string rather than pseudo-parameters. */
-export const TEST_BUCKET = 'repscope-test-lake';
+/** Bucket names the tests give, so the templates hold them as strings rather than pseudo-parameters. */
+export const TEST_BUCKET_NAMES: Readonly<Record<LakeBucket, string>> = {
+  datasets: 'repscope-test-datasets',
+  lake: 'repscope-test-lake',
+  site: 'repscope-test-site',
+};
 
 /** The context `npx cdk synth` runs with (feature flags and settings), from cdk.json. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -55,7 +60,7 @@ export function synthesizeApp(
   extend?: (stacks: RepscopeStacks) => void,
 ): SynthesizedApp {
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
-  const stacks = addRepscopeStacks(app, { ...DEFAULT_SETTINGS, bucketName: TEST_BUCKET, ...settings });
+  const stacks = addRepscopeStacks(app, { ...DEFAULT_SETTINGS, bucketNames: TEST_BUCKET_NAMES, ...settings });
   extend?.(stacks);
   return {
     app,

@@ -5,6 +5,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbQueryEngine } from '../../functions/adapters/local/duckdb-query-engine.ts';
 import { FileObjectStore } from '../../functions/adapters/local/file-object-store.ts';
+import type { LakeBucket } from '../../functions/core/lake/layout.ts';
 import { LAKE_TABLES } from '../../functions/core/lake/tables.ts';
 import type { ObjectStore, QueryEngine } from '../../functions/core/ports.ts';
 import { mergeCatalogues } from '../../functions/core/references/reference.ts';
@@ -19,41 +20,50 @@ import { createRescanHandler } from '../../functions/handlers/rescan.ts';
 import { BUILT_IN_REFERENCES_PREFIX, type Runtime } from '../../functions/handlers/runtime.ts';
 import { prefixedStore } from '../../functions/pipeline/prefixed-store.ts';
 import { loadBuiltInReferences, loadDroppedReferences } from '../../functions/pipeline/references.ts';
-import { LAKE_ACCESS, reaches } from '../../infra/lake-access.ts';
+import { routedStore } from '../../functions/pipeline/routed-store.ts';
+import { bucketAccess, LAKE_ACCESS, reaches } from '../../infra/lake-access.ts';
 import type { LambdaName } from '../../infra/lambda-bundles.ts';
 import { tempDir } from '../fixtures/cli.ts';
 import { objectCreated } from '../fixtures/events.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
 import { seedBuiltInReferences } from '../helpers/emulated-run.ts';
+import { TEST_BUCKETS } from '../helpers/handler-environment.ts';
 import { noRetryWaits } from '../helpers/no-retry-waits.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
 /**
  * The grants are enough, and no wider than the runtime needs: the deployed definition runs with
- * the real handlers (aws-local-stepfunctions), each task on a lake that refuses every key outside
- * its function's LAKE_ACCESS patterns, as its IAM role would, and records the refusal. The small,
+ * the real handlers (aws-local-stepfunctions), each task on the three buckets of the lake, each of
+ * which refuses every key outside its function's LAKE_ACCESS patterns for that bucket (and every
+ * listing of a bucket it has none in), as its IAM role would, and records the refusal. The small,
  * fan-out, duplicate, bad-input and failed-step paths must each finish as they do in AWS with no
- * refusal, and the compare SQL may name only the tables the roles' Glue grants name. The lake is a
- * folder and DuckDB stands in for Athena, so this runs everywhere.
+ * refusal, and the compare SQL may name only the tables the roles' Glue grants name. Each bucket
+ * is a folder and DuckDB (over the lake bucket's folder) stands in for Athena, so this runs
+ * everywhere.
  */
-const BUCKET = 'repscope-lake';
 const _REPO = path.resolve(import.meta.dirname, '..', '..');
 const definition = synthesizedDefinition();
 let root: string;
 let cleanup: () => Promise<void>;
-let lake: FileObjectStore;
+/** Each bucket as a folder of its own. */
+let buckets: Record<LakeBucket, FileObjectStore>;
+/** The three buckets as the runtime sees them, with no role's limits: for the tests' own writes. */
+let lake: ObjectStore;
 let engine: DuckDbQueryEngine;
 const refused: string[] = [];
 const statements: { name: LambdaName; sql: string }[] = [];
 
-/** The lake as the function's role sees it: keys outside its patterns are refused (and recorded). */
-function asRole(name: LambdaName, store: ObjectStore): ObjectStore {
-  const { read, write } = LAKE_ACCESS[name];
+/** One bucket as the function's role sees it: keys outside its patterns for it are refused (and recorded). */
+function bucketAsRole(name: LambdaName, bucket: LakeBucket, store: ObjectStore): ObjectStore {
+  const granted = bucketAccess(LAKE_ACCESS[name])[bucket];
+  const read = granted?.read ?? [];
+  const write = granted?.write ?? [];
+  const refuse = (what: string, key: string) => {
+    refused.push(`${name} may not ${what} ${key}`);
+    throw new Error(`AccessDenied: ${name} ${what} ${key} in the ${bucket} bucket`);
+  };
   const check = (patterns: readonly string[], what: string, key: string) => {
-    if (!reaches(patterns, key)) {
-      refused.push(`${name} may not ${what} ${key}`);
-      throw new Error(`AccessDenied: ${name} ${what} ${key}`);
-    }
+    if (!reaches(patterns, key)) refuse(what, key);
   };
   return {
     read: (key, range) => {
@@ -72,10 +82,22 @@ function asRole(name: LambdaName, store: ObjectStore): ObjectStore {
       check(write, 'write', key);
       return store.writeIf(key, body, condition, contentType);
     },
-    // ListBucket is granted on the whole bucket (key names only).
-    list: (prefix) => store.list(prefix),
+    // ListBucket is granted on each bucket the role has patterns in (key names only).
+    list: async (prefix) => {
+      if (!granted) refuse('list', prefix);
+      return store.list(prefix);
+    },
     uri: (key) => store.uri(key),
   };
+}
+
+/** The lake as the function's role sees it: the three buckets, each within the role's grants on it. */
+function asRole(name: LambdaName): ObjectStore {
+  return routedStore({
+    datasets: bucketAsRole(name, 'datasets', buckets.datasets),
+    lake: bucketAsRole(name, 'lake', buckets.lake),
+    site: bucketAsRole(name, 'site', buckets.site),
+  });
 }
 
 /** The SQL each function sends, kept to check which tables it names. */
@@ -90,10 +112,12 @@ function recorded(name: LambdaName, inner: QueryEngine): QueryEngine {
 }
 
 function runtimeOf(name: LambdaName, overrides: Record<string, string>): Runtime {
-  const store = asRole(name, lake);
+  const store = asRole(name);
   return {
     config: readConfig({
-      REPSCOPE_BUCKET: BUCKET,
+      REPSCOPE_DATASETS_BUCKET: TEST_BUCKETS.datasets,
+      REPSCOPE_LAKE_BUCKET: TEST_BUCKETS.lake,
+      REPSCOPE_SITE_BUCKET: TEST_BUCKETS.site,
       REPSCOPE_ATHENA_WORKGROUP: 'repscope',
       REPSCOPE_GLUE_DATABASE: 'repscope_lake',
       REPSCOPE_CODE_VERSION: 'repscope test',
@@ -174,8 +198,15 @@ const keys = async (prefix: string) => (await lake.list(prefix)).map((o) => o.ke
 
 beforeAll(async () => {
   ({ dir: root, cleanup } = await tempDir('repscope-lake-access-'));
-  lake = new FileObjectStore(root);
-  engine = new DuckDbQueryEngine(root, { threads: 1 });
+  const folder = (bucket: LakeBucket) => path.join(root, bucket);
+  buckets = {
+    datasets: new FileObjectStore(folder('datasets')),
+    lake: new FileObjectStore(folder('lake')),
+    site: new FileObjectStore(folder('site')),
+  };
+  lake = routedStore(buckets);
+  // Athena reads the lake bucket's tables (references/, lake/, tables/) and nothing else.
+  engine = new DuckDbQueryEngine(folder('lake'), { threads: 1 });
   await seedBuiltInReferences(lake);
 }, 60_000);
 
@@ -193,6 +224,15 @@ describe("the handlers within their roles' prefixes", () => {
     expect(await keys('lake/reports/dataset=leads/')).toHaveLength(1);
     expect(await keys('site/datasets/leads/')).not.toEqual([]);
     expect(refused).toEqual([]);
+    // Each area in its own bucket: the upload, the run's lake files and the pages.
+    expect((await buckets.datasets.list('')).map((o) => o.key)).toEqual([
+      'datasets/leads/repscope.yaml',
+      'datasets/leads/v1/leads.csv',
+    ]);
+    expect(await buckets.lake.list('lake/reports/dataset=leads/')).toHaveLength(1);
+    expect(await buckets.lake.list('site/')).toEqual([]);
+    expect(await buckets.site.list('site/datasets/leads/')).not.toEqual([]);
+    expect(await buckets.site.list('lake/')).toEqual([]);
   }, 60_000);
 
   it('stop at a duplicated event', async () => {
@@ -236,7 +276,7 @@ attributes:
     ]);
     expect(await keys('lake/staging/dataset=wide/')).not.toEqual([]);
     const [report] = await keys('lake/reports/dataset=wide/');
-    expect(JSON.parse(await readFile(path.join(root, report!), 'utf8')).status).not.toBe('error');
+    expect(JSON.parse(await readFile(path.join(root, 'lake', report!), 'utf8')).status).not.toBe('error');
     expect(refused).toEqual([]);
   }, 120_000);
 
@@ -297,7 +337,7 @@ attributes:
     const first = await execute(await upload('datasets/aged/v1/leads.csv', leadsCsv(skewedLeads(300, 9))));
     expect(first.steps).toEqual(['Profile', 'Compare', 'Publish']);
     // The lifecycle rule expires the upload and the manifest; the lake keeps the run's profile and record.
-    await rm(path.join(root, 'datasets/aged'), { recursive: true });
+    await rm(path.join(root, 'datasets', 'datasets/aged'), { recursive: true });
     await lake.write('references/team-panel.csv', panel(0.6));
     const runs: string[][] = [];
     const rescan = rescanInRoles(runs);
@@ -328,9 +368,14 @@ attributes:
     await expect(runtimeOf('profile-range', {}).store.write('site/index.html', 'x')).rejects.toThrow(
       /AccessDenied/,
     );
+    // A bucket the role has no grant in cannot even be listed.
+    await expect(runtimeOf('profile-range', {}).store.list('site/')).rejects.toThrow(
+      /AccessDenied: profile-range list site\/ in the site bucket/,
+    );
     expect(refused.splice(before)).toEqual([
       'publish may not read datasets/leads/v1/leads.csv',
       'profile-range may not write site/index.html',
+      'profile-range may not list site/',
     ]);
   });
 });

@@ -78,7 +78,9 @@ describe('Lambda bundles', () => {
       {
         env: {
           ...process.env,
-          REPSCOPE_BUCKET: 'repscope-lake',
+          REPSCOPE_DATASETS_BUCKET: 'repscope-datasets',
+          REPSCOPE_LAKE_BUCKET: 'repscope-lake',
+          REPSCOPE_SITE_BUCKET: 'repscope-site',
           REPSCOPE_ATHENA_WORKGROUP: 'repscope',
           REPSCOPE_GLUE_DATABASE: 'repscope_lake',
           AWS_REGION: 'eu-central-1',

@@ -1,14 +1,15 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import type { LakeBucket } from '../../functions/core/lake/layout.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
 import { handlerBundling } from '../../infra/handler-bundling.ts';
-import { LAKE_ACCESS, reaches } from '../../infra/lake-access.ts';
+import { bucketAccess, bucketOfPattern, LAKE_ACCESS, reaches } from '../../infra/lake-access.ts';
 import { LAMBDA_HANDLERS, type LambdaName, lambdaBuildOptions } from '../../infra/lambda-bundles.ts';
 import { LAMBDA_SIZING } from '../../infra/lambda-sizing.ts';
 import { ReprofileSchedule } from '../../infra/reprofile-schedule.ts';
 import { functionsByHandler, stateMachineDefinition } from '../../infra/state-machine-definition.ts';
-import { renderIntrinsics, synthesizeApp, TEST_BUCKET } from '../helpers/synth-app.ts';
+import { renderIntrinsics, synthesizeApp, TEST_BUCKET_NAMES } from '../helpers/synth-app.ts';
 import {
   handlerNames,
   resolveDefinitionString,
@@ -64,15 +65,21 @@ function handlerRole(name: LambdaName): string {
   return /^<(.+)\.Arn>$/.exec(renderIntrinsics(props(functionId(name))['Role']))![1]!;
 }
 
-/** S3 object key patterns a role may use with an action. */
+const bucketArn = (bucket: LakeBucket) => `arn:<AWS::Partition>:s3:::${TEST_BUCKET_NAMES[bucket]}`;
+
+/** S3 object key patterns a role may use with an action, each checked to be granted on its own bucket. */
 function objectPatterns(statements: Statement[], action: string): string[] {
-  const prefix = `arn:<AWS::Partition>:s3:::${TEST_BUCKET}/`;
   return statements
     .filter((s) => list(s.Action).includes(action))
     .flatMap((s) => list(s.Resource).map(renderIntrinsics))
     .map((arn) => {
-      expect(arn.startsWith(prefix), `${arn} is an object of the lake bucket`).toBe(true);
-      return arn.slice(prefix.length);
+      const match = /^arn:<AWS::Partition>:s3:::([^/]+)\/(.+)$/.exec(arn);
+      expect(match, `${arn} is an object ARN`).not.toBeNull();
+      const [, bucket, pattern] = match as unknown as [string, string, string];
+      expect(bucket, `${pattern} is granted on the bucket of its prefix`).toBe(
+        TEST_BUCKET_NAMES[bucketOfPattern(pattern)],
+      );
+      return pattern;
     });
 }
 
@@ -121,7 +128,7 @@ describe('each handler', () => {
       if (owner === name) variables[variable] = arn;
     }
     expect(readConfig(variables)).toEqual({
-      bucket: TEST_BUCKET,
+      buckets: TEST_BUCKET_NAMES,
       workGroup: 'repscope',
       database: 'repscope_lake',
       fanOutThresholdBytes: FAN_OUT_BYTES,
@@ -181,11 +188,28 @@ describe("each handler's role reaches only its own prefixes", () => {
     );
     if (LAKE_ACCESS[name].athena.length > 0) {
       expect(objectPatterns(statements, 's3:ListMultipartUploadParts')).toEqual(['query-results/*']);
+      // Athena's bucket-level calls on the lake bucket alone.
+      for (const action of ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads']) {
+        const on = statements.filter((s) => list(s.Action).includes(action));
+        expect(
+          on.flatMap((s) => list(s.Resource).map(renderIntrinsics)),
+          action,
+        ).toEqual([bucketArn('lake')]);
+      }
     }
+    // Listing (key names) on the buckets it has key patterns in, and no other.
     const list_ = statements.filter((s) => list(s.Action).includes('s3:ListBucket'));
-    expect(list_.flatMap((s) => list(s.Resource).map(renderIntrinsics))).toEqual([
-      `arn:<AWS::Partition>:s3:::${TEST_BUCKET}`,
-    ]);
+    expect(list_.flatMap((s) => list(s.Resource).map(renderIntrinsics)).sort()).toEqual(
+      (Object.keys(bucketAccess(LAKE_ACCESS[name])) as LakeBucket[]).map(bucketArn).sort(),
+    );
+  });
+
+  it('no function but publish reaches the site bucket; rescan reaches the datasets bucket only', () => {
+    const bucketsOf = (name: LambdaName) => Object.keys(bucketAccess(LAKE_ACCESS[name])).sort();
+    for (const name of names) expect(bucketsOf(name).includes('site'), name).toBe(name === 'publish');
+    expect(bucketsOf('rescan')).toEqual(['datasets']);
+    // A pattern outside the layout has no bucket to be granted on: refused, never guessed.
+    expect(() => bucketOfPattern('elsewhere/*')).toThrow(/the key pattern 'elsewhere\/\*' is in no bucket/);
   });
 
   const reads = (name: LambdaName, key: string) =>
@@ -312,12 +336,15 @@ describe('events, dead letters and alerts', () => {
   const dlqArn = `<${logicalId(stacks.pipeline.deadLetterQueue.node.defaultChild)}.Arn>`;
   const topicRef = `<${logicalId(stacks.pipeline.topic.node.defaultChild)}>`;
 
-  it('starts a run for each object created under datasets/ of the lake bucket, with a DLQ', () => {
+  it('starts a run for each object created under datasets/ of the datasets bucket, with a DLQ', () => {
     pipeline.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: [TEST_BUCKET] }, object: { key: [{ prefix: 'datasets/' }] } },
+        detail: {
+          bucket: { name: [TEST_BUCKET_NAMES.datasets] },
+          object: { key: [{ prefix: 'datasets/' }] },
+        },
       },
       Targets: [
         Match.objectLike({

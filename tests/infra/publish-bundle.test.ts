@@ -5,14 +5,16 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import { lakeKeys } from '../../functions/core/lake/layout.ts';
+import type { ObjectStore } from '../../functions/core/ports.ts';
 import { suppressReport } from '../../functions/core/privacy/suppress.ts';
 import type { Report } from '../../functions/core/report/schema.ts';
 import { readText } from '../../functions/pipeline/io.ts';
+import { routedStore } from '../../functions/pipeline/routed-store.ts';
 import { lambdaBuildOptions } from '../../infra/lambda-bundles.ts';
 import { renderSite } from '../../web/site.tsx';
 import { tempDir } from '../fixtures/cli.ts';
 import { hostileNamesReport, labelledReport, sampleReport } from '../fixtures/reports.ts';
-import { handlerEnvironment } from '../helpers/handler-environment.ts';
+import { handlerEnvironment, TEST_BUCKETS } from '../helpers/handler-environment.ts';
 import { type S3Peer, startS3rver } from '../helpers/s3-servers.ts';
 
 /**
@@ -21,9 +23,9 @@ import { type S3Peer, startS3rver } from '../helpers/s3-servers.ts';
  * work on the bundle may make it faster, never different. Run in a fresh process against s3rver.
  */
 const run = promisify(execFile);
-const BUCKET = 'repscope-lake';
 let s3: S3Peer;
-let store: S3ObjectStore;
+let store: ObjectStore;
+let lakeBucket: S3ObjectStore;
 let bundle: string;
 let cleanup: () => Promise<void>;
 const reports: Report[] = [sampleReport(), hostileNamesReport(), labelledReport()];
@@ -34,8 +36,13 @@ beforeAll(async () => {
   bundle = path.join(temp.dir, 'publish', 'index.mjs');
   await build(lambdaBuildOptions('publish', bundle));
   s3 = await startS3rver();
-  await s3.createBucket(BUCKET);
-  store = new S3ObjectStore({ bucket: BUCKET, client: s3.client() });
+  for (const bucket of Object.values(TEST_BUCKETS)) await s3.createBucket(bucket);
+  lakeBucket = new S3ObjectStore({ bucket: TEST_BUCKETS.lake, client: s3.client() });
+  store = routedStore({
+    datasets: new S3ObjectStore({ bucket: TEST_BUCKETS.datasets, client: s3.client() }),
+    lake: lakeBucket,
+    site: new S3ObjectStore({ bucket: TEST_BUCKETS.site, client: s3.client() }),
+  });
   for (const r of reports) {
     await store.write(lakeKeys.report(r.dataset.id, r.run.id), JSON.stringify(r), 'application/json');
   }
@@ -57,7 +64,7 @@ describe('the publish bundle', () => {
         `const m = await import(${JSON.stringify(bundle)}); console.log(JSON.stringify(await m.handler(${JSON.stringify(input)})));`,
       ],
       {
-        env: { ...process.env, ...handlerEnvironment(BUCKET, s3.endpoint) },
+        env: { ...process.env, ...handlerEnvironment(TEST_BUCKETS, s3.endpoint) },
       },
     );
     const expected = await renderSite({
@@ -67,6 +74,8 @@ describe('the publish bundle', () => {
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ pages: expected.length });
     const written = (await store.list(lakeKeys.site)).map((o) => o.key.slice(lakeKeys.site.length));
     expect(written.sort()).toEqual(expected.map((f) => f.path).sort());
+    // The pages went to the site bucket, none to the lake bucket that holds the reports.
+    expect(await lakeBucket.list(lakeKeys.site)).toEqual([]);
     // Three runs, each with charts of every shape the renderer draws (attributes, labels).
     expect(expected.filter((f) => f.path.endsWith('.html')).length).toBe(7);
     for (const file of expected) {

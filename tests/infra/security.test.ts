@@ -122,7 +122,7 @@ describe("cdk-nag's AwsSolutions pack", () => {
       s.pipeline.functions.profile.role!.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['s3:Get*'],
-          resources: [s.pipeline.bucket.arnForObjects('datasets/*')],
+          resources: [s.pipeline.buckets.datasets.arnForObjects('datasets/*')],
         }),
       );
     });

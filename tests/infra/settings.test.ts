@@ -40,6 +40,12 @@ describe('readSettings', () => {
     });
   });
 
+  it('names any of the three buckets, the others keeping their default names', () => {
+    expect(
+      readSettings(context({ datasetsBucketName: 'acme-uploads', siteBucketName: 'acme-reports' })),
+    ).toEqual({ ...DEFAULT_SETTINGS, bucketNames: { datasets: 'acme-uploads', site: 'acme-reports' } });
+  });
+
   it.each([
     [{ rawRetentionDays: '0' }, /"rawRetentionDays" is "0"; expected an integer ≥ 1/],
     [{ rawRetentionDays: 'thirty' }, /"rawRetentionDays" is "thirty"/],
@@ -55,7 +61,15 @@ describe('readSettings', () => {
       { athenaBytesScannedCutoff: 1000 },
       /"athenaBytesScannedCutoff" is 1000; expected an integer ≥ 10000000/,
     ],
-    [{ bucketName: 'Repscope_Lake' }, /"bucketName" is "Repscope_Lake"; expected an S3 bucket name/],
+    [{ lakeBucketName: 'Repscope_Lake' }, /"lakeBucketName" is "Repscope_Lake"; expected an S3 bucket name/],
+    [
+      { bucketName: 'repscope-123-eu-central-1' },
+      /"bucketName" is "repscope-123-eu-central-1"; expected no "bucketName": the lake spans three buckets, named by datasetsBucketName, lakeBucketName, siteBucketName/,
+    ],
+    [
+      { datasetsBucketName: 'repscope-one', siteBucketName: 'repscope-one' },
+      /"bucketNames" is \{"datasets":"repscope-one","site":"repscope-one"\}; expected three different buckets/,
+    ],
     [{ webAclArn: 'arn:aws:wafv2:eu-central-1:123456789012:regional/webacl/x/y' }, /"webAclArn".*us-east-1/],
   ])('refuses %j', (values, message) => {
     expect(() => readSettings(context(values))).toThrow(message);

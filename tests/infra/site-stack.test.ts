@@ -4,10 +4,10 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SITE_CONTENT_SECURITY_POLICY } from '../../infra/site-stack.ts';
 import { viewerRequestCode } from '../../infra/viewer-access.ts';
-import { renderIntrinsics, synthesizeApp, TEST_BUCKET } from '../helpers/synth-app.ts';
+import { renderIntrinsics, synthesizeApp, TEST_BUCKET_NAMES } from '../helpers/synth-app.ts';
 
 /**
- * The site stack: CloudFront over the lake bucket's site/ through origin access control, HTTPS
+ * The site stack: CloudFront over the site bucket's site/ through origin access control, HTTPS
  * only, security headers with a CSP that allows no inline script, and the viewer allow-list that
  * denies everyone by default; the allow-list's function is executed here on real-shaped events.
  */
@@ -22,7 +22,10 @@ describe('the distribution', () => {
   it("reads the private bucket's site/ folder through origin access control (SigV4), never as a website", () => {
     const [origin] = distribution.Origins;
     expect(origin.DomainName).toEqual({
-      'Fn::Join': ['', [`${TEST_BUCKET}.s3.`, { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]],
+      'Fn::Join': [
+        '',
+        [`${TEST_BUCKET_NAMES.site}.s3.`, { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }],
+      ],
     });
     expect(origin.OriginPath).toBe('/site');
     expect(origin.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });

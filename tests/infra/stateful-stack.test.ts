@@ -2,12 +2,14 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { glueTables } from '../../functions/adapters/aws/glue-tables.ts';
+import { LAKE_BUCKETS, type LakeBucket } from '../../functions/core/lake/layout.ts';
 import { BUILT_IN_REFERENCES_PREFIX } from '../../functions/handlers/runtime.ts';
-import { renderIntrinsics, synthesizeApp, TEST_BUCKET } from '../helpers/synth-app.ts';
+import { renderIntrinsics, synthesizeApp, TEST_BUCKET_NAMES } from '../helpers/synth-app.ts';
 
 /**
- * The stateful stack: the key, the lake bucket (with the retention the settings give), its logs,
- * the Glue tables of the runtime's catalogue, the Athena workgroup and the built-in references.
+ * The stateful stack: the key, the datasets, lake and site buckets (uploads with the retention the
+ * settings give), their logs, the Glue tables of the runtime's catalogue, the Athena workgroup and
+ * the built-in references.
  */
 const RETENTION_DAYS = 45;
 const CUTOFF_BYTES = 50 * 1024 ** 3;
@@ -17,13 +19,21 @@ const { stacks, templates } = synthesizeApp({
 });
 const stateful = templates.stateful;
 const id = (element: unknown) => stacks.stateful.getLogicalId(element as CfnElement);
-const lakeId = id(stacks.stateful.bucket.node.defaultChild);
+const bucketId = (bucket: LakeBucket) => id(stacks.stateful.buckets[bucket].node.defaultChild);
+const lakeId = bucketId('lake');
 const keyId = id(stacks.stateful.key.node.defaultChild);
-const lake = stateful.toJSON().Resources[lakeId].Properties;
+const propsOf = (bucket: LakeBucket) => stateful.toJSON().Resources[bucketId(bucket)].Properties;
 const policyOf = (bucketId: string) =>
   Object.values(stateful.findResources('AWS::S3::BucketPolicy')).find(
     (p) => renderIntrinsics(p['Properties']['Bucket']) === `<${bucketId}>`,
   )!['Properties']['PolicyDocument'].Statement as Record<string, unknown>[];
+const rulesOf = (bucket: LakeBucket) =>
+  (propsOf(bucket)['LifecycleConfiguration']?.Rules ?? []) as Record<string, unknown>[];
+const expiringPrefixes = (bucket: LakeBucket) =>
+  rulesOf(bucket)
+    .filter((r) => r['ExpirationInDays'] !== undefined)
+    .map((r) => r['Prefix'])
+    .sort();
 
 describe('the key', () => {
   it('rotates and is kept when the stack is deleted', () => {
@@ -35,10 +45,12 @@ describe('the key', () => {
   });
 });
 
-describe('the lake bucket', () => {
-  it('is the named bucket, encrypted with the key (bucket key on), versioned, with public access blocked', () => {
-    expect(lake['BucketName']).toBe(TEST_BUCKET);
-    expect(lake['BucketEncryption']).toEqual({
+describe.each(LAKE_BUCKETS)('the %s bucket', (bucket) => {
+  const props = propsOf(bucket);
+
+  it('is the named bucket, encrypted with the key (bucket key on), with public access blocked, kept on delete', () => {
+    expect(props['BucketName']).toBe(TEST_BUCKET_NAMES[bucket]);
+    expect(props['BucketEncryption']).toEqual({
       ServerSideEncryptionConfiguration: [
         {
           BucketKeyEnabled: true,
@@ -49,28 +61,23 @@ describe('the lake bucket', () => {
         },
       ],
     });
-    expect(lake['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
-    expect(lake['PublicAccessBlockConfiguration']).toEqual({
+    expect(props['PublicAccessBlockConfiguration']).toEqual({
       BlockPublicAcls: true,
       BlockPublicPolicy: true,
       IgnorePublicAcls: true,
       RestrictPublicBuckets: true,
     });
     stateful.hasResource('AWS::S3::Bucket', {
-      Properties: Match.objectLike({ BucketName: TEST_BUCKET }),
+      Properties: Match.objectLike({ BucketName: TEST_BUCKET_NAMES[bucket] }),
       DeletionPolicy: 'Retain',
     });
   });
 
-  it('sends EventBridge notifications and server access logs to the log bucket', () => {
-    stateful.hasResourceProperties('Custom::S3BucketNotifications', {
-      BucketName: { Ref: lakeId },
-      NotificationConfiguration: { EventBridgeConfiguration: {} },
-    });
+  it('sends server access logs to the log bucket, under its own prefix', () => {
     const logBucketId = id(stacks.stateful.logBucket.node.defaultChild);
-    expect(lake['LoggingConfiguration']).toEqual({
+    expect(props['LoggingConfiguration']).toEqual({
       DestinationBucketName: { Ref: logBucketId },
-      LogFilePrefix: 'lake/',
+      LogFilePrefix: `${bucket}/`,
     });
     // S3 delivers access logs only to SSE-S3 buckets; that bucket is private and TLS-only too.
     const logBucket = stateful.toJSON().Resources[logBucketId].Properties;
@@ -85,38 +92,58 @@ describe('the lake bucket', () => {
   });
 
   it('refuses every request without TLS', () => {
-    expect(policyOf(lakeId)).toContainEqual({
+    const own = bucketId(bucket);
+    expect(policyOf(own)).toContainEqual({
       Action: 's3:*',
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       Effect: 'Deny',
       Principal: { AWS: '*' },
       Resource: [
-        { 'Fn::GetAtt': [lakeId, 'Arn'] },
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [lakeId, 'Arn'] }, '/*']] },
+        { 'Fn::GetAtt': [own, 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [own, 'Arn'] }, '/*']] },
       ],
     });
   });
 
-  it("lets only the site's distribution read, and only site/", () => {
-    const cloudfront = policyOf(lakeId).filter((s) => JSON.stringify(s['Principal']).includes('cloudfront'));
-    expect(cloudfront).toHaveLength(1);
-    expect(cloudfront[0]).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject' });
-    expect(renderIntrinsics(cloudfront[0]!['Resource'])).toBe(`<${lakeId}.Arn>/site/*`);
-    const sourceArn = renderIntrinsics(
-      (cloudfront[0]!['Condition'] as { StringEquals: Record<string, unknown> }).StringEquals[
-        'AWS:SourceArn'
-      ],
-    );
-    expect(sourceArn).toMatch(
-      /^arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution\/<import:RepscopeSite:ExportsOutputRefDistribution[0-9A-F]+>$/,
+  it('aborts incomplete multipart uploads after a day', () => {
+    expect(rulesOf(bucket)).toContainEqual(
+      expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
     );
   });
+});
 
-  it('expires raw uploads after the configured retention, staging after a day, old versions after 30 days', () => {
-    const rules = lake['LifecycleConfiguration'].Rules as Record<string, unknown>[];
-    expect(rules).toContainEqual(
-      expect.objectContaining({ Prefix: 'datasets/', ExpirationInDays: RETENTION_DAYS, Status: 'Enabled' }),
+describe('the datasets bucket', () => {
+  const datasets = propsOf('datasets');
+
+  it('is versioned and announces every object to EventBridge (the only bucket that does)', () => {
+    expect(datasets['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
+    const notifications = Object.values(stateful.findResources('Custom::S3BucketNotifications'));
+    expect(notifications.map((n) => n['Properties'])).toEqual([
+      expect.objectContaining({
+        BucketName: { Ref: bucketId('datasets') },
+        NotificationConfiguration: { EventBridgeConfiguration: {} },
+      }),
+    ]);
+  });
+
+  it('expires raw uploads after the configured retention and their old versions a day later', () => {
+    expect(rulesOf('datasets')).toContainEqual(
+      expect.objectContaining({
+        Prefix: 'datasets/',
+        ExpirationInDays: RETENTION_DAYS,
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        Status: 'Enabled',
+      }),
     );
+    expect(rulesOf('datasets')).toContainEqual(expect.objectContaining({ ExpiredObjectDeleteMarker: true }));
+    expect(expiringPrefixes('datasets')).toEqual(['datasets/']);
+  });
+});
+
+describe('the lake bucket', () => {
+  it('is versioned, and expires staging after a day, query results after a week, old versions after 30 days', () => {
+    expect(propsOf('lake')['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
+    const rules = rulesOf('lake');
     expect(rules).toContainEqual(expect.objectContaining({ Prefix: 'lake/staging/', ExpirationInDays: 1 }));
     expect(rules).toContainEqual(expect.objectContaining({ Prefix: 'query-results/', ExpirationInDays: 7 }));
     expect(rules).toContainEqual(
@@ -125,9 +152,53 @@ describe('the lake bucket', () => {
         AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
       }),
     );
-    // Nothing else of the lake (reports, counts, the site) expires.
-    const expiring = rules.filter((r) => r['ExpirationInDays'] !== undefined).map((r) => r['Prefix']);
-    expect(expiring.sort()).toEqual(['datasets/', 'lake/staging/', 'query-results/']);
+    // Nothing else of the lake (reports, counts, claims, references) expires.
+    expect(expiringPrefixes('lake')).toEqual(['lake/staging/', 'query-results/']);
+  });
+});
+
+describe('the site bucket', () => {
+  const siteId = bucketId('site');
+
+  it('keeps its pages until a publish replaces them, unversioned (they are rendered from the lake)', () => {
+    expect(propsOf('site')['VersioningConfiguration']).toBeUndefined();
+    expect(expiringPrefixes('site')).toEqual([]);
+  });
+
+  it("lets only the site's distribution read, and only site/ of the site bucket", () => {
+    const cloudfront = policyOf(siteId).filter((s) => JSON.stringify(s['Principal']).includes('cloudfront'));
+    expect(cloudfront).toHaveLength(1);
+    expect(cloudfront[0]).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject' });
+    expect(renderIntrinsics(cloudfront[0]!['Resource'])).toBe(`<${siteId}.Arn>/site/*`);
+    const sourceArn = renderIntrinsics(
+      (cloudfront[0]!['Condition'] as { StringEquals: Record<string, unknown> }).StringEquals[
+        'AWS:SourceArn'
+      ],
+    );
+    expect(sourceArn).toMatch(
+      /^arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution\/<import:RepscopeSite:ExportsOutputRefDistribution[0-9A-F]+>$/,
+    );
+    for (const other of ['datasets', 'lake'] as const) {
+      expect(JSON.stringify(policyOf(bucketId(other))), other).not.toContain('cloudfront');
+    }
+  });
+
+  it('lets the distribution decrypt with the key only objects of the site bucket', () => {
+    const key = stateful.toJSON().Resources[keyId].Properties.KeyPolicy.Statement as Record<
+      string,
+      unknown
+    >[];
+    const decrypt = key.filter((s) => JSON.stringify(s['Principal']).includes('cloudfront'));
+    expect(decrypt).toHaveLength(1);
+    expect(decrypt[0]).toMatchObject({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' });
+    const condition = decrypt[0]!['Condition'] as Record<string, Record<string, unknown>>;
+    expect(renderIntrinsics(condition['StringEquals']!['AWS:SourceArn'])).toMatch(/:distribution\/<import:/);
+    expect(
+      (condition['StringLike']!['kms:EncryptionContext:aws:s3:arn'] as unknown[]).map(renderIntrinsics),
+    ).toEqual([
+      `arn:<AWS::Partition>:s3:::${TEST_BUCKET_NAMES.site}`,
+      `arn:<AWS::Partition>:s3:::${TEST_BUCKET_NAMES.site}/*`,
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@ import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import { FileObjectStore } from '../../functions/adapters/local/file-object-store.ts';
 import { StoreError } from '../../functions/core/errors.ts';
 import type { ObjectStore } from '../../functions/core/ports.ts';
+import { routedStore } from '../../functions/pipeline/routed-store.ts';
 import { tempDir } from '../fixtures/cli.ts';
 import { type FaultyProxy, startFaultyProxy } from '../helpers/faulty-proxy.ts';
 import { motoUnavailable, requirePeers, type S3Peer, startMoto, startS3rver } from '../helpers/s3-servers.ts';
@@ -51,7 +52,12 @@ const subjects: [string, Capabilities, () => Promise<Subject>][] = [
     },
   ],
   ['s3rver', { conditionalWrites: false, pagedListing: false }, () => s3Subject(startS3rver)],
-  ...(motoMissing ? [] : ([['moto', full, () => s3Subject(startMoto)]] as typeof subjects)),
+  ...(motoMissing
+    ? []
+    : ([
+        ['moto', full, () => s3Subject(startMoto)],
+        ['three moto buckets behind routedStore', full, routedSubject],
+      ] as typeof subjects)),
 ];
 
 let bucketCount = 0;
@@ -68,6 +74,34 @@ async function s3Subject(start: () => Promise<S3Peer>): Promise<Subject> {
       clients.push(client);
       return new S3ObjectStore({ bucket, client, multipartThresholdBytes: 5 * 1024 * 1024, ...options });
     },
+    stop: async () => {
+      for (const c of clients) c.destroy();
+      await server.stop();
+    },
+  };
+}
+
+/** The deployment's shape: a bucket each for uploads, the lake and the site, one store over them. */
+async function routedSubject(): Promise<Subject> {
+  const server = await startMoto();
+  const suffix = randomBytes(3).toString('hex');
+  const names = { datasets: `datasets-${suffix}`, lake: `lake-${suffix}`, site: `site-${suffix}` };
+  for (const name of Object.values(names)) await server.createBucket(name);
+  const clients: { destroy(): void }[] = [];
+  const bucketStore = (bucket: string, options?: { listPageSize?: number }) => {
+    const client = server.client();
+    clients.push(client);
+    return new S3ObjectStore({ bucket, client, multipartThresholdBytes: 5 * 1024 * 1024, ...options });
+  };
+  return {
+    name: 'routed',
+    conditionalWrites: true,
+    store: (options) =>
+      routedStore({
+        datasets: bucketStore(names.datasets, options),
+        lake: bucketStore(names.lake, options),
+        site: bucketStore(names.site, options),
+      }),
     stop: async () => {
       for (const c of clients) c.destroy();
       await server.stop();
@@ -126,23 +160,24 @@ describe.each(subjects)('ObjectStore on %s', (_name, can, make) => {
   });
 
   it('lists keys under a prefix in lexicographic order (across pages where the server pages)', async () => {
+    // Under lake/, a prefix of the layout, so the routed store has a bucket for every key.
     const keys = [
-      'list/b/2.json',
-      'list/a.json',
-      'list/b/10.json',
-      'list/c d+e%20ü.json',
-      'listing/other.json',
+      'lake/list/b/2.json',
+      'lake/list/a.json',
+      'lake/list/b/10.json',
+      'lake/list/c d+e%20ü.json',
+      'lake/listing/other.json',
     ];
     for (const key of keys) await store.write(key, key);
-    const listed = await subject.store(can.pagedListing ? { listPageSize: 2 } : {}).list('list/');
+    const listed = await subject.store(can.pagedListing ? { listPageSize: 2 } : {}).list('lake/list/');
     expect(listed.map((o) => o.key)).toEqual([
-      'list/a.json',
-      'list/b/10.json',
-      'list/b/2.json',
-      'list/c d+e%20ü.json',
+      'lake/list/a.json',
+      'lake/list/b/10.json',
+      'lake/list/b/2.json',
+      'lake/list/c d+e%20ü.json',
     ]);
-    expect(listed.find((o) => o.key === 'list/a.json')?.bytes).toBe('list/a.json'.length);
-    expect(await store.list('nothing/')).toEqual([]);
+    expect(listed.find((o) => o.key === 'lake/list/a.json')?.bytes).toBe('lake/list/a.json'.length);
+    expect(await store.list('lake/nothing/')).toEqual([]);
   });
 
   it('writes a body above the multipart threshold and reads the same bytes back', async () => {

@@ -18,6 +18,8 @@ export const lakeKeys = {
   version: (dataset: string, version: string) => `datasets/${dataset}/${version}`,
   dataFile: (dataset: string, version: string, file: string) => `datasets/${dataset}/${version}/${file}`,
   references: 'references/',
+  /** Where a deployment puts the built-in references (populations.json and their CSVs). */
+  builtInReferences: 'references/builtin/',
   /** Data tables registered in manifests (`table: { name }`): locally the files of a table's folder. */
   tables: 'tables/',
   tableFolder: (name: string) => `tables/${name}/`,
@@ -54,6 +56,30 @@ export const lakeKeys = {
   baseline: (dataset: string) => `lake/baselines/dataset=${dataset}/baseline.json`,
   site: 'site/',
 } as const;
+
+/**
+ * In AWS the layout spans three buckets, each with its own retention and readers: raw uploads
+ * (`datasets`: versioned, expired after the retention), the lake (`lake`: references, tables and
+ * what runs write, queried by Athena) and the published pages (`site`: read by CloudFront only).
+ * Keys keep their full names inside each bucket, so table locations, Athena and the local folder
+ * (one folder for all three) read the same keys. The top-level prefixes each bucket holds:
+ */
+export const LAKE_BUCKET_PREFIXES = {
+  datasets: [lakeKeys.datasetsPrefix],
+  lake: [lakeKeys.references, lakeKeys.tables, 'lake/'],
+  site: [lakeKeys.site],
+} as const satisfies Record<string, readonly string[]>;
+
+export type LakeBucket = keyof typeof LAKE_BUCKET_PREFIXES;
+
+export const LAKE_BUCKETS = Object.keys(LAKE_BUCKET_PREFIXES) as readonly LakeBucket[];
+
+/** The bucket a key (or a key pattern) belongs in, or undefined for a key outside the layout. */
+export function bucketOfKey(key: string): LakeBucket | undefined {
+  return LAKE_BUCKETS.find((bucket) =>
+    LAKE_BUCKET_PREFIXES[bucket].some((prefix: string) => key.startsWith(prefix)),
+  );
+}
 
 /**
  * Pages of the published site, relative to its root (`lakeKeys.site` in the bucket). Here with

@@ -18,7 +18,16 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 const upload = (...args: string[]) =>
-  runCli(['upload', ...args, '--bucket', 'lake', '--endpoint', 'http://127.0.0.1:9']);
+  runCli([
+    'upload',
+    ...args,
+    '--datasets-bucket',
+    'uploads',
+    '--lake-bucket',
+    'lake',
+    '--endpoint',
+    'http://127.0.0.1:9',
+  ]);
 
 describe('repscope upload, before S3', () => {
   it('names the default version folder by the UTC time to the second', () => {
@@ -39,6 +48,20 @@ describe('repscope upload, before S3', () => {
     );
     const version = await upload(path.join(dir, '.hidden.csv'), '--dataset-version', 'a/b');
     expect(version.stderr).toContain("--dataset-version: expected 1-128 letters, digits, '.', '_' or '-'");
+  });
+
+  it('needs both buckets, and two different ones', async () => {
+    const file = path.join(dir, 'x.csv');
+    const one = await runCli(['upload', file, '--lake-bucket', 'lake', '--endpoint', 'http://127.0.0.1:9']);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain("required option '--datasets-bucket <name>' not specified");
+    const same = await runCli(['upload', file, '--datasets-bucket', 'lake', '--lake-bucket', 'lake']);
+    expect(same).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        "repscope: --datasets-bucket and --lake-bucket both name 'lake'; expected the deployment's two buckets (the RepscopeStateful stack's outputs DatasetsBucketName and LakeBucketName)\n",
+    });
   });
 
   it('refuses a timeout that is not a positive number of seconds', async () => {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../../functions/handlers/config.ts';
 
 const env = {
-  REPSCOPE_BUCKET: 'repscope-lake-123',
+  REPSCOPE_DATASETS_BUCKET: 'repscope-datasets-123',
+  REPSCOPE_LAKE_BUCKET: 'repscope-lake-123',
+  REPSCOPE_SITE_BUCKET: 'repscope-site-123',
   REPSCOPE_ATHENA_WORKGROUP: 'repscope',
   REPSCOPE_GLUE_DATABASE: 'repscope_lake',
 };
@@ -10,7 +12,7 @@ const env = {
 describe('readConfig', () => {
   it('reads the stack-set variables with their defaults', () => {
     expect(readConfig(env)).toEqual({
-      bucket: 'repscope-lake-123',
+      buckets: { datasets: 'repscope-datasets-123', lake: 'repscope-lake-123', site: 'repscope-site-123' },
       workGroup: 'repscope',
       database: 'repscope_lake',
       fanOutThresholdBytes: 256 * 1024 * 1024,
@@ -26,11 +28,24 @@ describe('readConfig', () => {
   });
 
   it('names each missing or bad variable and what was expected', () => {
-    expect(() => readConfig({ REPSCOPE_BUCKET: 'Bad_Bucket' })).toThrow(ConfigError);
-    expect(() => readConfig({ REPSCOPE_BUCKET: 'Bad_Bucket' })).toThrow(
-      /REPSCOPE_BUCKET: expected an S3 bucket name; REPSCOPE_ATHENA_WORKGROUP: .*\(unset\); REPSCOPE_GLUE_DATABASE: .*\(unset\)/,
+    expect(() => readConfig({ REPSCOPE_LAKE_BUCKET: 'Bad_Bucket' })).toThrow(ConfigError);
+    expect(() => readConfig({ REPSCOPE_LAKE_BUCKET: 'Bad_Bucket' })).toThrow(
+      /REPSCOPE_DATASETS_BUCKET: .*\(unset\); REPSCOPE_LAKE_BUCKET: expected an S3 bucket name; REPSCOPE_SITE_BUCKET: .*\(unset\); REPSCOPE_ATHENA_WORKGROUP: .*\(unset\); REPSCOPE_GLUE_DATABASE: .*\(unset\)/,
     );
     expect(() => readConfig({ ...env, REPSCOPE_RANGE_BYTES: '-5' })).toThrow(/REPSCOPE_RANGE_BYTES/);
+  });
+
+  it('needs each of the three buckets, and says what replaced the one-bucket variable', () => {
+    for (const name of ['REPSCOPE_DATASETS_BUCKET', 'REPSCOPE_LAKE_BUCKET', 'REPSCOPE_SITE_BUCKET']) {
+      const { [name]: _left, ...rest } = env as Record<string, string>;
+      expect(() => readConfig(rest), name).toThrow(
+        new RegExp(`^the handler's environment is invalid: ${name}: .*\\(unset\\)$`),
+      );
+    }
+    const { REPSCOPE_DATASETS_BUCKET: _d, REPSCOPE_LAKE_BUCKET: _l, REPSCOPE_SITE_BUCKET: _s, ...old } = env;
+    expect(() => readConfig({ ...old, REPSCOPE_BUCKET: 'repscope-123-eu-central-1' })).toThrow(
+      /REPSCOPE_SITE_BUCKET: .*\(unset\); REPSCOPE_BUCKET is no longer read: the lake spans REPSCOPE_DATASETS_BUCKET, REPSCOPE_LAKE_BUCKET, REPSCOPE_SITE_BUCKET$/,
+    );
   });
 });
 

@@ -17,7 +17,9 @@ import { LEADS_MANIFEST } from '../../fixtures/leads.ts';
 import { memoryStore } from '../pipeline/memory-store.ts';
 
 const config = readConfig({
-  REPSCOPE_BUCKET: 'repscope-lake',
+  REPSCOPE_DATASETS_BUCKET: 'repscope-datasets',
+  REPSCOPE_LAKE_BUCKET: 'repscope-lake',
+  REPSCOPE_SITE_BUCKET: 'repscope-site',
   REPSCOPE_ATHENA_WORKGROUP: 'repscope',
   REPSCOPE_GLUE_DATABASE: 'repscope_lake',
   REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
@@ -69,8 +71,9 @@ describe('the rescan handler', () => {
     const trigger = parseObjectCreated(event);
     expect(trigger.kind).toBe('upload');
     if (trigger.kind !== 'upload') return;
+    // The datasets bucket, where the profile handler takes uploads from (not the lake bucket).
     expect(trigger.upload).toMatchObject({
-      bucket: 'repscope-lake',
+      bucket: 'repscope-datasets',
       key: 'datasets/daily/2026-12-05/part b.csv',
       dataset: 'daily',
       version: '2026-12-05',
@@ -145,7 +148,7 @@ describe('the rescan handler', () => {
       startedAt: '2026-11-01T06:00:00.000Z',
       version: 'v1',
       source: {
-        uri: 's3://repscope-lake/datasets/aged/v1/leads.csv',
+        uri: 's3://repscope-datasets/datasets/aged/v1/leads.csv',
         bytes: 10,
         etag: 'e',
         format: 'csv',
@@ -190,7 +193,7 @@ describe('the rescan handler', () => {
     ]);
     const event = JSON.parse(inputs[0]!);
     expect(parseRecompareEvent(event)).toEqual({
-      bucket: 'repscope-lake',
+      bucket: 'repscope-datasets',
       dataset: 'aged',
       from: '20261101T060000Z',
       time: '2026-12-06T04:00:00.000Z',

@@ -14,7 +14,7 @@ describe('parseObjectCreated', () => {
     expect(trigger).toEqual({
       kind: 'upload',
       upload: {
-        bucket: 'repscope-lake',
+        bucket: 'repscope-datasets',
         key: 'datasets/leads/2026-11 vü/my leads, final.csv',
         dataset: 'leads',
         version: '2026-11 vü',
@@ -127,7 +127,7 @@ describe('parseDatasetEvent', () => {
       {
         kind: 'manifest',
         manifest: {
-          bucket: 'repscope-lake',
+          bucket: 'repscope-datasets',
           key: 'datasets/leads/repscope.yaml',
           dataset: 'leads',
           identity: 'v-1',
