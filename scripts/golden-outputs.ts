@@ -65,12 +65,14 @@ function normalise(text: string, json: boolean): string {
       // JSON Lines or not JSON: hashed as text
     }
   }
-  return t
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<time>')
-    .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, '<minute>')
-    .replace(/\d{8}T\d{6}Z(-\d+)?/g, '<run>')
-    // A run's claim is named by the digest of its inputs, the store's etags (mtime, inode) included.
-    .replace(/(lake\/claims\/[^"\s]*\/inputs\/)[0-9a-f]+\.json/g, '$1<inputs>.json');
+  return (
+    t
+      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<time>')
+      .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, '<minute>')
+      .replace(/\d{8}T\d{6}Z(-\d+)?/g, '<run>')
+      // A run's claim is named by the digest of its inputs, the store's etags (mtime, inode) included.
+      .replace(/(lake\/claims\/[^"\s]*\/inputs\/)[0-9a-f]+\.json/g, '$1<inputs>.json')
+  );
 }
 
 async function digestTree(
