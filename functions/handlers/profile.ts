@@ -4,6 +4,7 @@ import { claimUploadRun } from '../pipeline/claim-run.ts';
 import { planFanOut } from '../pipeline/fan-out.ts';
 import { readText } from '../pipeline/io.ts';
 import { streamingProfiler } from '../pipeline/streaming-profiler.ts';
+import { withErrorCodes } from './error-codes.ts';
 import {
   type Analysed,
   createdAt,
@@ -12,7 +13,6 @@ import {
   type RunJob,
   storeFor,
   tableJob,
-  withErrorCodes,
 } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 import { type ManifestUpload, parseDatasetEvent } from './s3-event.ts';

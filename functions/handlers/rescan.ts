@@ -2,7 +2,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { UsageError } from '../core/errors.ts';
 import { type DueObject, dueObjects, type SkippedDataset } from '../pipeline/rescan.ts';
 import type { HandlerConfig } from './config.ts';
-import { withErrorCodes } from './run-job.ts';
+import { withErrorCodes } from './error-codes.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 import type { ObjectCreatedEvent } from './s3-event.ts';
 

@@ -1,7 +1,7 @@
 import { PublishError } from '../core/errors.ts';
 import { buildDatasetHistory, type DatasetHistory } from '../core/history/series.ts';
 import { lakeKeys, parseLakeKey, sitePath } from '../core/lake/layout.ts';
-import { formatIssues } from '../core/manifest/parse.ts';
+import { formatIssues } from '../core/manifest/issues.ts';
 import type { Clock, Notifier, ObjectStore } from '../core/ports.ts';
 import { suppressReport } from '../core/privacy/suppress.ts';
 import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
