@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
     console.log(
-      'handler        bundle   spawn→exit (median / worst)   import   first event   import+event (budget 400 ms)   CPU: import / import+event',
+      'handler        bundle: entry/all   spawn→exit (median / worst)   import   first event   import+event (budget 400 ms)   CPU: import / import+event',
     );
     const env = handlerEnvironment('repscope-lake', s3.endpoint, athena.endpoint);
     for (const name of Object.keys(LAMBDA_HANDLERS) as LambdaName[]) {
@@ -107,8 +107,8 @@ async function main(): Promise<void> {
         fresh.push(await measure(file, input, env));
         if (against) kept.push(await measure(against, input, env));
       }
-      if (against) console.log(summary(`${name} (kept)`, (await stat(against)).size, kept, input));
-      console.log(summary(name, (await stat(file)).size, fresh, input));
+      if (against) console.log(summary(`${name} (kept)`, await sizes(against), kept, input));
+      console.log(summary(name, await sizes(file), fresh, input));
     }
     console.log(
       `load average after: ${loadavg()
@@ -161,14 +161,21 @@ async function measure(file: string, input: unknown, env: Record<string, string>
 }
 
 /** One line of the table: medians (and worsts) of a handler's measurements. */
-function summary(name: string, bytes: number, runs: readonly Measurement[], input: unknown): string {
+/** The entry module's size and that of all modules beside it (its chunks, loaded on demand), in MB. */
+async function sizes(entry: string): Promise<string> {
+  const dir = path.dirname(entry);
+  let all = 0;
+  for (const f of await readdir(dir)) if (f.endsWith('.mjs')) all += (await stat(path.join(dir, f))).size;
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
+  return `${mb((await stat(entry)).size)}/${mb(all)}`;
+}
+
+function summary(name: string, size: string, runs: readonly Measurement[], input: unknown): string {
   const of = (f: (m: Measurement) => number) => runs.map(f);
   const wall = of((m) => m.wallMs);
   const both = of((m) => m.importMs + m.firstEventMs);
   return (
-    `${name.padEnd(14)} ${(bytes / 1024 / 1024).toFixed(2)} MB  ${median(wall).toFixed(0).padStart(5)} / ${Math.max(
-      ...wall,
-    )
+    `${name.padEnd(14)} ${size} MB  ${median(wall).toFixed(0).padStart(5)} / ${Math.max(...wall)
       .toFixed(0)
       .padStart(4)} ms` +
     `           ${median(of((m) => m.importMs))
