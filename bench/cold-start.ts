@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,9 @@ import { startS3rver } from '../tests/helpers/s3-servers.ts';
  * process the import and the first event, as wall time and as CPU time (which another process's load
  * on the machine inflates less; the load average is printed). Budget (issue #9): import + first
  * event under 400 ms. `--only publish` measures one handler, `--cpu-prof <dir>` writes profiles.
+ * `--keep <dir>` keeps the bundles built (`<dir>/<handler>/index.mjs`); `--against <dir>` then
+ * measures those kept bundles too, alternating with the fresh ones process by process, so a change
+ * is compared under the same load (CPU time; the machine is often shared).
  */
 const run = promisify(execFile);
 const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1] ?? 7) || 7;
@@ -33,6 +36,10 @@ const option = (name: string) => {
 const only = option('--only')?.split(',');
 /** `--cpu-prof <dir>`: each child writes a V8 CPU profile there (open in Chrome DevTools). */
 const cpuProfDir = option('--cpu-prof');
+/** `--keep <dir>`: build the bundles there and leave them, for a later `--against <dir>`. */
+const keepDir = option('--keep');
+/** `--against <dir>`: bundles kept by an earlier `--keep`, measured alternately with the fresh ones. */
+const againstDir = option('--against');
 
 /** CPU time (user + system, every thread: V8's compiler and collector threads too), in ms. */
 const CHILD = `
@@ -88,62 +95,24 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
     console.log(
-      'handler        bundle   spawn→exit (median / worst)   import   first event   import+event (budget 400 ms)   CPU: import / import+event',
+      'handler        bundle: entry/all   spawn→exit (median / worst)   import   first event   import+event (budget 400 ms)   CPU: import / import+event',
     );
+    const env = handlerEnvironment(TEST_BUCKETS, s3.endpoint, athena.endpoint);
     for (const name of Object.keys(LAMBDA_HANDLERS) as LambdaName[]) {
       if (only && !only.includes(name)) continue;
-      const file = path.join(dir, name, 'index.mjs');
+      const file = path.join(keepDir ?? dir, name, 'index.mjs');
       // With --cpu-prof the bundle keeps its names (not minified), so the profile is readable.
       await build({ ...lambdaBuildOptions(name, file), ...(cpuProfDir ? { minify: false } : {}) });
-      const bytes = (await stat(file)).size;
       const input = inputs[name];
-      const wall: number[] = [];
-      const imports: number[] = [];
-      const events: number[] = [];
-      const cpu: number[] = [];
-      const importCpu: number[] = [];
+      const against = againstDir ? path.join(againstDir, name, 'index.mjs') : undefined;
+      const fresh: Measurement[] = [];
+      const kept: Measurement[] = [];
       for (let i = 0; i < repeat; i++) {
-        const started = performance.now();
-        const { stdout } = await run(
-          process.execPath,
-          [
-            ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []),
-            '--input-type=module',
-            '-e',
-            input ? CHILD : CHILD.replace(/await m\.handler[^\n]*/, ''),
-          ],
-          {
-            env: {
-              ...process.env,
-              BUNDLE: file,
-              INPUT: JSON.stringify(input ?? {}),
-              ...handlerEnvironment(TEST_BUCKETS, s3.endpoint, athena.endpoint),
-            },
-          },
-        );
-        wall.push(performance.now() - started);
-        const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
-          importMs: number;
-          firstEventMs?: number;
-          importCpuMs: number;
-          firstEventCpuMs?: number;
-        };
-        imports.push(last.importMs);
-        events.push(last.firstEventMs ?? 0);
-        importCpu.push(last.importCpuMs);
-        cpu.push(last.importCpuMs + (last.firstEventCpuMs ?? 0));
+        fresh.push(await measure(file, input, env));
+        if (against) kept.push(await measure(against, input, env));
       }
-      const both = imports.map((x, i) => x + events[i]!);
-      console.log(
-        `${name.padEnd(14)} ${(bytes / 1024 / 1024).toFixed(2)} MB  ${median(wall).toFixed(0).padStart(5)} / ${Math.max(
-          ...wall,
-        )
-          .toFixed(0)
-          .padStart(4)} ms` +
-          `           ${median(imports).toFixed(0).padStart(4)} ms  ${input ? `${median(events).toFixed(0).padStart(6)} ms` : '     (none)'}` +
-          `     ${median(both).toFixed(0).padStart(4)} ms (worst ${Math.max(...both).toFixed(0)})` +
-          `     ${median(importCpu).toFixed(0)} / ${median(cpu).toFixed(0)} ms`,
-      );
+      if (against) console.log(summary(`${name} (kept)`, await sizes(against), kept, input));
+      console.log(summary(name, await sizes(file), fresh, input));
     }
     console.log(
       `load average after: ${loadavg()
@@ -155,6 +124,76 @@ async function main(): Promise<void> {
     await s3.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+interface Measurement {
+  /** Spawn to exit. */
+  readonly wallMs: number;
+  readonly importMs: number;
+  readonly firstEventMs: number;
+  readonly importCpuMs: number;
+  readonly cpuMs: number;
+}
+
+/** One fresh Node process that imports the bundle and, given an input, handles it once. */
+async function measure(file: string, input: unknown, env: Record<string, string>): Promise<Measurement> {
+  const started = performance.now();
+  const { stdout } = await run(
+    process.execPath,
+    [
+      ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []),
+      '--input-type=module',
+      '-e',
+      input ? CHILD : CHILD.replace(/await m\.handler[^\n]*/, ''),
+    ],
+    { env: { ...process.env, BUNDLE: file, INPUT: JSON.stringify(input ?? {}), ...env } },
+  );
+  const wallMs = performance.now() - started;
+  const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    importMs: number;
+    firstEventMs?: number;
+    importCpuMs: number;
+    firstEventCpuMs?: number;
+  };
+  return {
+    wallMs,
+    importMs: last.importMs,
+    firstEventMs: last.firstEventMs ?? 0,
+    importCpuMs: last.importCpuMs,
+    cpuMs: last.importCpuMs + (last.firstEventCpuMs ?? 0),
+  };
+}
+
+/** One line of the table: medians (and worsts) of a handler's measurements. */
+/** The entry module's size and that of all modules beside it (its chunks, loaded on demand), in MB. */
+async function sizes(entry: string): Promise<string> {
+  const dir = path.dirname(entry);
+  let all = 0;
+  for (const f of await readdir(dir)) if (f.endsWith('.mjs')) all += (await stat(path.join(dir, f))).size;
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
+  return `${mb((await stat(entry)).size)}/${mb(all)}`;
+}
+
+function summary(name: string, size: string, runs: readonly Measurement[], input: unknown): string {
+  const of = (f: (m: Measurement) => number) => runs.map(f);
+  const wall = of((m) => m.wallMs);
+  const both = of((m) => m.importMs + m.firstEventMs);
+  return (
+    `${name.padEnd(14)} ${size} MB  ${median(wall).toFixed(0).padStart(5)} / ${Math.max(...wall)
+      .toFixed(0)
+      .padStart(4)} ms` +
+    `           ${median(of((m) => m.importMs))
+      .toFixed(0)
+      .padStart(4)} ms  ${
+      input
+        ? `${median(of((m) => m.firstEventMs))
+            .toFixed(0)
+            .padStart(6)} ms`
+        : '     (none)'
+    }` +
+    `     ${median(both).toFixed(0).padStart(4)} ms (worst ${Math.max(...both).toFixed(0)})` +
+    `     ${median(of((m) => m.importCpuMs)).toFixed(0)} / ${median(of((m) => m.cpuMs)).toFixed(0)} ms`
+  );
 }
 
 /**

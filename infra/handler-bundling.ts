@@ -1,34 +1,47 @@
-import { aws_lambda_nodejs as nodejs } from 'aws-cdk-lib';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AssetHashType, DockerImage, aws_lambda as lambda } from 'aws-cdk-lib';
+import { type BuildOptions, buildSync } from 'esbuild';
 import { type LambdaName, lambdaBuildOptions } from './lambda-bundles.ts';
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The file Lambda loads, `index.handler`: the bundle's entry; its chunks lie beside it. */
+export const HANDLER_ENTRY_FILE = 'index.mjs';
+
 /**
- * NodejsFunction's bundling props from the same esbuild options the bundle test builds and
- * measures (`lambdaBuildOptions`), so what is measured is what is deployed. Two deliberate
- * differences: a source map beside the bundle (a separate .map file, outside the 5 MB the test
- * counts; `NODE_OPTIONS=--enable-source-maps` makes stack traces use it), and esbuild from
- * node_modules, never in Docker.
+ * The esbuild options of a handler's deployed asset: exactly those the bundle test builds and the
+ * bench measures (`lambdaBuildOptions`), plus a source map beside each file (outside the 5 MB the
+ * test counts; `NODE_OPTIONS=--enable-source-maps` makes stack traces use it).
  */
-export function handlerBundling(name: LambdaName): nodejs.BundlingOptions {
-  const options = lambdaBuildOptions(name, 'index.mjs');
-  if (options.format !== 'esm' || typeof options.target !== 'string' || !options.banner?.['js']) {
-    throw new Error(`lambdaBuildOptions(${name}) changed shape: expected ESM, one target and a JS banner`);
-  }
+export function deployedBuildOptions(name: LambdaName, outputDir: string): BuildOptions {
   return {
-    format: nodejs.OutputFormat.ESM,
-    target: options.target,
-    minify: options.minify === true,
-    banner: options.banner['js'],
-    // esbuild's own default for platform node, as the bundle test builds (CDK's ESM default differs).
-    mainFields: ['main', 'module'],
-    // Everything inside, the AWS SDK included: its version is pinned by package-lock, not by the runtime.
-    externalModules: [],
-    bundleAwsSDK: true,
-    ...(options.tsconfig ? { tsconfig: options.tsconfig } : {}),
-    sourceMap: true,
-    sourceMapMode: nodejs.SourceMapMode.DEFAULT,
+    ...lambdaBuildOptions(name, path.join(outputDir, HANDLER_ENTRY_FILE)),
+    sourcemap: 'linked',
     sourcesContent: false,
-    logLevel: nodejs.LogLevel.WARNING,
-    esbuildArgs: { '--legal-comments': String(options.legalComments ?? 'none') },
-    forceDockerBundling: false,
+    logLevel: 'warning',
   };
+}
+
+/**
+ * A handler's code: its bundle built by esbuild from node_modules, on this machine, never in
+ * Docker. Not NodejsFunction: its bundling always writes one `--outfile`, and esbuild's code
+ * splitting (the chunks a first event does not load) needs an output folder.
+ */
+export function handlerCode(name: LambdaName): lambda.Code {
+  return lambda.Code.fromAsset(ROOT, {
+    // The bundle is hashed, not the repository it is built from.
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Only for an asset's identity (CDK caches bundles by these options); nothing runs in it.
+      image: DockerImage.fromRegistry('repscope-local-bundling-only'),
+      command: ['esbuild', name],
+      local: {
+        tryBundle(outputDir) {
+          buildSync(deployedBuildOptions(name, outputDir));
+          return true;
+        },
+      },
+    },
+  });
 }

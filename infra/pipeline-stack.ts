@@ -14,7 +14,6 @@ import {
   type aws_kms as kms,
   aws_lambda as lambda,
   aws_logs as logs,
-  aws_lambda_nodejs as nodejs,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -27,7 +26,7 @@ import {
 import type { Construct } from 'constructs';
 import { LAKE_BUCKETS, type LakeBucket, lakeKeys } from '../functions/core/lake/layout.ts';
 import { BUCKET_VARIABLES } from '../functions/handlers/config.ts';
-import { handlerBundling } from './handler-bundling.ts';
+import { handlerCode } from './handler-bundling.ts';
 import {
   type BucketAccess,
   bucketAccess,
@@ -35,7 +34,7 @@ import {
   type LakeAccess,
   QUERY_RESULTS_PREFIX,
 } from './lake-access.ts';
-import { handlerEntry, LAMBDA_HANDLERS, type LambdaName } from './lambda-bundles.ts';
+import { LAMBDA_HANDLERS, type LambdaName } from './lambda-bundles.ts';
 import { LAMBDA_SIZING } from './lambda-sizing.ts';
 import { ReprofileSchedule } from './reprofile-schedule.ts';
 import type { RepscopeSettings } from './settings.ts';
@@ -64,7 +63,7 @@ export interface PipelineStackProps extends StackProps {
  */
 export class PipelineStack extends Stack {
   readonly buckets: Readonly<Record<LakeBucket, s3.IBucket>>;
-  readonly functions: Record<LambdaName, nodejs.NodejsFunction>;
+  readonly functions: Record<LambdaName, lambda.Function>;
   readonly stateMachine: sfn.StateMachine;
   readonly deadLetterQueue: sqs.Queue;
   readonly topic: sns.Topic;
@@ -83,7 +82,7 @@ export class PipelineStack extends Stack {
 
     this.functions = Object.fromEntries(
       (Object.keys(LAMBDA_HANDLERS) as LambdaName[]).map((name) => [name, this.handler(name, settings, key)]),
-    ) as Record<LambdaName, nodejs.NodejsFunction>;
+    ) as Record<LambdaName, lambda.Function>;
 
     this.topic = new sns.Topic(this, 'Alerts', {
       displayName: 'repscope run status and alerts',
@@ -147,7 +146,7 @@ export class PipelineStack extends Stack {
   }
 
   /** One handler: its own role, log group and size; grants from LAKE_ACCESS only. */
-  private handler(name: LambdaName, settings: RepscopeSettings, key: kms.IKey): nodejs.NodejsFunction {
+  private handler(name: LambdaName, settings: RepscopeSettings, key: kms.IKey): lambda.Function {
     const sizing = LAMBDA_SIZING[name];
     const logGroup = new logs.LogGroup(this, `Logs-${name}`, {
       retention: settings.logRetentionDays as logs.RetentionDays,
@@ -158,12 +157,10 @@ export class PipelineStack extends Stack {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `repscope ${name} handler`,
     });
-    const fn = new nodejs.NodejsFunction(this, `Function-${name}`, {
+    const fn = new lambda.Function(this, `Function-${name}`, {
       description: `repscope ${name}: ${sizing.why}`.slice(0, 256),
-      entry: handlerEntry(name),
-      handler: 'handler',
-      projectRoot: ROOT,
-      depsLockFilePath: path.join(ROOT, 'package-lock.json'),
+      code: handlerCode(name),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: sizing.memoryMb,
@@ -171,7 +168,6 @@ export class PipelineStack extends Stack {
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      bundling: handlerBundling(name),
       environment: {
         ...Object.fromEntries(LAKE_BUCKETS.map((b) => [BUCKET_VARIABLES[b], bucketName(settings, b)])),
         REPSCOPE_ATHENA_WORKGROUP: ATHENA_WORKGROUP,

@@ -10,6 +10,11 @@ import {
   labelRateChartSpecOf,
 } from '../functions/core/charts/chart-specs.ts';
 import {
+  type TrendChartValues,
+  tvdTrendSpecOf,
+  worstRatioTrendSpecOf,
+} from '../functions/core/charts/history-charts.ts';
+import {
   type ChartShape,
   type ChartSlot,
   type ChartTemplate,
@@ -20,12 +25,15 @@ import {
 /**
  * `npm run charts`: compiles each chart shape's Vega-Lite spec once, with placeholders where the
  * report's values go, parses the Vega spec into vega's runtime dataflow, and writes both with the
- * places of those values to web/chart-templates.json. The site fills them in
+ * places of those values to web/chart-templates.json (the trends to trend-chart-templates.json). The site fills them in
  * (web/chart-templates.ts) instead of running Vega-Lite's compiler and vega's parser per chart:
  * a cold publish spent ~100 and ~40 ms there. A test regenerates the templates and compares, and
  * others compare filled templates with Vega-Lite's and vega's own output.
  */
-const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'chart-templates.json');
+const WEB = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web');
+/** The run pages' chart shapes; the trends (loaded only by a dataset with two runs) in a file of their own. */
+const OUT = path.join(WEB, 'chart-templates.json');
+const TREND_OUT = path.join(WEB, 'trend-chart-templates.json');
 
 /** Placeholders: values Vega-Lite copies as they are (inline data, explicit domains, texts). */
 const marker = (name: string) => `${PLACEHOLDER_PREFIX}${name}`;
@@ -53,6 +61,12 @@ function labelValues(overall: boolean): LabelRateChartValues {
     description: marker('description'),
   };
 }
+
+const trendValues: TrendChartValues = {
+  rows: rowsMarker('rows') as never,
+  title: marker('title'),
+  description: marker('description'),
+};
 
 /** The placeholder a node of the compiled spec is, if it is one. */
 function slotOf(node: unknown): string | undefined {
@@ -138,10 +152,18 @@ export function buildChartTemplates(): ChartTemplates {
       'xTitle',
       'overall',
     ]),
+    'tvd-trend': templateOf('tvd-trend', tvdTrendSpecOf(trendValues), ['rows', 'title', 'description']),
+    'worst-trend': templateOf('worst-trend', worstRatioTrendSpecOf(trendValues), [
+      'rows',
+      'title',
+      'description',
+    ]),
   };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  writeFileSync(OUT, `${JSON.stringify(buildChartTemplates(), null, 1)}\n`);
-  console.log(`wrote ${path.relative(process.cwd(), OUT)}`);
+  const { 'tvd-trend': tvd, 'worst-trend': worst, ...run } = buildChartTemplates();
+  writeFileSync(OUT, `${JSON.stringify(run, null, 1)}\n`);
+  writeFileSync(TREND_OUT, `${JSON.stringify({ 'tvd-trend': tvd, 'worst-trend': worst }, null, 1)}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), OUT)} and ${path.relative(process.cwd(), TREND_OUT)}`);
 }

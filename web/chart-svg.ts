@@ -1,5 +1,4 @@
 import * as vega from 'vega';
-import type { VegaLiteSpec } from '../functions/core/charts/chart-specs.ts';
 import { PublishError } from '../functions/core/errors.ts';
 
 /** Elements vega's SVG renderer writes for the marks our charts use. */
@@ -24,16 +23,6 @@ const TAG = /<[^>]*>/g;
 const OPEN_TAG = /^<([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z_:][A-Za-z0-9_:.-]*="[^"<]*")*)\s*\/?>$/;
 const CLOSE_TAG = /^<\/([A-Za-z][A-Za-z0-9]*)\s*>$/;
 const ATTRIBUTE = /\s+([A-Za-z_:][A-Za-z0-9_:.-]*)="[^"<]*"/g;
-
-/**
- * Renders a Vega-Lite spec to an SVG string at build time (no browser, no network). The site's
- * own charts skip the Vega-Lite compiler (web/chart-templates.ts, then renderVegaSvg); this loads
- * it on first use, for a chart without a template.
- */
-export async function renderChartSvg(spec: VegaLiteSpec): Promise<string> {
-  const vegaLite = await import('vega-lite');
-  return renderVegaSvg(vegaLite.compile(spec).spec);
-}
 
 /** Renders a Vega spec (a compiled chart) to an SVG string, checked by assertSafeSvg. */
 export async function renderVegaSvg(spec: object): Promise<string> {

@@ -1,13 +1,19 @@
 import * as vega from 'vega';
 import type { AttributeChartValues, LabelRateChartValues } from '../functions/core/charts/chart-specs.ts';
+import type { TrendChartValues } from '../functions/core/charts/history-charts.ts';
 import templates from './chart-templates.json' with { type: 'json' };
 
 /** How a template marks where a value goes: this prefix and the value's name. */
 export const PLACEHOLDER_PREFIX = '\uE000repscope:';
 const PLACEHOLDER = new RegExp(`${PLACEHOLDER_PREFIX}(\\w+)`, 'g');
 
-/** The chart shapes the site draws: an attribute, a label without and with its overall rule. */
-export type ChartShape = 'attribute' | 'label' | 'label-overall';
+/** The chart shapes of the run pages: an attribute, a label without and with its overall rule. */
+export type RunChartShape = 'attribute' | 'label' | 'label-overall';
+
+/** The dataset page's two trends over a dataset's runs (drawn only once it has two runs). */
+export type TrendShape = 'tvd-trend' | 'worst-trend';
+
+export type ChartShape = RunChartShape | TrendShape;
 
 export interface ChartSlot {
   readonly path: readonly (string | number)[];
@@ -24,7 +30,7 @@ export interface ChartSlot {
 /**
  * A chart shape as Vega-Lite compiles it (`spec`), and as vega parses that into its runtime
  * dataflow (`runtime`), each with placeholders and where each of the report's values goes
- * (`value` names a field of AttributeChartValues / LabelRateChartValues).
+ * (`value` names a field of AttributeChartValues / LabelRateChartValues / TrendChartValues).
  */
 export interface ChartTemplate {
   readonly spec: unknown;
@@ -40,7 +46,18 @@ export type ChartTemplates = Readonly<Record<ChartShape, ChartTemplate>>;
  * texts, vega's parser (~40 ms). Tests hold the templates to the builders and filled templates
  * to Vega-Lite's and vega's own output.
  */
-export const CHART_TEMPLATES: ChartTemplates = templates as ChartTemplates;
+export const CHART_TEMPLATES: Readonly<Record<RunChartShape, ChartTemplate>> = templates as Readonly<
+  Record<RunChartShape, ChartTemplate>
+>;
+
+/**
+ * The trend charts' templates, from a file of their own loaded on first use: a dataset with one
+ * run draws no trend, so a first publish does not load them (a Lambda bundle keeps them in a chunk).
+ */
+export async function trendChartTemplates(): Promise<Readonly<Record<TrendShape, ChartTemplate>>> {
+  const trends = await import('./trend-chart-templates.json', { with: { type: 'json' } });
+  return trends.default as Readonly<Record<TrendShape, ChartTemplate>>;
+}
 
 /** The Vega spec of an attribute chart: what `vegaLite.compile(attributeChartSpecOf(values))` gives. */
 export function attributeChartVega(values: AttributeChartValues): object {
@@ -63,7 +80,19 @@ export function labelRateChartRuntime(values: LabelRateChartValues): object {
   return runtimeOf(CHART_TEMPLATES[labelShape(values)], values, () => labelRateChartVega(values));
 }
 
-function labelShape(values: LabelRateChartValues): ChartShape {
+/** A trend chart's Vega spec: what `vegaLite.compile(tvdTrendSpecOf(values))` (or worst-ratio's) gives. */
+export async function trendChartVega(shape: TrendShape, values: TrendChartValues): Promise<object> {
+  const template = (await trendChartTemplates())[shape];
+  return fill(template.spec, template.slots, values, quoteInExpression);
+}
+
+/** A trend chart's runtime dataflow: what `vega.parse(await trendChartVega(shape, values))` gives. */
+export async function trendChartRuntime(shape: TrendShape, values: TrendChartValues): Promise<object> {
+  const template = (await trendChartTemplates())[shape];
+  return runtimeOf(template, values, () => fill(template.spec, template.slots, values, quoteInExpression));
+}
+
+function labelShape(values: LabelRateChartValues): RunChartShape {
   return values.overall === null ? 'label' : 'label-overall';
 }
 

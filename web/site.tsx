@@ -1,12 +1,12 @@
 import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
 import { attributeChartValues, labelRateChartValues } from '../functions/core/charts/chart-specs.ts';
-import { tvdTrendSpec, worstRatioTrendSpec } from '../functions/core/charts/history-charts.ts';
+import { tvdTrendValues, worstRatioTrendValues } from '../functions/core/charts/history-charts.ts';
 import { PublishError } from '../functions/core/errors.ts';
 import { alertsOfRun, type DatasetHistory } from '../functions/core/history/series.ts';
 import { type Report, reportSchema } from '../functions/core/report/schema.ts';
-import { renderChartSvg, renderRuntimeSvg } from './chart-svg.ts';
-import { attributeChartRuntime, labelRateChartRuntime } from './chart-templates.ts';
+import { renderRuntimeSvg } from './chart-svg.ts';
+import { attributeChartRuntime, labelRateChartRuntime, trendChartRuntime } from './chart-templates.ts';
 import type { HistoryCharts } from './components/history-section.tsx';
 import { DatasetPage } from './pages/dataset-page.tsx';
 import { IndexPage } from './pages/index-page.tsx';
@@ -228,12 +228,15 @@ async function renderCharts(report: Report): Promise<RenderedChart[]> {
   return charts;
 }
 
-/** The dataset page's two trend charts, drawn to SVG like the run pages' charts. */
+/** The dataset page's two trend charts, drawn from their templates like the run pages' charts. */
 async function renderHistoryCharts(history: DatasetHistory): Promise<HistoryCharts> {
-  const tvd = tvdTrendSpec(history);
-  const worst = worstRatioTrendSpec(history);
+  const tvd = tvdTrendValues(history);
+  const worst = worstRatioTrendValues(history);
   return {
-    tvd: { svg: await renderChartSvg(tvd), summary: tvd.description ?? '' },
-    worst: { svg: await renderChartSvg(worst), summary: worst.description ?? '' },
+    tvd: { svg: await renderRuntimeSvg(await trendChartRuntime('tvd-trend', tvd)), summary: tvd.description },
+    worst: {
+      svg: await renderRuntimeSvg(await trendChartRuntime('worst-trend', worst)),
+      summary: worst.description,
+    },
   };
 }

@@ -1,12 +1,6 @@
 import { mergedPartsProfiler } from '../pipeline/fan-out.ts';
-import {
-  type Analysed,
-  type Profiled,
-  profileJob,
-  type RunJob,
-  storeFor,
-  withErrorCodes,
-} from './run-job.ts';
+import { withErrorCodes } from './error-codes.ts';
+import { type Analysed, type Profiled, profileJob, type RunJob, storeFor } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 
 /**

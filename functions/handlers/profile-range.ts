@@ -1,5 +1,6 @@
 import { profilePart } from '../pipeline/fan-out.ts';
-import { type RunJob, storeFor, withErrorCodes } from './run-job.ts';
+import { withErrorCodes } from './error-codes.ts';
+import { type RunJob, storeFor } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { type Analysed, type Profiled, profileTable, type RunJob, withErrorCodes } from './run-job.ts';
+import { withErrorCodes } from './error-codes.ts';
+import { type Analysed, type Profiled, profileTable, type RunJob } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 
 /**

@@ -5,6 +5,7 @@ import { planFanOut } from '../pipeline/fan-out.ts';
 import { readText } from '../pipeline/io.ts';
 import { keepRecomparedRun, keptRuns, planRecompare } from '../pipeline/recompare.ts';
 import { streamingProfiler } from '../pipeline/streaming-profiler.ts';
+import { withErrorCodes } from './error-codes.ts';
 import { parseRecompareEvent } from './recompare-event.ts';
 import {
   type Analysed,
@@ -14,7 +15,6 @@ import {
   type RunJob,
   storeFor,
   tableJob,
-  withErrorCodes,
 } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 import { type ManifestUpload, parseDatasetEvent } from './s3-event.ts';

@@ -1,17 +1,11 @@
 import { renderSite } from '../../web/site.tsx';
 import { isErrorCode, RepscopeError } from '../core/errors.ts';
-import { lakeKeys } from '../core/lake/layout.ts';
-import { parseManifest } from '../core/manifest/parse.ts';
-import type { Manifest } from '../core/manifest/schema.ts';
 import type { Notifier } from '../core/ports.ts';
-import { errorReport } from '../pipeline/analyse.ts';
-import { claimUploadRun } from '../pipeline/claim-run.ts';
-import { readText } from '../pipeline/io.ts';
 import { publishStage, type SiteRenderer } from '../pipeline/publish-stage.ts';
+import { withErrorCodes } from './error-codes.ts';
+import type { RunJob } from './job.ts';
 import { alertNotifier } from './notifier.ts';
-import { createdAt, entryOf, type RunJob, reportKeyOf, withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
-import { parseObjectCreated } from './s3-event.ts';
 
 /** What Step Functions hands a Catch: the error's name and its cause (Lambda's error as JSON). */
 export interface StepFailure {
@@ -54,6 +48,9 @@ export function createPublishHandler(
     let written: string | undefined;
     let job: RunJob | undefined = 'job' in input ? input.job : undefined;
     if ('failure' in input) {
+      // Loaded only after a failure: the error report's code (the analyse stage's report builder,
+      // the manifest's YAML parser, run claims) is then not compiled nor run on a publish's cold start.
+      const { jobOfEvent, writeErrorReport } = await import('./publish-failure.ts');
       job = input.failure.profile?.job ?? (await jobOfEvent(rt, input.failure.event, input.execution));
       if (job) written = await writeErrorReport(rt, job, errorOf(input.failure.error));
       rt.logger.error('run failed', {
@@ -70,30 +67,6 @@ export function createPublishHandler(
     });
     return { pages, ...(written ? { errorReport: written } : {}) };
   });
-}
-
-/** The run of an event whose first step failed before it said: claimed now, or found claimed. */
-async function jobOfEvent(
-  rt: Runtime,
-  event: unknown,
-  execution: string | undefined,
-): Promise<RunJob | undefined> {
-  const trigger = parseObjectCreated(event);
-  if (trigger.kind === 'ignored') return undefined;
-  const { upload } = trigger;
-  const at = createdAt(upload.createdAt, rt);
-  const claim = await claimUploadRun(rt.store, await rt.catalogue(), upload, at, execution);
-  // Another execution owns this object's run: its failure is not this one's to report.
-  if (!claim.fresh) return undefined;
-  return {
-    dataset: upload.dataset,
-    version: upload.version,
-    run: claim.run,
-    reason: upload.trigger,
-    manifestKey: lakeKeys.manifest(upload.dataset),
-    fileKey: upload.key,
-    etag: upload.etag,
-  };
 }
 
 /**
@@ -124,36 +97,6 @@ export function errorOf(failure: StepFailure | undefined): RepscopeError {
     'INTERNAL',
     `the run stopped on an unexpected error (${name.replace(/[^\w.]/g, '')}); the pipeline's logs say more`,
   );
-}
-
-/**
- * Writes the run's error report unless the run already has a report: a run that was analysed
- * (even into an error report of its own) and then failed to publish keeps what it found.
- */
-async function writeErrorReport(rt: Runtime, job: RunJob, error: RepscopeError): Promise<string | undefined> {
-  let manifest: Manifest | undefined;
-  try {
-    manifest = parseManifest(await readText(rt.store, job.manifestKey), job.manifestKey);
-  } catch {
-    // The manifest may be what failed; the report then uses the default thresholds.
-  }
-  const now = rt.clock.now().toISOString();
-  const report = errorReport(
-    entryOf(job),
-    { id: job.run, reason: job.reason },
-    { startedAt: now, finishedAt: now },
-    error,
-    manifest,
-    rt.config.codeVersion,
-  );
-  const key = reportKeyOf(job);
-  const written = await rt.store.writeIf(
-    key,
-    `${JSON.stringify(report, null, 2)}\n`,
-    { ifAbsent: true },
-    'application/json',
-  );
-  return written ? key : undefined;
 }
 
 export const handler = createPublishHandler(lazyRuntime());

@@ -3,8 +3,8 @@ import { UsageError } from '../core/errors.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
 import { type DueObject, dueObjects, type SkippedDataset } from '../pipeline/rescan.ts';
 import type { HandlerConfig } from './config.ts';
+import { withErrorCodes } from './error-codes.ts';
 import { recompareEvent } from './recompare-event.ts';
-import { withErrorCodes } from './run-job.ts';
 import { lazyRuntime, type Runtime } from './runtime.ts';
 import type { ObjectCreatedEvent } from './s3-event.ts';
 

@@ -1,62 +1,15 @@
-import { QueryError, RepscopeError } from '../core/errors.ts';
-import { lakeKeys } from '../core/lake/layout.ts';
+import { QueryError, type RepscopeError } from '../core/errors.ts';
 import type { ObjectStore, Profiler } from '../core/ports.ts';
 import type { Report } from '../core/report/schema.ts';
-import {
-  type CompareContext,
-  compareRun,
-  type DatasetEntry,
-  type DatasetOutcome,
-  profileRun,
-} from '../pipeline/analyse.ts';
+import { type CompareContext, compareRun, type DatasetOutcome, profileRun } from '../pipeline/analyse.ts';
 import { pinnedStore } from '../pipeline/pinned-store.ts';
 import { writeReferenceTable } from '../pipeline/references.ts';
 import { readProfiledRun } from '../pipeline/staged-run.ts';
 import { tableProfiler } from '../pipeline/table-profile.ts';
+import { entryOf, type RunJob } from './job.ts';
 import type { Runtime } from './runtime.ts';
 
-/** One run as it travels between the state machine's steps: plain JSON, no data. */
-export interface RunJob {
-  readonly dataset: string;
-  readonly version: string;
-  readonly run: string;
-  readonly reason: Report['run']['reason'];
-  readonly manifestKey: string;
-  /** The uploaded data file; for a table run, the manifest whose upload started it. */
-  readonly fileKey: string;
-  /** The ETag of the object version the run was claimed for; every read of it is checked. */
-  readonly etag: string | null;
-  /** A run over the table the manifest registers (`table: { name }`) rather than a file. */
-  readonly table?: true;
-  /** The key of the run's claim, kept with its profile (its inputs name the data a re-compare reuses). */
-  readonly claim?: string;
-}
-
-/**
- * The job of a run over a dataset's registered table: no data file (the manifest names the
- * table), the table's name as the version. For the profile handler (a manifest upload) and for
- * rescans, which then call {@link profileTable} and {@link compareJob}.
- *
- * @param table - the name the manifest declares; @default - 'table' when it declares none readable
- */
-export function tableJob(
-  dataset: string,
-  run: string,
-  reason: Report['run']['reason'],
-  table?: string,
-): RunJob {
-  const manifestKey = lakeKeys.manifest(dataset);
-  return {
-    dataset,
-    version: table ?? 'table',
-    run,
-    reason,
-    manifestKey,
-    fileKey: manifestKey,
-    etag: null,
-    table: true,
-  };
-}
+export { createdAt, entryOf, type RunJob, reportKeyOf, tableJob } from './job.ts';
 
 /** The lake as this run must read it: its data object pinned to the claimed version. */
 export function storeFor(runtime: Runtime, job: RunJob): ObjectStore {
@@ -74,16 +27,6 @@ export interface Analysed {
 export interface Profiled {
   readonly status: 'profiled';
   readonly job: RunJob;
-}
-
-export function entryOf(job: RunJob): DatasetEntry {
-  return {
-    id: job.dataset,
-    manifestKey: job.manifestKey,
-    version: job.version,
-    // No files: the profile half reads the table the manifest names.
-    files: job.table ? [] : [{ key: job.fileKey, name: job.fileKey }],
-  };
 }
 
 /** Errors that mean "the infrastructure failed, try again": the state machine retries them. */
@@ -166,35 +109,4 @@ function decided(runtime: Runtime, job: RunJob, outcome: DatasetOutcome): Analys
     ...(outcome.error ? { code: outcome.error.code } : {}),
   });
   return { status: 'analysed', job, verdict: outcome.report.status };
-}
-
-/** When the object was created (the event's time), or now when the event does not say or says nonsense. */
-export function createdAt(time: string | null, rt: Runtime): Date {
-  const at = time ? new Date(time) : undefined;
-  return at && !Number.isNaN(at.getTime()) ? at : rt.clock.now();
-}
-
-/** The key of a run's report in the lake. */
-export function reportKeyOf(job: Pick<RunJob, 'dataset' | 'run'>): string {
-  return lakeKeys.report(job.dataset, job.run);
-}
-
-/**
- * Wraps a handler so that a RepscopeError reaches Step Functions with its stable code in the
- * message (`[INPUT_FORMAT] …`): Lambda passes on only the error's name and message, and the
- * failure step writes the code into the error report. A query the engine rejected is renamed
- * `QueryRejectedError`, so the state machine's retry (on `QueryError`) leaves it alone.
- */
-export function withErrorCodes<I, O>(handler: (input: I) => Promise<O>): (input: I) => Promise<O> {
-  return async (input) => {
-    try {
-      return await handler(input);
-    } catch (error) {
-      if (error instanceof RepscopeError && !error.message.startsWith(`[${error.code}] `)) {
-        error.message = `[${error.code}] ${error.message}`;
-      }
-      if (error instanceof QueryError && !error.retryable) error.name = 'QueryRejectedError';
-      throw error;
-    }
-  };
 }

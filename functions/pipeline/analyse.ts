@@ -7,8 +7,9 @@ import type { Clock, Logger, ObjectStore, Profiler, QueryEngine } from '../core/
 import { planFingerprint } from '../core/profile/plan.ts';
 import type { Profile } from '../core/profile/profile.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
-import { REPORT_SCHEMA_ID, type Report, type ReportWarning, reportSchema } from '../core/report/schema.ts';
+import type { Report, ReportWarning } from '../core/report/schema.ts';
 import { compareStage } from './compare-stage.ts';
+import { errorReport } from './error-report.ts';
 import { readText, sha256 } from './io.ts';
 import {
   type DataFile,
@@ -260,47 +261,4 @@ async function reportError(
   const report = errorReport(entry, run, { startedAt, finishedAt }, error, manifest, context.codeVersion);
   await context.store.write(lakeKeys.report(entry.id, run.id), `${JSON.stringify(report, null, 2)}\n`);
   return { dataset: entry.id, report, error };
-}
-
-/**
- * The report of a run that could not be analysed: status `error`, one failed check and one warning
- * carrying the error's message (which names what and where, never row data), no numbers.
- */
-export function errorReport(
-  entry: DatasetEntry,
-  run: RunInfo,
-  times: { startedAt: string; finishedAt: string },
-  error: RepscopeError,
-  manifest: Manifest | undefined,
-  codeVersion: string,
-): Report {
-  return reportSchema.parse({
-    schema: REPORT_SCHEMA_ID,
-    dataset: {
-      id: entry.id,
-      version: entry.version ?? 'none',
-      source: {
-        uri: lakeKeys.version(entry.id, entry.version ?? ''),
-        bytes: 0,
-        format: manifest?.format ?? 'csv',
-        compression: 'none',
-      },
-    },
-    run: { id: run.id, startedAt: times.startedAt, finishedAt: times.finishedAt, reason: run.reason },
-    status: 'error',
-    rows: { read: 0, used: 0, excludedNoConsent: 0, malformed: 0 },
-    thresholds: manifest?.thresholds ?? {
-      minRatio: 0.8,
-      maxRatio: 1.25,
-      maxTvd: 0.05,
-      minGroupCount: 30,
-      alpha: 0.05,
-    },
-    privacy: { minCellSize: manifest?.privacy.minCellSize ?? 10, suppressed: false },
-    attributes: [],
-    intersections: [],
-    checks: [{ id: 'input', status: 'fail', message: error.message }],
-    warnings: [{ code: error.code.toLowerCase().replaceAll('_', '-'), message: error.message }],
-    provenance: { manifestSha256: '', references: [], codeVersion, columnsRead: [] },
-  });
 }

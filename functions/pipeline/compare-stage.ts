@@ -1,5 +1,5 @@
 import { compare } from '../core/compare/compare.ts';
-import { compareStatement, type ReferenceMapping, toCompareRows } from '../core/compare/compare-sql.ts';
+import { compareStatement, toCompareRows } from '../core/compare/compare-sql.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
 import { toJsonLines } from '../core/lake/tables.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
@@ -10,6 +10,7 @@ import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { buildReport } from '../core/report/build.ts';
 import { type Report, type ReportWarning, reportSchema } from '../core/report/schema.ts';
 import type { ProfileStageOutput } from './profile-stage.ts';
+import { referenceMappings } from './reference-mappings.ts';
 
 export interface CompareStageInput {
   readonly store: ObjectStore;
@@ -54,30 +55,6 @@ export async function compareStage(input: CompareStageInput): Promise<Report> {
   await store.write(lakeKeys.groupMetrics(dataset.id, run.id), toJsonLines(groupMetricRows(report)));
   await store.write(lakeKeys.report(dataset.id, run.id), `${JSON.stringify(report, null, 2)}\n`);
   return report;
-}
-
-/** Dataset attribute → reference attribute, and joint references for intersections when they exist. */
-export function referenceMappings(manifest: Manifest, catalogue: ReferenceCatalogue): ReferenceMapping[] {
-  const mappings: ReferenceMapping[] = [];
-  const refOf = new Map<string, string>();
-  for (const a of manifest.attributes) {
-    if (!a.reference) continue;
-    const [population, referenceAttribute] = a.reference.split('/') as [string, string];
-    refOf.set(a.name, a.reference);
-    mappings.push({ attribute: a.name, population, referenceAttribute });
-  }
-  for (const names of manifest.intersections) {
-    const refs = names.map((n) => refOf.get(n));
-    if (refs.some((r) => r === undefined)) continue;
-    const populations = new Set(refs.map((r) => r!.split('/')[0]));
-    if (populations.size !== 1) continue;
-    const population = [...populations][0]!;
-    const referenceAttribute = refs.map((r) => r!.split('/')[1]).join('_x_');
-    if (catalogue.rows.some((r) => r.population === population && r.attribute === referenceAttribute)) {
-      mappings.push({ attribute: intersectionName(names), population, referenceAttribute });
-    }
-  }
-  return mappings;
 }
 
 function groupMetricRows(report: Report): Record<string, string | number | null>[] {

@@ -30,11 +30,13 @@ export async function recordRuns(
   dataset: string,
   /** A run's report when the caller has already read it (publish reads every report once). */
   known: (run: string) => Report | undefined = () => undefined,
+  /** The runs that have a report, when the caller has listed them. @default - listed here */
+  reported?: readonly string[],
 ): Promise<void> {
   const recorded = new Set(
     (await store.list(`${runsTable.prefix}dataset=${dataset}/`)).map((o) => parseLakeKey(o.key)?.run),
   );
-  for (const run of await reportedRuns(store, dataset)) {
+  for (const run of reported ?? (await reportedRuns(store, dataset))) {
     if (recorded.has(run)) continue;
     await recordRun(store, known(run) ?? (await readReport(store, lakeKeys.report(dataset, run))));
   }

@@ -1,7 +1,7 @@
 import { PublishError } from '../core/errors.ts';
 import { buildDatasetHistory, type DatasetHistory } from '../core/history/series.ts';
 import { lakeKeys, parseLakeKey, sitePath } from '../core/lake/layout.ts';
-import { formatIssues } from '../core/manifest/parse.ts';
+import { formatIssues } from '../core/manifest/issues.ts';
 import type { Clock, Notifier, ObjectStore } from '../core/ports.ts';
 import { suppressReport } from '../core/privacy/suppress.ts';
 import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
@@ -83,9 +83,12 @@ export async function publishSite(input: PublishStageInput): Promise<PublishResu
     const before = await store.head(indexKey);
     // Each report is read and validated once per attempt: its runs row and its published copy.
     const lake = await lakeReports(store);
-    if (attempt === 1) await recordAllRuns(store, lake);
     const reports = lake.map((r) => suppressReport(r, r.privacy.minCellSize));
-    const histories = await historiesOf(store, reports);
+    // The runs rows and the baselines are separate keys: their round trips overlap.
+    const [, histories] = await Promise.all([
+      attempt === 1 ? recordAllRuns(store, lake) : undefined,
+      historiesOf(store, reports),
+    ]);
     const files = await input.renderSite({
       reports,
       generatedAt: input.clock.now().toISOString(),
@@ -154,8 +157,11 @@ async function lakeReports(store: ObjectStore): Promise<Report[]> {
  */
 async function recordAllRuns(store: ObjectStore, reports: readonly Report[]): Promise<void> {
   const byRun = new Map(reports.map((r) => [`${r.dataset.id}/${r.run.id}`, r]));
-  for (const dataset of new Set(reports.map((r) => r.dataset.id)))
-    await recordRuns(store, dataset, (run) => byRun.get(`${dataset}/${run}`));
+  for (const dataset of new Set(reports.map((r) => r.dataset.id))) {
+    // The lake's reports were just listed: their runs are not listed again.
+    const reported = reports.filter((r) => r.dataset.id === dataset).map((r) => r.run.id);
+    await recordRuns(store, dataset, (run) => byRun.get(`${dataset}/${run}`), reported.sort());
+  }
 }
 
 /** Each dataset's history from its published copies and its pinned baseline. */

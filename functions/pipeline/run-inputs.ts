@@ -5,8 +5,8 @@ import { TABLE_NAME_PATTERN } from '../core/manifest/schema.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { REPORT_SCHEMA_ID } from '../core/report/schema.ts';
-import { referenceMappings } from './compare-stage.ts';
 import { readText, sha256 } from './io.ts';
+import { referenceMappings } from './reference-mappings.ts';
 
 /**
  * Everything a run's result depends on, so that the same inputs are analysed once (issue #11):

@@ -1,5 +1,5 @@
 import type { CfnElement } from 'aws-cdk-lib';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { LambdaName } from '../../infra/lambda-bundles.ts';
 import type { PipelineStack } from '../../infra/pipeline-stack.ts';
 import { synthesizeApp } from './synth-app.ts';
@@ -29,7 +29,7 @@ export class DefinitionResolveError extends Error {
 /** Each handler's logical id in the pipeline template → its name. */
 export function handlerNames(pipeline: PipelineStack): Map<string, LambdaName> {
   return new Map(
-    (Object.entries(pipeline.functions) as [LambdaName, NodejsFunction][]).map(([name, fn]) => [
+    (Object.entries(pipeline.functions) as [LambdaName, LambdaFunction][]).map(([name, fn]) => [
       pipeline.getLogicalId(fn.node.defaultChild as CfnElement),
       name,
     ]),

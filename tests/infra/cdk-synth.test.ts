@@ -80,20 +80,30 @@ describe('npx cdk synth, offline', () => {
     expect(`${synth.stdout}\n${synth.stderr}`).not.toMatch(/AwsSolutions-|\[Error at/);
   });
 
-  it('bundles every handler with esbuild: an ES module under 5 MB beside its source map', async () => {
+  it('bundles every handler with esbuild: an ES module and its chunks, under 5 MB, each beside its source map', async () => {
     const functions = [...handlerFunctions().values()];
     expect(functions.map((f) => f.name).sort()).toEqual(Object.keys(LAMBDA_HANDLERS).sort());
     for (const { name, resource } of functions) {
+      expect(resource.Properties['Handler'], name).toBe('index.handler');
       const key = String((resource.Properties['Code'] as { S3Key: unknown }).S3Key);
       const asset = path.join(out, `asset.${key.replace(/\.zip$/, '')}`);
       const files = (await readdir(asset)).sort();
-      expect(files, name).toEqual(['index.mjs', 'index.mjs.map']);
-      const bytes = (await stat(path.join(asset, 'index.mjs'))).size;
-      console.info(`[cdk synth] ${name}: ${(bytes / 1024 / 1024).toFixed(2)} MB (+ source map)`);
+      const modules = files.filter((f) => f.endsWith('.mjs'));
+      expect(modules, name).toContain('index.mjs');
+      // The entry and the chunks esbuild split off (loaded on demand), each with its source map.
+      expect(files, name).toEqual(modules.flatMap((m) => [m, `${m}.map`]).sort());
+      for (const m of modules) expect(m === 'index.mjs' || /^chunk-[A-Z0-9]+\.mjs$/.test(m), m).toBe(true);
+      let bytes = 0;
+      for (const m of modules) {
+        bytes += (await stat(path.join(asset, m))).size;
+        const code = await readFile(path.join(asset, m), 'utf8');
+        expect(code.startsWith('import { createRequire as __repscopeRequire }'), `${name}/${m}`).toBe(true);
+        expect(code).toMatch(new RegExp(`//# sourceMappingURL=${m.replace('.', '\\.')}\\.map\\s*$`));
+      }
+      console.info(
+        `[cdk synth] ${name}: ${(bytes / 1024 / 1024).toFixed(2)} MB in ${modules.length} files (+ source maps)`,
+      );
       expect(bytes, name).toBeLessThan(BUDGET_BYTES);
-      const code = await readFile(path.join(asset, 'index.mjs'), 'utf8');
-      expect(code.startsWith('import { createRequire as __repscopeRequire }'), name).toBe(true);
-      expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     }
   });
 

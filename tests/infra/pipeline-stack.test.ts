@@ -3,9 +3,14 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import type { LakeBucket } from '../../functions/core/lake/layout.ts';
 import { readConfig } from '../../functions/handlers/config.ts';
-import { handlerBundling } from '../../infra/handler-bundling.ts';
+import { deployedBuildOptions } from '../../infra/handler-bundling.ts';
 import { bucketAccess, bucketOfPattern, LAKE_ACCESS, reaches } from '../../infra/lake-access.ts';
-import { LAMBDA_HANDLERS, type LambdaName, lambdaBuildOptions } from '../../infra/lambda-bundles.ts';
+import {
+  handlerEntry,
+  LAMBDA_HANDLERS,
+  type LambdaName,
+  lambdaBuildOptions,
+} from '../../infra/lambda-bundles.ts';
 import { LAMBDA_SIZING } from '../../infra/lambda-sizing.ts';
 import { ReprofileSchedule } from '../../infra/reprofile-schedule.ts';
 import { functionsByHandler, stateMachineDefinition } from '../../infra/state-machine-definition.ts';
@@ -143,20 +148,28 @@ describe('each handler', () => {
   it.each(names)(
     '%s is bundled with the options the bundle test measures, plus an external source map',
     (name) => {
-      const measured = lambdaBuildOptions(name, 'index.mjs');
-      const deployed = handlerBundling(name);
-      expect(deployed).toMatchObject({
-        format: 'esm',
-        target: measured.target,
-        minify: measured.minify,
-        banner: (measured.banner as Record<string, string>)['js'],
-        externalModules: [],
-        tsconfig: measured.tsconfig,
-        sourceMap: true,
-        sourceMapMode: 'default',
-        forceDockerBundling: false,
+      const measured = lambdaBuildOptions(name, '/asset-output/index.mjs');
+      const deployed = deployedBuildOptions(name, '/asset-output');
+      // Exactly the measured options: ES modules, Node 22, minified, the same banner and main
+      // fields, everything inside (no externals), code split beside the entry; only the source map
+      // (a file of its own per output, without sources) and the log level differ.
+      expect(deployed).toEqual({
+        ...measured,
+        sourcemap: 'linked',
+        sourcesContent: false,
+        logLevel: 'warning',
       });
-      expect(measured.target).toBe('node22');
+      expect(measured).toMatchObject({
+        format: 'esm',
+        target: 'node22',
+        minify: true,
+        bundle: true,
+        splitting: true,
+        outdir: '/asset-output',
+        entryPoints: { index: handlerEntry(name) },
+      });
+      expect(measured.external).toBeUndefined();
+      expect(props(functionId(name))['Handler']).toBe('index.handler');
     },
   );
 

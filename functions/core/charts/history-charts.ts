@@ -1,7 +1,7 @@
 import type { DatasetHistory } from '../history/series.ts';
 import type { VegaLiteSpec } from './chart-specs.ts';
 
-interface TrendRow {
+export interface TrendRow {
   run: string;
   time: string;
   attribute: string;
@@ -10,24 +10,33 @@ interface TrendRow {
 }
 
 /**
+ * What a trend chart shows: its rows and texts. The rest of the spec is fixed per shape, so the
+ * site fills these into a template compiled once (web/chart-templates.ts) rather than running
+ * Vega-Lite per chart.
+ */
+export interface TrendChartValues {
+  readonly rows: readonly TrendRow[];
+  readonly title: string;
+  readonly description: string;
+}
+
+/**
  * Trend lines of one figure per attribute over a dataset's runs (x: the run's start time). Runs
  * where the figure is hidden or not computed leave a gap rather than a made-up point. Pure: the
  * data are inlined from the history, which the pipeline computed from published copies.
  */
 function trendSpec(
-  title: string,
+  values: TrendChartValues,
   axisTitle: string,
-  rows: readonly TrendRow[],
-  description: string,
   extraTooltip: { field: string; type: 'nominal'; title: string }[] = [],
 ): VegaLiteSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    description,
-    title: { text: title, anchor: 'start', limit: 360 },
+    description: values.description,
+    title: { text: values.title, anchor: 'start', limit: 360 },
     width: 360,
     height: 180,
-    data: { values: rows as unknown as Record<string, unknown>[] },
+    data: { values: values.rows as unknown as Record<string, unknown>[] },
     mark: { type: 'line', point: true },
     encoding: {
       x: {
@@ -54,42 +63,57 @@ function trendSpec(
 }
 
 /** Per attribute, the TVD between the dataset and its reference in each run. */
-export function tvdTrendSpec(history: DatasetHistory): VegaLiteSpec {
-  const rows: TrendRow[] = history.points.flatMap((p) =>
-    p.attributes.flatMap((a) =>
-      a.tvd === null ? [] : [{ run: p.run, time: p.startedAt, attribute: a.attribute, value: a.tvd }],
+export function tvdTrendValues(history: DatasetHistory): TrendChartValues {
+  return {
+    rows: history.points.flatMap((p) =>
+      p.attributes.flatMap((a) =>
+        a.tvd === null ? [] : [{ run: p.run, time: p.startedAt, attribute: a.attribute, value: a.tvd }],
+      ),
     ),
-  );
-  return trendSpec(
-    `${history.dataset}: distance from the reference over time`,
-    'TVD vs reference',
-    rows,
-    `Total variation distance between ${history.dataset} and its reference, per attribute, over ${history.points.length} runs.`,
-  );
+    title: `${history.dataset}: distance from the reference over time`,
+    description: `Total variation distance between ${history.dataset} and its reference, per attribute, over ${history.points.length} runs.`,
+  };
+}
+
+/** The TVD trend chart of these values. */
+export function tvdTrendSpecOf(values: TrendChartValues): VegaLiteSpec {
+  return trendSpec(values, 'TVD vs reference');
+}
+
+export function tvdTrendSpec(history: DatasetHistory): VegaLiteSpec {
+  return tvdTrendSpecOf(tvdTrendValues(history));
 }
 
 /** Per attribute, the ratio (dataset share / reference share) of its worst group in each run. */
-export function worstRatioTrendSpec(history: DatasetHistory): VegaLiteSpec {
-  const rows: TrendRow[] = history.points.flatMap((p) =>
-    p.attributes.flatMap((a) =>
-      a.worst === null
-        ? []
-        : [
-            {
-              run: p.run,
-              time: p.startedAt,
-              attribute: a.attribute,
-              value: a.worst.ratio,
-              group: a.worst.group,
-            },
-          ],
+export function worstRatioTrendValues(history: DatasetHistory): TrendChartValues {
+  return {
+    rows: history.points.flatMap((p) =>
+      p.attributes.flatMap((a) =>
+        a.worst === null
+          ? []
+          : [
+              {
+                run: p.run,
+                time: p.startedAt,
+                attribute: a.attribute,
+                value: a.worst.ratio,
+                group: a.worst.group,
+              },
+            ],
+      ),
     ),
-  );
-  return trendSpec(
-    `${history.dataset}: worst group ratio over time`,
-    'Worst ratio (1 = as the reference)',
-    rows,
-    `Ratio of dataset share to reference share of the group furthest from its reference, per attribute, over ${history.points.length} runs.`,
-    [{ field: 'group', type: 'nominal', title: 'Group' }],
-  );
+    title: `${history.dataset}: worst group ratio over time`,
+    description: `Ratio of dataset share to reference share of the group furthest from its reference, per attribute, over ${history.points.length} runs.`,
+  };
+}
+
+/** The worst-ratio trend chart of these values. */
+export function worstRatioTrendSpecOf(values: TrendChartValues): VegaLiteSpec {
+  return trendSpec(values, 'Worst ratio (1 = as the reference)', [
+    { field: 'group', type: 'nominal', title: 'Group' },
+  ]);
+}
+
+export function worstRatioTrendSpec(history: DatasetHistory): VegaLiteSpec {
+  return worstRatioTrendSpecOf(worstRatioTrendValues(history));
 }

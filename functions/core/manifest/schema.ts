@@ -1,19 +1,15 @@
 import * as z from 'zod';
 import { LAKE_TABLES } from '../lake/tables.ts';
 import { DEFAULT_MISSING, normaliseValue } from '../profile/normalise.ts';
+import { DATASET_ID_PATTERN, REFERENCE_ID_PATTERN, TABLE_NAME_PATTERN } from './patterns.ts';
 
 /**
  * The manifest contract (`repscope.yaml`). Public: tests pin it, CHANGELOG.md flags breaking
  * changes. Defaults are applied here so the rest of the code reads plain values.
  */
-export const DATASET_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const REFERENCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}\/[a-z0-9][a-z0-9_]{0,62}$/;
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
-/**
- * A table name both Glue (lower case, at most 255 characters) and DuckDB take as it is, and that
- * needs no quoting anywhere: the allow-list that keeps a manifest from naming anything else.
- */
-export const TABLE_NAME_PATTERN = /^[a-z][a-z0-9_]{0,127}$/;
+
+export { DATASET_ID_PATTERN, REFERENCE_ID_PATTERN, TABLE_NAME_PATTERN };
 
 const scalarValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 const valueList = z.array(scalarValue);

@@ -1,5 +1,5 @@
 import { ReferencePopulationError } from '../errors.ts';
-import { REFERENCE_ID_PATTERN } from '../manifest/schema.ts';
+import { REFERENCE_ID_PATTERN } from '../manifest/patterns.ts';
 import { scanCsv } from '../scan/csv.ts';
 import type { ByteStream } from '../scan/types.ts';
 

@@ -15,17 +15,31 @@ import {
   labelRateChartValues,
   STATUS_LABEL,
 } from '../../../functions/core/charts/chart-specs.ts';
+import {
+  type TrendChartValues,
+  type TrendRow,
+  tvdTrendSpecOf,
+  tvdTrendValues,
+  worstRatioTrendSpecOf,
+  worstRatioTrendValues,
+} from '../../../functions/core/charts/history-charts.ts';
+import { buildDatasetHistory } from '../../../functions/core/history/series.ts';
 import { suppressReport } from '../../../functions/core/privacy/suppress.ts';
 import type { AttributeResult } from '../../../functions/core/report/schema.ts';
 import { buildChartTemplates } from '../../../scripts/chart-templates.ts';
-import { renderChartSvg, renderRuntimeSvg } from '../../../web/chart-svg.ts';
+import { renderRuntimeSvg } from '../../../web/chart-svg.ts';
 import {
   attributeChartRuntime,
   attributeChartVega,
   CHART_TEMPLATES,
   labelRateChartRuntime,
   labelRateChartVega,
+  trendChartRuntime,
+  trendChartTemplates,
+  trendChartVega,
 } from '../../../web/chart-templates.ts';
+import { renderChartSvg } from '../../../web/vega-lite-svg.ts';
+import { runReport } from '../../fixtures/history.ts';
 import { arbitraryCase, reportOf } from '../../fixtures/random-reports.ts';
 import { hostileNamesReport, labelledReport, sampleReport } from '../../fixtures/reports.ts';
 
@@ -118,13 +132,75 @@ const labelValues: fc.Arbitrary<LabelRateChartValues> = groups.chain((names) =>
   }),
 );
 
+const time = fc
+  .integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) })
+  .map((ms) => new Date(ms).toISOString());
+const trendRow: fc.Arbitrary<TrendRow> = record({
+  run: text,
+  time,
+  attribute: text,
+  value: fc.double({ min: 0, max: 5, noNaN: true }),
+});
+/** As the builders make them: the dataset id (plain) in the texts; any rows, none included. */
+const trendValues = (worst: boolean): fc.Arbitrary<TrendChartValues> =>
+  record({
+    rows: fc.array(worst ? trendRow.chain((row) => text.map((group) => ({ ...row, group }))) : trendRow, {
+      maxLength: 12,
+    }),
+    title: text.map((dataset) => `${dataset}: distance from the reference over time`),
+    description: text.map((dataset) => `Total variation distance between ${dataset} and its reference.`),
+  });
+
 function attributesOf(reports: readonly { attributes: readonly AttributeResult[] }[]): AttributeResult[] {
   return reports.flatMap((r) => r.attributes);
 }
 
 describe('chart templates', () => {
-  it('are current: npm run charts compiles the spec builders to web/chart-templates.json', () => {
-    expect(JSON.parse(JSON.stringify(buildChartTemplates()))).toEqual(CHART_TEMPLATES);
+  it('are current: npm run charts compiles the spec builders to web/chart-templates.json and trend-chart-templates.json', async () => {
+    expect(JSON.parse(JSON.stringify(buildChartTemplates()))).toEqual({
+      ...CHART_TEMPLATES,
+      ...(await trendChartTemplates()),
+    });
+  });
+
+  it('fill the trend charts as Vega-Lite compiles them and vega parses them, for any values', async () => {
+    for (const [shape, specOf, worst] of [
+      ['tvd-trend', tvdTrendSpecOf, false],
+      ['worst-trend', worstRatioTrendSpecOf, true],
+    ] as const) {
+      for (const values of fc.sample(trendValues(worst), { seed: 9, numRuns: 60 })) {
+        expect(JSON.stringify(await trendChartVega(shape, values))).toBe(compiled(specOf(values)));
+        const runtime = await trendChartRuntime(shape, values).then(
+          JSON.stringify,
+          (e: Error) => `throws ${e.message}`,
+        );
+        expect(runtime).toBe(parsed(specOf(values)));
+      }
+    }
+  });
+
+  it('draw the trends of a history as the Vega-Lite specs do', async () => {
+    const history = buildDatasetHistory(
+      'leads',
+      [
+        runReport('20261201T000000Z', 'pass', [
+          { name: 'sex', total: 1000, shares: { female: 0.5, male: 0.5 } },
+        ]),
+        runReport('20261202T000000Z', 'warn', [
+          { name: 'sex', total: 1000, shares: { female: 0.4, male: 0.6 } },
+        ]),
+      ],
+      null,
+    );
+    const tvd = tvdTrendValues(history);
+    const worst = worstRatioTrendValues(history);
+    expect(tvd.rows.length).toBe(2);
+    expect(await renderRuntimeSvg(await trendChartRuntime('tvd-trend', tvd))).toBe(
+      await renderChartSvg(tvdTrendSpecOf(tvd)),
+    );
+    expect(await renderRuntimeSvg(await trendChartRuntime('worst-trend', worst))).toBe(
+      await renderChartSvg(worstRatioTrendSpecOf(worst)),
+    );
   });
 
   it('fill an attribute chart as Vega-Lite compiles it and vega parses it, for any values', () => {
