@@ -217,10 +217,12 @@ describe("each handler's role reaches only its own prefixes", () => {
     );
   });
 
-  it('no function but publish reaches the site bucket; rescan reaches the datasets bucket only', () => {
+  it('no function but publish reaches the site bucket; rescan reads the datasets and lake buckets and writes nothing', () => {
     const bucketsOf = (name: LambdaName) => Object.keys(bucketAccess(LAKE_ACCESS[name])).sort();
     for (const name of names) expect(bucketsOf(name).includes('site'), name).toBe(name === 'publish');
-    expect(bucketsOf('rescan')).toEqual(['datasets']);
+    // The lake: the references and the kept run records a re-compare of an expired upload needs.
+    expect(bucketsOf('rescan')).toEqual(['datasets', 'lake']);
+    expect(LAKE_ACCESS.rescan.write).toEqual([]);
     // A pattern outside the layout has no bucket to be granted on: refused, never guessed.
     expect(() => bucketOfPattern('elsewhere/*')).toThrow(/the key pattern 'elsewhere\/\*' is in no bucket/);
   });
