@@ -49,8 +49,11 @@ export interface AuditedRun {
  * interval at least k wide. Only this run's cells may be hidden to widen one: the previous run is
  * published already. A narrow count of this run is widened as `auditCounts` does; a narrow count
  * of the previous run by hiding its counterpart here (or, when that is hidden already, the
- * smallest visible cell of a sum it is in). Returns this run's sums that hold a count (or the
- * counterpart of a previous count) that could not be widened.
+ * smallest visible cell of a sum it is in). Some cannot be widened from here at all, and are not
+ * tried: a count the previous run published bounds its counterpart to ± `change` (a count that
+ * fell under k), and a counterpart shown as 0 bounds the previous count to `change` (the group
+ * emptied; zeros stay visible). Returns this run's sums that hold a count (or the counterpart of
+ * a previous count) that could not be widened.
  *
  * Costs nothing without a previous run: the caller does not call it then.
  */
@@ -91,19 +94,31 @@ export function auditAcrossRuns(
   const ownCells = new Set(own.flatMap((r) => r.terms.map(([c]) => c)));
   const hideable = current.options.hideable ?? (() => true);
   const weighted = current.options.weighted === true || previous.options.weighted === true;
+  const published = new Map(links.map(([a, b]) => [b, a]));
+  /**
+   * The cell of this run to hide for a narrow `cell`, or none when nothing here can widen it: a
+   * count the previous run published lies within `change` of it (a count that fell under k), and
+   * a previous count whose counterpart here is shown and may not be hidden (a zero: the group
+   * emptied) is bounded by it.
+   */
+  const widening = (cell: Cell): Cell | undefined => {
+    if (ownCells.has(cell)) {
+      const before = published.get(cell);
+      if (before !== undefined && !isUnknown(before) && 2 * change < current.k) return undefined;
+      return smallestVisibleNear(cell, current.sets, hideable);
+    }
+    const anchor = counterpart.get(cell);
+    if (anchor === undefined || isUnknown(anchor))
+      return anchor && smallestVisibleNear(anchor, current.sets, hideable);
+    return (anchor.count ?? 0) > 0 && hideable(anchor) ? anchor : undefined;
+  };
   const unfixable = new Set<Cell>();
   for (let round = 0; round < 1000; round++) {
     const narrow =
       findNarrow(relations, targetsOf(own, current.k, current.options), current.k, unfixable, weighted) ??
       findNarrow(relations, targetsOf(before, previous.k, previous.options), previous.k, unfixable, weighted);
     if (narrow === undefined) break;
-    const anchor = ownCells.has(narrow.cell) ? narrow.cell : counterpart.get(narrow.cell);
-    const partner =
-      anchor === undefined
-        ? undefined
-        : !isUnknown(anchor) && (anchor.count ?? 0) > 0 && hideable(anchor)
-          ? anchor
-          : smallestVisibleNear(anchor, current.sets, hideable);
+    const partner = widening(narrow.cell);
     if (partner === undefined) unfixable.add(narrow.cell);
     else {
       partner.hide = 'complementary';

@@ -1,6 +1,6 @@
 import type { Report } from '../report/schema.ts';
 import type { AuditedRun } from './audit.ts';
-import type { Cell, CountCells, PositiveCells } from './engine.ts';
+import { type Cell, type CountCells, isHidden, type PositiveCells, type SumSet } from './engine.ts';
 
 /**
  * Suppression across a dataset's published runs (issue #17, "Two runs"). History publishes every
@@ -71,7 +71,8 @@ export function linkRuns(
   let change = 0;
   for (const [key, cell] of current) {
     const before = previous.get(key);
-    if (before === undefined || before.count === null || cell.count === null) continue;
+    // Cells never published (raking's left-out rows, rows without a source) are not linked.
+    if (before === undefined || before.count === null || cell.count === null || cell.free === true) continue;
     links.push([before, cell]);
     change = Math.max(change, Math.abs(cell.count - before.count));
   }
@@ -101,4 +102,28 @@ export function runOrder(a: Report, b: Report): number {
     (Date.parse(a.run.startedAt) || 0) - (Date.parse(b.run.startedAt) || 0) ||
     (a.run.id < b.run.id ? -1 : a.run.id > b.run.id ? 1 : 0)
   );
+}
+
+/**
+ * Hides again, in every sum that has a hidden cell in this run, the cells the previous run hid
+ * there (when they are not zero): the same complementary pattern from run to run, so the sums and
+ * the statistics the two copies publish around a hidden cell are the same sums, and differencing
+ * them gives nothing that either copy does not. Cells the previous run hid in a sum with no hidden
+ * cell now are published: nothing needs them.
+ */
+export function keepHiddenPattern(
+  previous: ReadonlyMap<string, Cell>,
+  current: ReadonlyMap<string, Cell>,
+  sets: readonly SumSet[],
+): void {
+  const hiddenBefore = new Set<Cell>();
+  for (const [key, cell] of current) {
+    const before = previous.get(key);
+    if (before !== undefined && isHidden(before)) hiddenBefore.add(cell);
+  }
+  for (const set of sets) {
+    if (!set.members.some(isHidden)) continue;
+    for (const cell of set.members)
+      if (hiddenBefore.has(cell) && !isHidden(cell) && (cell.count ?? 0) > 0) cell.hide = 'complementary';
+  }
 }

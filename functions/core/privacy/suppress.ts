@@ -16,7 +16,14 @@ import { collectPositiveCells, labelRules, positiveAudit } from './rules/labels.
 import { publicTextRules } from './rules/public-text.ts';
 import { sourceRules } from './rules/sources.ts';
 import { collectTotalCells, totalRules } from './rules/totals.ts';
-import { cellKeys, linkRuns, preferHiddenBefore, type RunAudit, runOrder } from './runs.ts';
+import {
+  cellKeys,
+  keepHiddenPattern,
+  linkRuns,
+  preferHiddenBefore,
+  type RunAudit,
+  runOrder,
+} from './runs.ts';
 import { orderWithheld } from './withheld.ts';
 
 /**
@@ -85,7 +92,10 @@ export function suppressRun(report: Report, minCellSize: number, previous?: RunA
   const weighted = out.attributes.some((a) => a.weights !== undefined);
   const countSets = SECTIONS.flatMap((s) => s.countSets?.(out, state.counts) ?? []);
   const countCells = cellKeys(out, counts);
-  if (previous) preferHiddenBefore(previous.cells, countCells);
+  if (previous) {
+    preferHiddenBefore(previous.cells, countCells);
+    keepHiddenPattern(previous.cells, countCells, countSets);
+  }
   const unprotected = protect(countSets);
   unprotected.push(...auditCounts(countSets, k, { weighted }));
   const countRun: AuditedRun = { sets: countSets, k, options: { weighted } };
@@ -94,8 +104,11 @@ export function suppressRun(report: Report, minCellSize: number, previous?: RunA
 
   const positives = collectPositiveCells(out, report, k, counts.groups);
   const cells = cellKeys(out, counts, positives);
-  if (previous) preferHiddenBefore(previous.cells, cells);
   const positiveSets = SECTIONS.flatMap((s) => s.positiveSets?.(out, positives, counts) ?? []);
+  if (previous) {
+    preferHiddenBefore(previous.cells, cells);
+    keepHiddenPattern(previous.cells, cells, positiveSets);
+  }
   unprotected.push(...protect(positiveSets));
   const allSets = [...countSets, ...positiveSets];
   const positiveOptions = positiveAudit(out, counts, positives);
