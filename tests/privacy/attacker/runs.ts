@@ -42,6 +42,10 @@ export interface RunsAttackResult {
   /** Per pair of consecutive runs (1 = runs 0 and 1), the d assumed. */
   readonly changes: readonly number[];
   readonly intervals: readonly Interval[];
+  /** Every copy's quantities and relations (ids `runs[i].<path>`) and the differences. */
+  readonly system: RelationSystem;
+  /** The private value of every quantity, by the same ids. */
+  readonly truth: ReadonlyMap<string, number>;
 }
 
 export interface RunsAttackOptions {
@@ -118,7 +122,7 @@ export async function attackRuns(
       path: i.target.id,
       detail: `true value ${targetValue(i.target, truth)}, feasible interval [${i.min}, ${i.max}] over ${runs.length} runs (d = ${changes.slice(1).join(', ')}) narrower than k = ${kOf(i.target)}`,
     }));
-  return { findings, relationFailures: failingRelations(system, truth), changes, intervals };
+  return { findings, relationFailures: failingRelations(system, truth), changes, intervals, system, truth };
 }
 
 function prefixed(run: number, id: string): string {
@@ -127,4 +131,32 @@ function prefixed(run: number, id: string): string {
 
 function runOf(id: string): number {
   return Number(/^runs\[(\d+)\]\./.exec(id)?.[1] ?? -1);
+}
+
+/**
+ * Whether a finding is one that no suppression of the run that published it could prevent: it is
+ * narrow only because of what earlier runs published (a count that fell under k lies within d of
+ * the earlier number) or because of cells that emptied in a later run (zeros stay visible, sums
+ * give them back anyway, and a group with no rows is not listed, so such a cell held at most d
+ * before, and the sums it is in tell the rest). Tested by solving the target again with every
+ * quantity of the earlier runs unknown and without the difference bounds of quantities whose
+ * later value is 0: if it is then at least k wide, those are what pin it.
+ */
+export async function isBoundByNeighbour(result: RunsAttackResult, finding: RunsFinding): Promise<boolean> {
+  const id = finding.path.replace(/^runs\[\d+\]\./, '').replace(/\.negatives$/, '.count');
+  const next = finding.run + 1;
+  const hasNext = [...result.system.quantities.keys()].some((key) => runOf(key) === next);
+  // Its own cell emptied: 0 in the next run, or gone from it (a group with no rows is not listed).
+  if (hasNext && (result.truth.get(prefixed(next, id)) ?? 0) === 0) return true;
+  const quantities = new Map<string, Quantity>();
+  for (const [key, q] of result.system.quantities)
+    quantities.set(key, runOf(key) < finding.run ? { ...q, published: null, lower: 0 } : q);
+  const emptied = (r: Relation) =>
+    r.family === 'runs' && r.terms.some((t) => runOf(t.id) > finding.run && result.truth.get(t.id) === 0);
+  const relations = result.system.relations.filter((r) => !emptied(r));
+  const target = result.intervals.find((i) => i.target.id === finding.path)?.target;
+  if (target === undefined) return false;
+  const [interval] = await feasibleIntervals({ ...result.system, quantities, relations }, [target]);
+  const k = result.system.minCellSize;
+  return interval !== undefined && interval.max - interval.min >= k;
 }
