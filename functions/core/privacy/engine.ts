@@ -159,7 +159,12 @@ export function collectCountCells(
     }
   }
   const sources = new Map<SourceCount, Cell>();
-  for (const entry of sourceCounts(report)) sources.set(entry, countCell(entry.count, k));
+  for (const entry of sourceCounts(report)) {
+    const cell = countCell(entry.count, k);
+    // k counts people here too: a source cell of few rows is hidden whatever its weight sum.
+    if (entry.rows !== undefined && cell.count !== null && isSmall(entry.rows, k)) cell.hide = 'small';
+    sources.set(entry, cell);
+  }
   return { groups, sources, totals };
 }
 
