@@ -8,7 +8,8 @@ import { type Cell, type CountCells, isHidden, type PositiveCells, type SumSet }
  * appended, one removed, one changed), so every count moves by at most d between them, and
  * differencing two runs whose complementary cells differ can pin a hidden count that each run
  * alone protects. Each run is therefore suppressed with the previous run's final state at hand:
- * cells hidden there are preferred as complementary cells (a stable choice), and the audit solves
+ * cells hidden there are hidden again around this run's hidden cells and preferred as
+ * complementary cells (a stable choice, `keepHiddenPattern`, `preferHiddenBefore`), and the audit solves
  * both runs' sums together with |x_now − x_before| ≤ d for every count both have
  * (`auditAcrossRuns`). d is the largest change of any count between the two runs, computed from
  * the exact counts: the smallest bound that holds, so the strongest outsider of this kind.
@@ -19,7 +20,6 @@ import { type Cell, type CountCells, isHidden, type PositiveCells, type SumSet }
 
 /** What the next run's suppression needs of this one: its sums and its cells by name. */
 export interface RunAudit {
-  readonly k: number;
   /** The count sums (attributes, intersections, sources, totals). */
   readonly counts: AuditedRun;
   /** Every sum (counts and positives) with the positives' audit options. */

@@ -125,7 +125,7 @@ export function suppressRun(report: Report, minCellSize: number, previous?: RunA
   ]);
   out.warnings = dedupeWarnings([...out.warnings, ...withheld.map((w) => withheldWarning(w, out, k))]);
   out.privacy = { minCellSize: k, suppressed: true, withheld };
-  return { report: out, audit: { k, counts: countRun, all: allRun, cells } };
+  return { report: out, audit: { counts: countRun, all: allRun, cells } };
 }
 
 /** The joint audit of this run's sums with the previous run's, over the cells both have. */
