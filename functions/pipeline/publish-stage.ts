@@ -3,7 +3,7 @@ import { buildDatasetHistory, type DatasetHistory } from '../core/history/series
 import { lakeKeys, parseLakeKey, sitePath } from '../core/lake/layout.ts';
 import { formatIssues } from '../core/manifest/issues.ts';
 import type { Clock, Notifier, ObjectStore } from '../core/ports.ts';
-import { suppressReport } from '../core/privacy/suppress.ts';
+import { suppressRuns } from '../core/privacy/suppress.ts';
 import { REPORT_SCHEMA_ID, type Report, reportSchema } from '../core/report/schema.ts';
 import { readBaseline } from './baseline.ts';
 import { eachBounded } from './each-bounded.ts';
@@ -83,7 +83,8 @@ export async function publishSite(input: PublishStageInput): Promise<PublishResu
     const before = await store.head(indexKey);
     // Each report is read and validated once per attempt: its runs row and its published copy.
     const lake = await lakeReports(store);
-    const reports = lake.map((r) => suppressReport(r, r.privacy.minCellSize));
+    // Each dataset's runs oldest first, each suppressed with the one before (docs/PRIVACY.md).
+    const reports = suppressRuns(lake);
     // The runs rows and the baselines are separate keys: their round trips overlap.
     const [, histories] = await Promise.all([
       attempt === 1 ? recordAllRuns(store, lake) : undefined,

@@ -263,3 +263,53 @@ export async function readOutputs(root: string): Promise<RunOutput[]> {
   }
   return out;
 }
+
+/**
+ * How a dataset's next run differs from its last (issue #17, "Two runs"): one row appended in a
+ * small group (a copy of the first row, which is in the rare group when the spec has one) or in a
+ * big group (a copy of a middle row), the first row removed, or the first row's values changed to
+ * a middle row's.
+ */
+export type RunChange = 'append-small' | 'append-big' | 'remove' | 'change';
+
+export const RUN_CHANGES: readonly RunChange[] = ['append-small', 'append-big', 'remove', 'change'];
+
+/** The CSV of the next run: `csv` (header and rows) with one `change` applied. */
+export function changedCsv(csv: string, change: RunChange): string {
+  const [header, ...rows] = csv.trimEnd().split('\n');
+  if (rows.length === 0) return csv;
+  const first = rows[0]!;
+  const middle = rows[Math.floor(rows.length / 2)]!;
+  const next =
+    change === 'append-small'
+      ? [...rows, first]
+      : change === 'append-big'
+        ? [...rows, middle]
+        : change === 'remove'
+          ? rows.slice(1)
+          : [middle, ...rows.slice(1)];
+  return `${[header, ...next].join('\n')}\n`;
+}
+
+/** Writes version `version` of a dataset's data (the manifest stays). */
+export async function writeVersion(root: string, id: string, version: string, csv: string): Promise<void> {
+  const dir = path.join(root, 'datasets', id, version);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'data.csv'), csv);
+}
+
+/** `readOutputs` grouped by dataset, each dataset's runs oldest first (run ids are start times). */
+export async function readRuns(root: string): Promise<Map<string, RunOutput[]>> {
+  const out = new Map<string, RunOutput[]>();
+  for (const o of await readOutputs(root)) out.set(o.id, [...(out.get(o.id) ?? []), o]);
+  for (const runs of out.values())
+    runs.sort((a, b) => {
+      const [x, y] = [runId(a), runId(b)];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  return out;
+}
+
+function runId(o: RunOutput): string {
+  return str(field(o.privateReport, 'run'), 'id') ?? '';
+}

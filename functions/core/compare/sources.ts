@@ -24,6 +24,9 @@ export function sourceComposition(
   bySourceCells: (attribute: string) => readonly Cell[],
   warnings: ReportWarning[],
 ): Sources {
+  // With weights, groups carry their rows (people) beside their weight sums: so do source cells.
+  const weighted = attributes.some((a) => a.groups.some((g) => g.rows !== undefined));
+  const rowsOf = (rows: number) => (weighted ? { rows } : {});
   const total = sourceCells.reduce((s, c) => s + c.count, 0);
   const sourceNames = sourceCells.map((c) => c.group);
   const counts = sourceCells.map((c) => c.count);
@@ -32,12 +35,14 @@ export function sourceComposition(
     groups: sourceCells.map((c) => ({
       source: c.group,
       count: c.count,
+      ...rowsOf(c.rows),
       share: total > 0 ? c.count / total : null,
     })),
     largestShare: largestShare(counts).value,
     effectiveNumber: effectiveNumber(counts).value,
     attributes: attributes.map((a) => {
       const table = new Map<string, Map<string, number>>();
+      const rowCounts = new Map<string, number>();
       for (const c of bySourceCells(a.name)) {
         const parts = splitCell(c.group, [a.groups.map((g) => g.group), sourceNames]);
         if (!parts) continue;
@@ -45,6 +50,8 @@ export function sourceComposition(
         const row = table.get(group) ?? new Map<string, number>();
         row.set(source, (row.get(source) ?? 0) + c.count);
         table.set(group, row);
+        const key = JSON.stringify([group, source]);
+        rowCounts.set(key, (rowCounts.get(key) ?? 0) + c.rows);
       }
       const under = a.groups.filter((g) => g.status === 'under' && table.has(g.group));
       let dominant: Sources['attributes'][number]['dominantSource'] = null;
@@ -80,7 +87,12 @@ export function sourceComposition(
               group: g.group,
               sources: [...row.entries()]
                 .sort(([x], [y]) => (x < y ? -1 : 1))
-                .map(([source, count]) => ({ source, count, share: rowTotal > 0 ? count / rowTotal : null })),
+                .map(([source, count]) => ({
+                  source,
+                  count,
+                  ...rowsOf(rowCounts.get(JSON.stringify([g.group, source])) ?? 0),
+                  share: rowTotal > 0 ? count / rowTotal : null,
+                })),
             };
           }),
       };

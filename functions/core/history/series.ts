@@ -1,3 +1,4 @@
+import { runOrder } from '../privacy/runs.ts';
 import type { Report } from '../report/schema.ts';
 import { type Alert, alertsOf } from './alerts.ts';
 import { type RunDrift, runDrift } from './drift.ts';
@@ -43,11 +44,7 @@ export function buildDatasetHistory(
   reports: readonly Report[],
   baselineRun: string | null,
 ): DatasetHistory {
-  const runs = [...reports].sort(
-    (a, b) =>
-      (Date.parse(a.run.startedAt) || 0) - (Date.parse(b.run.startedAt) || 0) ||
-      (a.run.id < b.run.id ? -1 : a.run.id > b.run.id ? 1 : 0),
-  );
+  const runs = [...reports].sort(runOrder);
   const baseline = runs.find((r) => r.run.id === baselineRun);
   const drifts: RunDrift[] = [];
   const alerts: Alert[] = [];

@@ -1,5 +1,5 @@
 import { type Coefficients, type Model, solve } from 'yalps';
-import { type Cell, isHidden, isSmall, protect, type SumSet } from './engine.ts';
+import { type Cell, isBetterPartner, isHidden, isSmall, protect, type SumSet } from './engine.ts';
 
 /**
  * The audit of a published copy's counts, as statistical offices run it (τ-ARGUS' audit,
@@ -32,6 +32,101 @@ export function auditCounts(sets: readonly SumSet[], k: number, options: AuditOp
     }
   }
   return sets.filter((s) => s.sum !== undefined && s.members.some((m) => unfixable.has(m)));
+}
+
+/** One run's part of a joint audit: its sums, its threshold and its audit options. */
+export interface AuditedRun {
+  readonly sets: readonly SumSet[];
+  readonly k: number;
+  readonly options: AuditOptions;
+}
+
+/**
+ * The audit of two published runs of one dataset read together (docs/PRIVACY.md, "Across runs"):
+ * the linear program holds every sum of both runs and, for each count both runs have (`links`:
+ * the previous run's cell, then this run's), |this − previous| ≤ `change`, the most any count
+ * moved between the runs. Every hidden count in 1..k−1 of either run (by its own k) must keep an
+ * interval at least k wide. Only this run's cells may be hidden to widen one: the previous run is
+ * published already. A narrow count of this run is widened as `auditCounts` does; a narrow count
+ * of the previous run by hiding its counterpart here (or, when that is hidden already, the
+ * smallest visible cell of a sum it is in). Some cannot be widened from here at all, and are not
+ * tried: a count the previous run published bounds its counterpart to ± `change` (a count that
+ * fell under k), and a counterpart shown as 0 bounds the previous count to `change` (the group
+ * emptied; zeros stay visible). Returns this run's sums that hold a count (or the counterpart of
+ * a previous count) that could not be widened.
+ *
+ * Costs nothing without a previous run: the caller does not call it then.
+ */
+export function auditAcrossRuns(
+  current: AuditedRun,
+  previous: AuditedRun,
+  links: readonly (readonly [previous: Cell, current: Cell])[],
+  change: number,
+): SumSet[] {
+  const runRelations = (run: AuditedRun) => [...run.sets, ...(run.options.bounds ?? [])].flatMap(relationsOf);
+  const own = runRelations(current);
+  const before = runRelations(previous);
+  const bound: Cell = { count: change, hide: undefined };
+  const linked: Relation[] = links.flatMap(([a, b]): Relation[] =>
+    a.count === null || b.count === null
+      ? []
+      : [
+          {
+            terms: [
+              [b, 1],
+              [a, -1],
+              [bound, -1],
+            ],
+            op: 'le',
+          },
+          {
+            terms: [
+              [a, 1],
+              [b, -1],
+              [bound, -1],
+            ],
+            op: 'le',
+          },
+        ],
+  );
+  const relations = [...own, ...before, ...linked].filter(holds);
+  const counterpart = new Map(links.map(([a, b]) => [a, b]));
+  const ownCells = new Set(own.flatMap((r) => r.terms.map(([c]) => c)));
+  const hideable = current.options.hideable ?? (() => true);
+  const weighted = current.options.weighted === true || previous.options.weighted === true;
+  const published = new Map(links.map(([a, b]) => [b, a]));
+  /**
+   * The cell of this run to hide for a narrow `cell`, or none when nothing here can widen it: a
+   * count the previous run published lies within `change` of it (a count that fell under k), and
+   * a previous count whose counterpart here is shown and may not be hidden (a zero: the group
+   * emptied) is bounded by it.
+   */
+  const widening = (cell: Cell): Cell | undefined => {
+    if (ownCells.has(cell)) {
+      const before = published.get(cell);
+      if (before !== undefined && !isUnknown(before) && 2 * change < current.k) return undefined;
+      return smallestVisibleNear(cell, current.sets, hideable);
+    }
+    const anchor = counterpart.get(cell);
+    if (anchor === undefined || isUnknown(anchor))
+      return anchor && smallestVisibleNear(anchor, current.sets, hideable);
+    return (anchor.count ?? 0) > 0 && hideable(anchor) ? anchor : undefined;
+  };
+  const unfixable = new Set<Cell>();
+  for (let round = 0; round < 1000; round++) {
+    const narrow =
+      findNarrow(relations, targetsOf(own, current.k, current.options), current.k, unfixable, weighted) ??
+      findNarrow(relations, targetsOf(before, previous.k, previous.options), previous.k, unfixable, weighted);
+    if (narrow === undefined) break;
+    const partner = widening(narrow.cell);
+    if (partner === undefined) unfixable.add(narrow.cell);
+    else {
+      partner.hide = 'complementary';
+      protect(current.sets);
+    }
+  }
+  const lost = new Set([...unfixable].map((c) => (ownCells.has(c) ? c : counterpart.get(c))));
+  return current.sets.filter((s) => s.sum !== undefined && s.members.some((m) => lost.has(m)));
 }
 
 export interface AuditOptions {
@@ -285,7 +380,7 @@ function smallestVisibleIn(sets: readonly SumSet[], hideable: (cell: Cell) => bo
   let best: Cell | undefined;
   for (const m of sets.flatMap((s) => s.members)) {
     if (isUnknown(m) || m.count === null || m.count <= 0 || !hideable(m)) continue;
-    if (best === undefined || m.count < (best.count ?? Number.POSITIVE_INFINITY)) best = m;
+    if (best === undefined || isBetterPartner(m, best)) best = m;
   }
   return best;
 }

@@ -32,6 +32,11 @@ export interface Cell {
   readonly free?: boolean;
   /** Hidden, it may still be 0 to a reader (a total, positives): only counts of groups are never 0 when hidden. */
   readonly mayBeZero?: boolean;
+  /**
+   * Hidden in the dataset's previous published run: chosen first as a complementary cell, so the
+   * choice stays stable from run to run and two runs cannot be differenced (`privacy/runs.ts`).
+   */
+  preferred?: boolean;
 }
 
 export interface SumSet {
@@ -154,7 +159,12 @@ export function collectCountCells(
     }
   }
   const sources = new Map<SourceCount, Cell>();
-  for (const entry of sourceCounts(report)) sources.set(entry, countCell(entry.count, k));
+  for (const entry of sourceCounts(report)) {
+    const cell = countCell(entry.count, k);
+    // k counts people here too: a source cell of few rows is hidden whatever its weight sum.
+    if (entry.rows !== undefined && cell.count !== null && isSmall(entry.rows, k)) cell.hide = 'small';
+    sources.set(entry, cell);
+  }
   return { groups, sources, totals };
 }
 
@@ -198,14 +208,23 @@ function smallestVisible(members: readonly Cell[]): Cell | undefined {
   let best: Cell | undefined;
   for (const cell of members) {
     if (isHidden(cell) || cell.count === null || cell.count <= 0) continue;
-    if (best === undefined || cell.count < (best.count ?? Number.POSITIVE_INFINITY)) best = cell;
+    if (best === undefined || isBetterPartner(cell, best)) best = cell;
   }
   return best;
 }
 
+/**
+ * Whether `cell` is a better complementary cell than `best`: one hidden in the previous run first
+ * (a stable choice), then the smaller count. Without a previous run this is the smaller count.
+ */
+export function isBetterPartner(cell: Cell, best: Cell): boolean {
+  if ((cell.preferred === true) !== (best.preferred === true)) return cell.preferred === true;
+  return (cell.count ?? Number.POSITIVE_INFINITY) < (best.count ?? Number.POSITIVE_INFINITY);
+}
+
 function cheapestVisible(set: SumSet, exposed: (cell: Cell, from: SumSet) => number): Cell | undefined {
   const candidates = set.members.filter((c) => !isHidden(c) && c.count !== null && c.count > 0);
-  const score = (c: Cell) => [c.free ? -1 : exposed(c, set), c.count ?? 0] as const;
+  const score = (c: Cell) => [c.free ? -2 : c.preferred ? -1 : exposed(c, set), c.count ?? 0] as const;
   return candidates.reduce<Cell | undefined>((best, c) => {
     if (best === undefined) return c;
     const [a, b] = [score(c), score(best)];

@@ -220,6 +220,11 @@ export const labelsSchema = z.object({
 export const sourceCountSchema = z.object({
   source: z.string(),
   count: ofCount(nullableNum),
+  /**
+   * With a `weight` column, where `count` is a weight sum: the rows (people) in the cell. k
+   * applies to them; the lake keeps them and published copies drop them, as groups' `rows`.
+   */
+  rows: ofCount(z.number().int().min(0).optional()),
   /** Over the row's (or all sources') sum, which is not published: it goes when a cell of that sum is hidden. */
   share: ofCountOverTotal(nullableShare),
 });

@@ -124,7 +124,8 @@ export async function attack(input: AttackInput): Promise<AttackResult> {
   };
 }
 
-function targetValue(target: Target, values: ReadonlyMap<string, number>): number | undefined {
+/** The value of a target (a quantity or a difference) under `values`, by quantity id. */
+export function targetValue(target: Target, values: ReadonlyMap<string, number>): number | undefined {
   let total = 0;
   for (const t of target.terms) {
     const v = values.get(t.id);

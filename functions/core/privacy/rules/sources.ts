@@ -40,6 +40,8 @@ export const sourceRules: SectionRules = {
       if (row.some((entry) => isHidden(state.counts.sources.get(entry)!)))
         for (const entry of row) withholdOverTotal(sourceCountSchema, entry);
     }
+    // The rows behind a weighted source cell are for the lake, as a group's.
+    for (const entry of sourceCounts(report)) delete entry.rows;
   },
   withhold: (report, state) => {
     if (report.sources)

@@ -102,6 +102,49 @@ describe('label metrics in a comparison', () => {
 });
 
 describe('sources in a comparison', () => {
+  it('carries the rows (people) behind weighted source cells, for the lake and for k', () => {
+    const weighted = parseManifest(
+      `dataset: t
+weight: w
+source: { column: channel }
+attributes:
+  - { name: sex, column: sex, reference: x-1/sex }
+`,
+      'm.yaml',
+    );
+    const w = (
+      attribute: string,
+      group: string,
+      count: number,
+      weightSum: number,
+      pi: number | null = null,
+    ) => ({
+      ...row(attribute, group, count, 0, pi),
+      weightSum,
+      weightSqSum: 2 * weightSum,
+    });
+    const s = compare(weighted, new ProfileBuilder(buildPlan(weighted)).toProfile(), [
+      w('sex', 'female', 40, 80, 0.6),
+      w('sex', 'male', 60, 90, 0.4),
+      w('_source', 'web', 70, 120),
+      w('_source', 'app', 30, 50),
+      w('_source_by_sex', 'female|web', 36, 70),
+      w('_source_by_sex', 'female|app', 4, 10),
+      w('_source_by_sex', 'male|web', 34, 50),
+      w('_source_by_sex', 'male|app', 26, 40),
+    ]).sources!;
+    expect(s.groups).toEqual([
+      { source: 'web', count: 120, rows: 70, share: 120 / 170 },
+      { source: 'app', count: 50, rows: 30, share: 50 / 170 },
+    ]);
+    expect(s.attributes[0]!.groups.find((g) => g.group === 'female')!.sources).toEqual([
+      { source: 'app', count: 10, rows: 4, share: 10 / 80 },
+      { source: 'web', count: 70, rows: 36, share: 70 / 80 },
+    ]);
+    // Without weights the counts are the rows: none is carried twice.
+    expect(result.sources!.groups.every((g) => !('rows' in g))).toBe(true);
+  });
+
   it('reports shares, the largest share and the effective number of sources', () => {
     const s = result.sources!;
     expect(s.groups).toEqual([

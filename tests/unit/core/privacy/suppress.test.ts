@@ -508,6 +508,27 @@ function sourceRow(sources: Sources | undefined, attribute: string, group: strin
 }
 
 describe('suppressReport: sources', () => {
+  it('k counts people in source cells: few rows of a large weight are hidden, and the rows are dropped', () => {
+    // Unweighted (no rows), male's row is shown: diverse's small cells are protected in female's.
+    const plain = suppressReport(sampleWithSources(), K).sources!;
+    expect(sourceRow(plain, 'sex', 'male')).toEqual({ web: 307, app: 200 });
+    // Weighted: male's app cell weighs 200 but holds 3 people; every other cell holds as many
+    // people as its weight sum.
+    const report = sampleWithSources();
+    for (const table of report.sources!.attributes)
+      for (const row of table.groups) for (const cell of row.sources) cell.rows = cell.count ?? 0;
+    for (const cell of report.sources!.groups) cell.rows = cell.count ?? 0;
+    report.sources!.attributes[0]!.groups[1]!.sources[1]!.rows = 3;
+    const sources = suppressReport(report, K).sources!;
+    // Hidden, with a second cell of its row (the row sums to male's published count).
+    expect(sourceRow(sources, 'sex', 'male')).toEqual({ web: null, app: null });
+    const cells = [
+      ...sources.groups,
+      ...sources.attributes.flatMap((t) => t.groups.flatMap((g) => g.sources)),
+    ];
+    expect(cells.some((c) => 'rows' in c)).toBe(false);
+  });
+
   it('a group × source table: small cells hidden, complements hidden in the same row and column', () => {
     const sources = suppressReport(labelledReport(), K).sources!;
     // diverse: 4 from the app and 2 from branches (small); female's app and branch cells protect them
