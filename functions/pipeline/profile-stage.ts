@@ -53,7 +53,8 @@ export interface ProfileStageOutput {
 export function planFor(manifest: Manifest, catalogue: ReferenceCatalogue): CountingPlan {
   manifest.attributes.forEach((a, i) => {
     a.references.forEach((reference, j) => {
-      const where = a.references.length > 1 ? `attributes[${i}].reference[${j}]` : `attributes[${i}].reference`;
+      const where =
+        a.references.length > 1 ? `attributes[${i}].reference[${j}]` : `attributes[${i}].reference`;
       requireReference(catalogue, reference, where);
     });
   });

@@ -310,9 +310,7 @@ function checkReferenceThresholds(
   ctx: z.RefinementCtx,
 ): void {
   // An attribute with an issue of its own is not transformed: it has no `references` then.
-  const populations = new Set(
-    m.attributes.flatMap((a) => (a.references ?? []).map((r) => r.split('/')[0]!)),
-  );
+  const populations = new Set(m.attributes.flatMap((a) => (a.references ?? []).map((r) => r.split('/')[0]!)));
   for (const population of Object.keys(m.thresholds.references ?? {})) {
     const path = ['thresholds', 'references', population];
     if (!populations.has(population)) {

@@ -59,11 +59,7 @@ describe('several references per attribute', () => {
       `${head}  - { name: s, column: s, reference: [{ id: de-2023/sex, primary: true }, { id: us-2020/sex, primary: true }] }\n`,
       /attributes\[0\]\.reference: 2 references say primary: true; expected at most one/,
     ],
-    [
-      'an empty list',
-      `${head}  - { name: s, column: s, reference: [] }\n`,
-      /attributes\[0\]\.reference/,
-    ],
+    ['an empty list', `${head}  - { name: s, column: s, reference: [] }\n`, /attributes\[0\]\.reference/],
     [
       'a bad id in a list',
       `${head}  - { name: s, column: s, reference: [de-2023/sex, market] }\n`,
