@@ -1,5 +1,10 @@
 import { compare } from '../core/compare/compare.ts';
-import { compareStatement, type ReferenceMapping, toCompareRows } from '../core/compare/compare-sql.ts';
+import {
+  compareStatement,
+  type ReferenceMapping,
+  referenceAlias,
+  toCompareRows,
+} from '../core/compare/compare-sql.ts';
 import { lakeKeys } from '../core/lake/layout.ts';
 import { toJsonLines } from '../core/lake/tables.ts';
 import type { Manifest } from '../core/manifest/schema.ts';
@@ -35,7 +40,9 @@ export async function compareStage(input: CompareStageInput): Promise<Report> {
 
   const statement = compareStatement(dataset.id, run.id, referenceMappings(manifest, input.catalogue));
   const rows = toCompareRows(await engine.rows(statement.sql, statement.params));
-  const comparison = compare(manifest, profile, rows);
+  const comparison = compare(manifest, profile, rows, {
+    kindOf: (population) => input.catalogue.populations.find((p) => p.id === population)?.kind ?? null,
+  });
   const report = reportSchema.parse(
     buildReport({
       manifest,
@@ -64,6 +71,17 @@ export function referenceMappings(manifest: Manifest, catalogue: ReferenceCatalo
     const [population, referenceAttribute] = a.reference.split('/') as [string, string];
     refOf.set(a.name, a.reference);
     mappings.push({ attribute: a.name, population, referenceAttribute });
+    if (a.references.length < 2) continue;
+    // The further references of the attribute (issue #18); the primary's rows are the attribute's.
+    for (const reference of a.references.filter((r) => r !== a.reference)) {
+      const [further, furtherAttribute] = reference.split('/') as [string, string];
+      mappings.push({
+        attribute: referenceAlias(a.name, reference),
+        population: further,
+        referenceAttribute: furtherAttribute,
+        counts: a.name,
+      });
+    }
   }
   for (const names of manifest.intersections) {
     const refs = names.map((n) => refOf.get(n));
