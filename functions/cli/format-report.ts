@@ -1,4 +1,4 @@
-import { comparisonSentence } from '../core/report/reference-summary.ts';
+import { comparedGroups, comparisonSentence } from '../core/report/reference-summary.ts';
 import type {
   AttributeResult,
   GroupResult,
@@ -142,9 +142,7 @@ function labelNotes(labels: NonNullable<AttributeResult['labels']>, minGroupCoun
  */
 function comparisonLines(a: AttributeResult, blocks: readonly ReferenceComparison[], md: boolean): string[] {
   const header = ['group', 'share', ...blocks.flatMap((b) => [`${b.reference}`, 'ratio'])];
-  const groups = [
-    ...new Set([...a.groups.map((g) => g.group), ...blocks.flatMap((b) => b.groups.map((g) => g.group))]),
-  ];
+  const groups = comparedGroups(a);
   const rows = groups.map((group) => {
     const own = a.groups.find((g) => g.group === group);
     return [

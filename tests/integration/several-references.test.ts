@@ -213,6 +213,36 @@ describe('several references per attribute (#18)', () => {
   });
 });
 
+describe('the run page with several references (#18)', () => {
+  it('names each reference with its source, year and kind, draws them side by side and says a sentence for each', async () => {
+    const published = await report('two-refs', 'site');
+    const page = await readFile(
+      path.join(root, 'site/datasets/two-refs/runs', published.run.id, 'index.html'),
+      'utf8',
+    );
+    const section = page.slice(page.indexOf('age_band against 2 references'));
+    expect(section).toContain(
+      '<code>de-2023/age_band</code> (official statistic, primary): Germany, population on 31 December 2023',
+    );
+    expect(section).toContain(
+      '<code>market-2026/age_band</code> (market estimate, for information): Online buyers 2026 (estimate); source https://example.com/market-study, year 2026',
+    );
+    expect(section).toMatch(/<p>Against de-2023\/age_band \(official statistic, primary\), age_band is /);
+    expect(section).toMatch(
+      /<p>Against market-2026\/age_band \(market estimate, for information\), age_band is /,
+    );
+    expect(section).toMatch(
+      /aria-label="Bar chart of the share per group of age_band in the dataset and in each of 2 references\./,
+    );
+    expect(section).toContain('<svg');
+    expect(section).toContain('Ratio to de-2023/age_band</th>');
+    expect(section).toContain('Ratio to market-2026/age_band</th>');
+    // The provenance table says each population's kind.
+    expect(page).toMatch(/<th scope="col">Kind<\/th>/);
+    expect(page).toContain('<td>market estimate</td>');
+  });
+});
+
 describe('repscope references add refuses', () => {
   const add = (file: string, ...extra: string[]) =>
     runCli(['references', 'add', file, '--root', root, '--source', 'survey', '--year', '2026', ...extra]);

@@ -38,3 +38,16 @@ export function comparisonSentence(
   if (tvd !== null) parts.push(`total variation distance ${tvd.toFixed(3)}`);
   return `Against ${block.reference} (${comparisonRole(block)}), ${attribute.name} is ${block.status === 'pass' ? 'within the thresholds' : block.status === 'warn' ? 'worth a look' : 'outside the thresholds'}: ${parts.join('; ')}.`;
 }
+
+/**
+ * The groups of an attribute and of all its references, in the attribute's order then each
+ * reference's: a reference may have a group the data lacks (and the other way round).
+ */
+export function comparedGroups(attribute: Pick<AttributeResult, 'groups' | 'comparisons'>): string[] {
+  return [
+    ...new Set([
+      ...attribute.groups.map((g) => g.group),
+      ...(attribute.comparisons ?? []).flatMap((b) => b.groups.map((g) => g.group)),
+    ]),
+  ];
+}

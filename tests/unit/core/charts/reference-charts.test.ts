@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import {
+  referencesChartSpec,
+  referencesChartSummary,
+} from '../../../../functions/core/charts/reference-charts.ts';
+import { suppressReport } from '../../../../functions/core/privacy/suppress.ts';
+import type { AttributeResult, Report } from '../../../../functions/core/report/schema.ts';
+import { sampleReport } from '../../../fixtures/reports.ts';
+import { compileAndRender, vegaLiteValidator } from './render-spec.ts';
+
+/** The sample report's first attribute compared with a second, uniform reference (#18). */
+function withTwoReferences(): Report {
+  const report = sampleReport();
+  const a = report.attributes[0]!;
+  const uniform = 1 / a.groups.length;
+  a.comparisons = [
+    {
+      reference: a.reference!,
+      primary: true,
+      kind: 'official',
+      checked: true,
+      status: a.status,
+      groups: a.groups.map(({ group, referenceShare, ratio, difference, pValue, pAdjusted, status }) => ({
+        group,
+        referenceShare,
+        ratio,
+        difference,
+        pValue,
+        pAdjusted,
+        status,
+      })),
+      tests: a.tests,
+      distances: a.distances,
+    },
+    {
+      reference: 'market-2026/sex',
+      primary: false,
+      kind: 'market',
+      checked: false,
+      status: 'pass',
+      groups: a.groups.map((g) => ({
+        group: g.group,
+        referenceShare: uniform,
+        ratio: g.share === null ? null : g.share / uniform,
+        difference: g.share === null ? null : g.share - uniform,
+        pValue: 0.5,
+        pAdjusted: 0.5,
+        status: 'ok',
+      })),
+      tests: { chiSquare: null },
+      distances: { tvd: 0.1, jsDivergence: 0.01 },
+    },
+  ];
+  return report;
+}
+
+describe('referencesChartSpec', () => {
+  const published = suppressReport(withTwoReferences(), 10).attributes[0]!;
+  const validate = vegaLiteValidator();
+
+  it('has no chart for an attribute with one reference', () => {
+    expect(referencesChartSpec(sampleReport().attributes[0]!)).toBeUndefined();
+  });
+
+  it('validates against the Vega-Lite schema, compiles without warnings and renders', async () => {
+    const spec = referencesChartSpec(published)!;
+    expect(validate(spec), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const { messages, svg } = await compileAndRender(spec);
+    expect(messages).toEqual([]);
+    expect(svg.startsWith('<svg')).toBe(true);
+  });
+
+  it("draws per group the dataset's share and each reference's, and labels a hidden group", () => {
+    const spec = referencesChartSpec(published)! as { data: { values: Record<string, unknown>[] } };
+    const rows = spec.data.values;
+    const groups = published.groups.length;
+    expect(rows).toHaveLength(groups * 3);
+    expect(new Set(rows.map((r) => r['series']))).toEqual(
+      new Set(['dataset', published.reference, 'market-2026/sex']),
+    );
+    const hidden = published.groups.filter((g) => g.status === 'suppressed').map((g) => g.group);
+    expect(hidden.length).toBeGreaterThan(0);
+    for (const row of rows.filter(
+      (r) => hidden.includes(r['group'] as string) && r['series'] === 'dataset',
+    )) {
+      expect(row).toMatchObject({ share: null, hidden: true, hiddenLabel: 'dataset: hidden' });
+    }
+    expect(referencesChartSummary(published as AttributeResult)).toMatch(
+      new RegExp(`${hidden[0]}: dataset hidden, ${published.reference} [\\d.]+ %, market-2026/sex [\\d.]+ %`),
+    );
+  });
+});
