@@ -43,7 +43,7 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
     if (md && versus) out.push(`vs \`${versus}\``);
     out.push(...groupTable(a.groups, md));
     out.push(attributeFooter(a));
-    if (a.comparisons) out.push(...comparisonLines(a, a.comparisons, md));
+    if (a.comparisons) out.push(...comparisonLines(a.name, a, a.comparisons, md));
     if (a.weights) {
       out.push(
         `weights: sum ${fmt(a.weights.weightSum, 1)}, effective N ${fmt(a.weights.effectiveN, 1)}, design effect ${fmt(a.weights.designEffect, 2)}`,
@@ -56,6 +56,7 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
     out.push(`${md ? '### ' : ''}${x.attributes.join(' × ')}  (${basisText(x)})`);
     out.push(...groupTable(x.groups, md));
     if (x.emptyCells.length > 0) out.push(`empty cells: ${x.emptyCells.join(', ')}`);
+    if (x.comparisons) out.push(...comparisonLines(x.attributes.join(' × '), x, x.comparisons, md));
   }
   if (report.sources) {
     const s = report.sources;
@@ -140,7 +141,12 @@ function labelNotes(labels: NonNullable<AttributeResult['labels']>, minGroupCoun
  * Several references side by side (issue #18): the dataset's share and each reference's share and
  * ratio per group, then one sentence per reference.
  */
-function comparisonLines(a: AttributeResult, blocks: readonly ReferenceComparison[], md: boolean): string[] {
+function comparisonLines(
+  name: string,
+  a: Pick<AttributeResult, 'groups' | 'comparisons'>,
+  blocks: readonly ReferenceComparison[],
+  md: boolean,
+): string[] {
   const header = ['group', 'share', ...blocks.flatMap((b) => [`${b.reference}`, 'ratio'])];
   const groups = comparedGroups(a);
   const rows = groups.map((group) => {
@@ -157,7 +163,7 @@ function comparisonLines(a: AttributeResult, blocks: readonly ReferenceCompariso
   const lines = [md ? '' : 'references side by side (reference share, ratio and status):'];
   lines.push(...table(header, rows, md));
   for (const b of blocks) {
-    const sentence = comparisonSentence(a, b);
+    const sentence = comparisonSentence({ name }, b);
     const positive = b.positiveComposition
       ? ` Positive class vs this reference: TVD ${fmt(b.positiveComposition.tvd, 4)}.`
       : '';

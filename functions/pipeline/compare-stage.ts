@@ -1,4 +1,4 @@
-import { compare } from '../core/compare/compare.ts';
+import { compare, furtherIntersectionReferences } from '../core/compare/compare.ts';
 import {
   compareStatement,
   type ReferenceMapping,
@@ -92,6 +92,21 @@ export function referenceMappings(manifest: Manifest, catalogue: ReferenceCatalo
     const referenceAttribute = refs.map((r) => r!.split('/')[1]).join('_x_');
     if (catalogue.rows.some((r) => r.population === population && r.attribute === referenceAttribute)) {
       mappings.push({ attribute: intersectionName(names), population, referenceAttribute });
+    }
+  }
+  // The joint references of the further populations every member compares with (#18).
+  for (const names of manifest.intersections) {
+    for (const { joint } of furtherIntersectionReferences(manifest, names)) {
+      const [population, referenceAttribute] = joint.split('/') as [string, string];
+      if (!catalogue.rows.some((r) => r.population === population && r.attribute === referenceAttribute))
+        continue;
+      const attribute = intersectionName(names);
+      mappings.push({
+        attribute: referenceAlias(attribute, joint),
+        population,
+        referenceAttribute,
+        counts: attribute,
+      });
     }
   }
   return mappings;

@@ -55,7 +55,61 @@ beforeAll(async () => {
       'thresholds: { references: { market-2026: { minRatio: 0.5, maxTvd: 0.3 } }, minRatio: 0.8,',
     ),
   );
-  for (const id of ['two-refs', 'market-only', 'judged']) await put(`datasets/${id}/v1/leads.csv`, data);
+  // A third population with a joint table, to compare the intersection with it directly.
+  const customers = (manifest: string) =>
+    manifest
+      .replaceAll('market-2026/', 'customers-2025/')
+      .replace(
+        'thresholds: { minRatio: 0.8,',
+        'thresholds: { references: { customers-2025: {} }, minRatio: 0.8,',
+      );
+  await put('datasets/joint/repscope.yaml', customers(withId(DEMO_TWO_REFERENCES_MANIFEST, 'joint')));
+  await put(
+    'datasets/customers-only/repscope.yaml',
+    withId(DEMO_TWO_REFERENCES_MANIFEST, 'customers-only')
+      .replace('[de-2023/sex, market-2026/sex]', 'customers-2025/sex')
+      .replace('[de-2023/age_band, market-2026/age_band]', 'customers-2025/age_band'),
+  );
+  for (const id of ['two-refs', 'market-only', 'judged', 'joint', 'customers-only'])
+    await put(`datasets/${id}/v1/leads.csv`, data);
+  const sexes: [string, number][] = [
+    ['female', 0.45],
+    ['male', 0.55],
+  ];
+  const ages: [string, number][] = [
+    ['0-17', 0.05],
+    ['18-24', 0.2],
+    ['25-34', 0.25],
+    ['35-44', 0.2],
+    ['45-54', 0.15],
+    ['55-64', 0.1],
+    ['65-74', 0.04],
+    ['75+', 0.01],
+  ];
+  const counts = [
+    ...sexes.map(([g, p]) => `sex,${g},${p * 10_000}`),
+    ...ages.map(([g, p]) => `age_band,${g},${p * 10_000}`),
+    ...sexes.flatMap(([s, p]) =>
+      ages.map(([a, q]) => `sex_x_age_band,${s}|${a},${Math.round(p * q * 10_000)}`),
+    ),
+  ];
+  await writeFile(path.join(root, 'customers.csv'), `attribute,group,count\n${counts.join('\n')}\n`);
+  const customersAdded = await runCli([
+    'references',
+    'add',
+    path.join(root, 'customers.csv'),
+    '--root',
+    root,
+    '--name',
+    'customers-2025',
+    '--source',
+    'CRM export',
+    '--year',
+    '2025',
+    '--kind',
+    'customers',
+  ]);
+  expect(customersAdded.stderr).toBe('');
   await writeFile(market(), DEMO_MARKET_REFERENCE_CSV);
   const added = await runCli([
     'references',
@@ -160,6 +214,7 @@ describe('several references per attribute (#18)', () => {
     expect(own.map((c) => c.id)).toEqual([
       'representation:sex@market-2026/sex',
       'representation:age_band@market-2026/age_band',
+      'intersection:sex_x_age_band@market-2026/sex × market-2026/age_band',
     ]);
     const block = judged.attributes.find((a) => a.name === 'age_band')!.comparisons![1]!;
     expect(block).toMatchObject({ checked: true, thresholds: { minRatio: 0.5, maxTvd: 0.3 } });
@@ -210,6 +265,59 @@ describe('several references per attribute (#18)', () => {
       'de-2023/sex',
       'market-2026/sex',
     ]);
+  });
+});
+
+describe('intersections against further populations (#18)', () => {
+  const blockFields = (g: Report['intersections'][number]['groups'][number]) => ({
+    group: g.group,
+    referenceShare: g.referenceShare,
+    ratio: g.ratio,
+    difference: g.difference,
+    pValue: g.pValue,
+    pAdjusted: g.pAdjusted,
+    status: g.status,
+    ...(g.rowsNeeded === undefined ? {} : { rowsNeeded: g.rowsNeeded }),
+    ...(g.note === undefined ? {} : { note: g.note }),
+  });
+
+  it('compares with the product of a further population marginals when it has no joint table', async () => {
+    const both = (await report('two-refs', 'lake')).intersections[0]!;
+    const alone = (await report('market-only', 'lake')).intersections[0]!;
+    expect(alone.basis).toBe('product-of-marginals');
+    expect(both.comparisons!.map((b) => [b.reference, b.primary, b.kind, b.checked])).toEqual([
+      ['de-2023/sex_x_age_band', true, 'official', true],
+      ['market-2026/sex × market-2026/age_band', false, 'market', false],
+    ]);
+    expect(both.comparisons![1]!.groups).toEqual(alone.groups.map(blockFields));
+  });
+
+  it("compares with a further population's joint table when it has one, and checks it with its own thresholds", async () => {
+    const joint = await report('joint', 'lake');
+    const alone = (await report('customers-only', 'lake')).intersections[0]!;
+    expect(alone.basis).toBe('joint-reference');
+    const block = joint.intersections[0]!.comparisons![1]!;
+    expect(block).toMatchObject({
+      reference: 'customers-2025/sex_x_age_band',
+      kind: 'customers',
+      checked: true,
+    });
+    expect(block.groups).toEqual(alone.groups.map(blockFields));
+    expect(joint.checks.map((c) => c.id)).toContain(
+      'intersection:sex_x_age_band@customers-2025/sex_x_age_band',
+    );
+  });
+
+  it('shows the blocks in the text output and on the page', async () => {
+    const published = await report('two-refs', 'site');
+    expect(formatReport(published, 'text')).toMatch(
+      /Against market-2026\/sex × market-2026\/age_band \(market estimate, for information\), sex × age_band is /,
+    );
+    const page = await readFile(
+      path.join(root, 'site/datasets/two-refs/runs', published.run.id, 'index.html'),
+      'utf8',
+    );
+    expect(page).toContain('sex × age_band against 2 references');
   });
 });
 

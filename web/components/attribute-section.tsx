@@ -73,8 +73,9 @@ export function AttributeSection(props: AttributeSectionProps) {
       <AttributeStatistics {...props} />
       {a.comparisons === undefined ? null : (
         <ReferencesSection
-          attribute={a}
-          index={index}
+          name={a.name}
+          table={a}
+          idPrefix={headingId}
           references={props.references ?? []}
           chart={props.referencesChart}
         />

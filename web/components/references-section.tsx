@@ -9,9 +9,11 @@ import { formatRatio, formatShare } from '../format.ts';
 import { ChartFigure, type RenderedChart } from './chart-figure.tsx';
 
 export interface ReferencesSectionProps {
-  readonly attribute: AttributeResult;
-  /** Position in the report, for stable element ids. */
-  readonly index: number;
+  /** The attribute's name, or an intersection's title (`sex × age_band`). */
+  readonly name: string;
+  readonly table: Pick<AttributeResult, 'groups' | 'comparisons'>;
+  /** Element id prefix, unique on the page (`attribute-2`, `intersection-0`). */
+  readonly idPrefix: string;
   readonly references: Report['provenance']['references'];
   /** The side-by-side chart, drawn at build time. */
   readonly chart: RenderedChart | undefined;
@@ -23,18 +25,19 @@ export interface ReferencesSectionProps {
  * one table with a reference share and ratio column per reference, and one sentence per
  * reference. Everything comes from the published copy's comparison blocks.
  */
-export function ReferencesSection({ attribute: a, index, references, chart }: ReferencesSectionProps) {
+export function ReferencesSection({ name, table: a, idPrefix, references, chart }: ReferencesSectionProps) {
   const blocks = a.comparisons;
   if (blocks === undefined) return null;
-  const headingId = `attribute-${index}-references`;
+  const headingId = `${idPrefix}-references`;
   const groups = comparedGroups(a);
   return (
     <section aria-labelledby={headingId} class="references">
       <h4 id={headingId}>
-        {a.name} against {blocks.length} references
+        {name} against {blocks.length} references
       </h4>
       <ul>
         {blocks.map((b) => {
+          // A product of marginals names several references of one population.
           const cited = references.find((r) => r.id === b.reference.split('/')[0]);
           return (
             <li key={b.reference}>
@@ -45,7 +48,7 @@ export function ReferencesSection({ attribute: a, index, references, chart }: Re
         })}
       </ul>
       {blocks.map((b) => (
-        <p key={b.reference}>{comparisonSentence(a, b)}</p>
+        <p key={b.reference}>{comparisonSentence({ name }, b)}</p>
       ))}
       {chart === undefined ? null : (
         <ChartFigure
@@ -55,7 +58,7 @@ export function ReferencesSection({ attribute: a, index, references, chart }: Re
       )}
       <div class="table-scroll">
         <table>
-          <caption>{`${a.name}: dataset share and each reference's share and ratio`}</caption>
+          <caption>{`${name}: dataset share and each reference's share and ratio`}</caption>
           <thead>
             <tr>
               <th scope="col">Group</th>

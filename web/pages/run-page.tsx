@@ -121,7 +121,12 @@ export function RunPage({
         <section aria-labelledby="intersections">
           <h2 id="intersections">Intersections</h2>
           {report.intersections.map((x, i) => (
-            <IntersectionSection key={x.attributes.join('|')} intersection={x} index={i} />
+            <IntersectionSection
+              key={x.attributes.join('|')}
+              intersection={x}
+              index={i}
+              references={report.provenance.references}
+            />
           ))}
         </section>
       ) : null}

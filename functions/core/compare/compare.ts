@@ -152,6 +152,7 @@ export function compare(
       weighted,
       warnings,
       checks,
+      options,
     );
   });
   const cellsOf = (name: string) => toCells(byAttribute.get(name) ?? [], false);
@@ -563,6 +564,7 @@ function compareIntersection(
   weighted: boolean,
   warnings: ReportWarning[],
   checks: Check[],
+  options: CompareOptions,
 ): IntersectionResult {
   const rows = byAttribute.get(name) ?? [];
   const joint = rows.some((r) => r.referenceShare !== null);
@@ -602,7 +604,7 @@ function compareIntersection(
     result.groups.filter((g) => g.status === 'under' || g.status === 'over'),
     WORST_CELLS,
   ).map((g) => g.group);
-  return {
+  const out: IntersectionResult = {
     attributes: [...names],
     reference,
     basis,
@@ -611,6 +613,128 @@ function compareIntersection(
     emptyCells,
     worstCells: worst,
   };
+  const further = furtherIntersectionReferences(manifest, names);
+  if (further.length > 0) {
+    const primary: ReferenceComparison = {
+      reference: reference ?? members.map((m) => m.reference).join(' × '),
+      primary: true,
+      kind: reference === null ? null : (options.kindOf?.(reference.split('/')[0]!) ?? null),
+      checked: true,
+      status: flagged.length > 0 ? 'warn' : 'pass',
+      groups: result.groups.map(comparisonGroup),
+      tests: result.tests,
+      distances: result.distances,
+    };
+    const context = {
+      name,
+      names,
+      byAttribute,
+      manifest,
+      observed,
+      members,
+      weighted,
+      warnings,
+      checks,
+      options,
+    };
+    out.comparisons = [primary, ...further.map((f) => intersectionBlock(f, context))];
+  }
+  return out;
+}
+
+/**
+ * The populations, besides the primary references', that every member of an intersection
+ * compares with (issue #18), each with the name of its joint reference (`market-2026/sex_x_age_band`)
+ * and its marginal references. Empty when there is none: the intersection then has no blocks.
+ */
+export function furtherIntersectionReferences(
+  manifest: Manifest,
+  names: readonly string[],
+): { population: string; joint: string; marginals: string[] }[] {
+  const specs = names.map((n) => manifest.attributes.find((a) => a.name === n)!);
+  const populationOf = (reference: string) => reference.split('/')[0]!;
+  const primaries = new Set(specs.map((s) => (s.reference ? populationOf(s.reference) : '')));
+  const shared = primaries.size === 1 ? [...primaries][0] : undefined;
+  const common = specs[0]!.references
+    .map(populationOf)
+    .filter((p) => p !== shared && specs.every((s) => s.references.some((r) => populationOf(r) === p)));
+  return common.map((population) => {
+    const marginals = specs.map((s) => s.references.find((r) => populationOf(r) === population)!);
+    return {
+      population,
+      joint: `${population}/${marginals.map((r) => r.split('/')[1]).join('_x_')}`,
+      marginals,
+    };
+  });
+}
+
+interface IntersectionContext {
+  readonly name: string;
+  readonly names: readonly string[];
+  readonly byAttribute: Map<string, CompareRow[]>;
+  readonly manifest: Manifest;
+  readonly observed: readonly Cell[];
+  readonly members: readonly AttributeResult[];
+  readonly weighted: boolean;
+  readonly warnings: ReportWarning[];
+  readonly checks: Check[];
+  readonly options: CompareOptions;
+}
+
+/**
+ * An intersection against a further population: its joint reference when the compare statement
+ * found one (under the alias), else the product of the members' marginal shares of that
+ * population. It warns (as the primary's check does) only with thresholds of its own.
+ */
+function intersectionBlock(
+  further: ReturnType<typeof furtherIntersectionReferences>[number],
+  x: IntersectionContext,
+): ReferenceComparison {
+  const jointRows = x.byAttribute.get(referenceAlias(x.name, further.joint)) ?? [];
+  const joint = jointRows.some((r) => r.referenceShare !== null);
+  const marginals = x.members.map((m, i) => {
+    const reference = further.marginals[i]!;
+    return m.reference === reference
+      ? m
+      : { groups: m.comparisons?.find((b) => b.reference === reference)?.groups ?? [] };
+  });
+  const reference = joint ? further.joint : further.marginals.join(' × ');
+  const t = judgedBy(x.manifest, further.joint);
+  const result = compareCells(
+    `${x.name}@${reference}`,
+    joint ? toCells(jointRows, true) : productCells(x.observed, marginals),
+    reference,
+    t,
+    x.weighted,
+    x.warnings,
+  );
+  const flagged = result.groups.filter((g) => g.status === 'under' || g.status === 'over');
+  const own = hasOwnThresholds(x.manifest.thresholds, further.population);
+  if (own) {
+    x.checks.push({
+      id: `intersection:${x.name}@${reference}`,
+      status: flagged.length > 0 ? 'warn' : 'pass',
+      message:
+        flagged.length > 0
+          ? `${x.names.join(' × ')} vs ${reference}: ${flagged.map((g) => `${g.group} ${g.status}`).join(', ')}`
+          : `${x.names.join(' × ')} vs ${reference}: no cell significantly outside the thresholds`,
+    });
+  }
+  const block: ReferenceComparison = {
+    reference,
+    primary: false,
+    kind: x.options.kindOf?.(further.population) ?? null,
+    checked: own,
+    status: flagged.length > 0 ? 'warn' : 'pass',
+    groups: result.groups.map(comparisonGroup),
+    tests: result.tests,
+    distances: result.distances,
+  };
+  if (own) {
+    const { minRatio, maxRatio, maxTvd, minGroupCount, alpha } = t;
+    block.thresholds = { minRatio, maxRatio, maxTvd, minGroupCount, alpha };
+  }
+  return block;
 }
 
 function jointReferenceName(members: readonly AttributeResult[]): string | null {
@@ -621,7 +745,10 @@ function jointReferenceName(members: readonly AttributeResult[]): string | null 
 }
 
 /** Cells over the product of the members' groups, referenced by the product of marginal shares. */
-function productCells(observed: readonly Cell[], members: readonly AttributeResult[]): Cell[] {
+function productCells(
+  observed: readonly Cell[],
+  members: readonly { readonly groups: readonly Pick<GroupResult, 'group' | 'referenceShare'>[] }[],
+): Cell[] {
   let combos: { groups: string[]; share: number | null }[] = [{ groups: [], share: 1 }];
   for (const m of members) {
     const next: { groups: string[]; share: number | null }[] = [];

@@ -335,6 +335,12 @@ export const intersectionResultSchema = z.object({
   emptyCells: z.array(z.string()),
   /** The cells with the strongest evidence of misrepresentation, worst first. */
   worstCells: z.array(z.string()).optional(),
+  /**
+   * With a population, besides the primary references', that every member compares with (issue
+   * #18): one block per reference, the primary's first, each against that population's joint
+   * reference or the product of its marginals. Absent otherwise.
+   */
+  comparisons: z.array(referenceComparisonSchema).optional(),
 });
 
 /** The parts of a report that a published copy can withhold something from. */

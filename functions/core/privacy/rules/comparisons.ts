@@ -1,8 +1,10 @@
+import { intersectionName } from '../../profile/plan.ts';
 import {
   type AttributeResult,
   type Check,
   type ComparisonGroup,
   comparisonGroupSchema,
+  type IntersectionResult,
   type ReferenceComparison,
   referenceComparisonSchema,
 } from '../../report/schema.ts';
@@ -12,7 +14,8 @@ import { withholdCell, withholdOverTotal, withholdSpanning } from '../withhold.t
 import { withholdHiddenPositiveShares } from './labels.ts';
 
 /**
- * The comparison blocks of attributes with several references (issue #18). A block's numbers are
+ * The comparison blocks of attributes with several references, and of intersections whose
+ * members share a further population (issue #18). A block's numbers are
  * the attribute's cells against another reference share, which is public: a group's ratio,
  * difference and test are its share over that public number. So a block adds no sum of its own
  * and hides what the attribute hides: a hidden group's fields go by the same tags (and its status
@@ -24,29 +27,36 @@ import { withholdHiddenPositiveShares } from './labels.ts';
  */
 export const comparisonRules: SectionRules = {
   withhold: (report) => {
+    for (const table of [...report.attributes, ...report.intersections]) {
+      if (table.comparisons === undefined) continue;
+      const hidden = new Set(table.groups.filter(isSuppressed).map((g) => g.group));
+      for (const block of table.comparisons) withholdBlock(table, block, hidden);
+    }
     for (const attribute of report.attributes) {
-      if (attribute.comparisons === undefined) continue;
-      const hidden = new Set(attribute.groups.filter(isSuppressed).map((g) => g.group));
-      for (const block of attribute.comparisons) withholdBlock(attribute, block, hidden);
-      if (hidden.size > 0) report.checks = report.checks.map((c) => publicCheck(c, attribute));
+      if (attribute.groups.some(isSuppressed) && attribute.comparisons !== undefined)
+        report.checks = report.checks.map((c) => publicCheck(c, attribute));
+    }
+    for (const x of report.intersections) {
+      if (x.groups.some(isSuppressed) && x.comparisons !== undefined)
+        report.checks = report.checks.map((c) => publicIntersectionCheck(c, x));
     }
   },
   withheld: () => [],
 };
 
 function withholdBlock(
-  attribute: AttributeResult,
+  table: Pick<AttributeResult, 'total' | 'labels'>,
   block: ReferenceComparison,
   hidden: ReadonlySet<string>,
 ): void {
   for (const group of block.groups) {
     if (hidden.has(group.group)) hideGroup(group);
-    else if (attribute.total === null) withholdOverTotal(comparisonGroupSchema, group);
+    else if (table.total === null) withholdOverTotal(comparisonGroupSchema, group);
   }
   if (hidden.size > 0) withholdSpanning(referenceComparisonSchema, block);
   if (block.positiveComposition) {
-    if (attribute.labels?.positiveComposition == null) block.positiveComposition = null;
-    else withholdHiddenPositiveShares(block.positiveComposition, attribute.labels);
+    if (table.labels?.positiveComposition == null) block.positiveComposition = null;
+    else withholdHiddenPositiveShares(block.positiveComposition, table.labels);
   }
 }
 
@@ -68,4 +78,17 @@ function publicCheck(check: Check, attribute: AttributeResult): Check {
   if (named('over').length) parts.push(`over-represented: ${named('over').join(', ')}`);
   parts.push(PUBLIC_TEXT.hiddenGroups);
   return { ...check, message: `${attribute.name} vs ${block.reference}: ${parts.join('; ')}` };
+}
+
+/** A further population's intersection check (thresholds of its own), naming visible cells only. */
+function publicIntersectionCheck(check: Check, x: IntersectionResult): Check {
+  const name = intersectionName(x.attributes);
+  const block = x.comparisons?.find((b) => !b.primary && check.id === `intersection:${name}@${b.reference}`);
+  if (block === undefined) return check;
+  const flagged = block.groups.filter((g) => g.status === 'under' || g.status === 'over');
+  const cells = flagged.length > 0 ? `${flagged.map((g) => `${g.group} ${g.status}`).join(', ')}; ` : '';
+  return {
+    ...check,
+    message: `${x.attributes.join(' × ')} vs ${block.reference}: ${cells}${PUBLIC_TEXT.hiddenCells}`,
+  };
 }
