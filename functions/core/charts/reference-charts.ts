@@ -1,6 +1,6 @@
 import { comparedGroups } from '../report/reference-summary.ts';
 import type { AttributeResult } from '../report/schema.ts';
-import type { VegaLiteSpec } from './chart-specs.ts';
+import { groupAxis, shareAxis, type VegaLiteSpec } from './chart-specs.ts';
 
 /** One bar of the side-by-side chart: a group's share in the dataset or in one reference. */
 export interface ReferenceChartRow {
@@ -55,21 +55,9 @@ export function referencesChartSpec(attribute: AttributeResult): VegaLiteSpec | 
     }
   }
   const xMax = Math.min(1, Math.max(0.01, ...rows.map((r) => r.share ?? 0)));
-  const y = {
-    field: 'group',
-    type: 'nominal',
-    title: null,
-    sort: null,
-    scale: { domain: groups },
-    axis: { labelLimit: 180 },
-  } as const;
+  const y = groupAxis(groups);
   const yOffset = { field: 'series', type: 'nominal', sort: series, scale: { domain: series } } as const;
-  const x = {
-    type: 'quantitative' as const,
-    title: 'Share',
-    scale: { domain: [0, xMax], nice: true },
-    axis: { format: '.0%' },
-  };
+  const x = shareAxis('Share', xMax);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: referencesChartSummary(attribute),

@@ -503,22 +503,34 @@ function referenceComparisons(
           `representation:${spec.name}@${reference}`,
         );
     if (check && own) out.checks.push(check);
-    const block: ReferenceComparison = {
+    const head = {
       reference,
       primary,
       kind: options.kindOf?.(population) ?? null,
       checked: primary || own,
       status: check?.status ?? attribute.status,
-      groups: result.groups.map(comparisonGroup),
-      tests: result.tests,
-      distances: result.distances,
     };
-    if (own) {
-      const { minRatio, maxRatio, maxTvd, minGroupCount, alpha } = t;
-      block.thresholds = { minRatio, maxRatio, maxTvd, minGroupCount, alpha };
-    }
-    return block;
+    return comparisonBlock(head, result, own ? t : undefined);
   });
+}
+
+/** A block from a table's statistics against one reference; `own` when its population has thresholds. */
+function comparisonBlock(
+  head: Pick<ReferenceComparison, 'reference' | 'primary' | 'kind' | 'checked' | 'status'>,
+  result: Pick<CellStats, 'groups' | 'tests' | 'distances'>,
+  own: Thresholds | undefined,
+): ReferenceComparison {
+  const block: ReferenceComparison = {
+    ...head,
+    groups: result.groups.map(comparisonGroup),
+    tests: result.tests,
+    distances: result.distances,
+  };
+  if (own) {
+    const { minRatio, maxRatio, maxTvd, minGroupCount, alpha } = own;
+    block.thresholds = { minRatio, maxRatio, maxTvd, minGroupCount, alpha };
+  }
+  return block;
 }
 
 function comparisonGroup(g: GroupResult): ComparisonGroup {
@@ -615,16 +627,14 @@ function compareIntersection(
   };
   const further = furtherIntersectionReferences(manifest, names);
   if (further.length > 0) {
-    const primary: ReferenceComparison = {
+    const head = {
       reference: reference ?? members.map((m) => m.reference).join(' × '),
       primary: true,
       kind: reference === null ? null : (options.kindOf?.(reference.split('/')[0]!) ?? null),
       checked: true,
-      status: flagged.length > 0 ? 'warn' : 'pass',
-      groups: result.groups.map(comparisonGroup),
-      tests: result.tests,
-      distances: result.distances,
+      status: flagged.length > 0 ? ('warn' as const) : ('pass' as const),
     };
+    const primary = comparisonBlock(head, result, undefined);
     const context = {
       name,
       names,
@@ -720,21 +730,14 @@ function intersectionBlock(
           : `${x.names.join(' × ')} vs ${reference}: no cell significantly outside the thresholds`,
     });
   }
-  const block: ReferenceComparison = {
+  const head = {
     reference,
     primary: false,
     kind: x.options.kindOf?.(further.population) ?? null,
     checked: own,
-    status: flagged.length > 0 ? 'warn' : 'pass',
-    groups: result.groups.map(comparisonGroup),
-    tests: result.tests,
-    distances: result.distances,
+    status: flagged.length > 0 ? ('warn' as const) : ('pass' as const),
   };
-  if (own) {
-    const { minRatio, maxRatio, maxTvd, minGroupCount, alpha } = t;
-    block.thresholds = { minRatio, maxRatio, maxTvd, minGroupCount, alpha };
-  }
-  return block;
+  return comparisonBlock(head, result, own ? t : undefined);
 }
 
 function jointReferenceName(members: readonly AttributeResult[]): string | null {
