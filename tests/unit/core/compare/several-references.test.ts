@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compare } from '../../../../functions/core/compare/compare.ts';
-import { type CompareRow, referenceAlias } from '../../../../functions/core/compare/compare-sql.ts';
+import { referenceAlias } from '../../../../functions/core/compare/compare-sql.ts';
 import { parseManifest } from '../../../../functions/core/manifest/parse.ts';
 import { buildPlan } from '../../../../functions/core/profile/plan.ts';
 import { ProfileBuilder } from '../../../../functions/core/profile/profile.ts';
+import { compareRow as row } from '../../../fixtures/compare-rows.ts';
 
 /** compare() on rows as the statement returns them for an attribute with two references (#18). */
 const manifest = parseManifest(
@@ -14,25 +15,6 @@ thresholds: { references: { m-2: { minRatio: 0.5 } } }
 `,
   'm.yaml',
 );
-
-function row(attribute: string, group: string, count: number, referenceShare: number): CompareRow {
-  return {
-    attribute,
-    group,
-    count,
-    weightSum: count,
-    weightSqSum: count,
-    positives: 0,
-    positiveWeightSum: 0,
-    labelMissing: 0,
-    labelMissingWeightSum: 0,
-    labelOther: 0,
-    labelOtherWeightSum: 0,
-    unlabelledWeightSqSum: 0,
-    referenceShare,
-    referenceCount: null,
-  };
-}
 
 const counts: [string, number, number, number][] = [
   ['18-34', 30, 0.2, 0.3],
