@@ -4,58 +4,12 @@ import {
   referencesChartSummary,
 } from '../../../../functions/core/charts/reference-charts.ts';
 import { suppressReport } from '../../../../functions/core/privacy/suppress.ts';
-import type { AttributeResult, Report } from '../../../../functions/core/report/schema.ts';
-import { sampleReport } from '../../../fixtures/reports.ts';
+import type { AttributeResult } from '../../../../functions/core/report/schema.ts';
+import { sampleReport, severalReferencesReport } from '../../../fixtures/reports.ts';
 import { compileAndRender, vegaLiteValidator } from './render-spec.ts';
 
-/** The sample report's first attribute compared with a second, uniform reference (#18). */
-function withTwoReferences(): Report {
-  const report = sampleReport();
-  const a = report.attributes[0]!;
-  const uniform = 1 / a.groups.length;
-  a.comparisons = [
-    {
-      reference: a.reference!,
-      primary: true,
-      kind: 'official',
-      checked: true,
-      status: a.status,
-      groups: a.groups.map(({ group, referenceShare, ratio, difference, pValue, pAdjusted, status }) => ({
-        group,
-        referenceShare,
-        ratio,
-        difference,
-        pValue,
-        pAdjusted,
-        status,
-      })),
-      tests: a.tests,
-      distances: a.distances,
-    },
-    {
-      reference: 'market-2026/sex',
-      primary: false,
-      kind: 'market',
-      checked: false,
-      status: 'pass',
-      groups: a.groups.map((g) => ({
-        group: g.group,
-        referenceShare: uniform,
-        ratio: g.share === null ? null : g.share / uniform,
-        difference: g.share === null ? null : g.share - uniform,
-        pValue: 0.5,
-        pAdjusted: 0.5,
-        status: 'ok',
-      })),
-      tests: { chiSquare: null },
-      distances: { tvd: 0.1, jsDivergence: 0.01 },
-    },
-  ];
-  return report;
-}
-
 describe('referencesChartSpec', () => {
-  const published = suppressReport(withTwoReferences(), 10).attributes[0]!;
+  const published = suppressReport(severalReferencesReport(), 10).attributes[0]!;
   const validate = vegaLiteValidator();
 
   it('has no chart for an attribute with one reference', () => {
