@@ -439,3 +439,38 @@ describe('repscope references add refuses', () => {
     expect(kind.stderr).toMatch(/--kind/);
   });
 });
+
+describe('a revised further reference (#18)', () => {
+  it('is replaced with --replace and makes a new run of the datasets that compare with it', async () => {
+    const before = await readdir(path.join(root, 'lake/reports/dataset=two-refs'));
+    const same = await runCli(['run', '--root', root]);
+    expect(await readdir(path.join(root, 'lake/reports/dataset=two-refs'))).toEqual(before);
+    expect(same.code).not.toBe(2);
+    await writeFile(
+      market(),
+      DEMO_MARKET_REFERENCE_CSV.replace('sex,female,0.47', 'sex,female,0.46').replace(
+        'sex,male,0.53',
+        'sex,male,0.54',
+      ),
+    );
+    const args = [
+      'references',
+      'add',
+      market(),
+      '--root',
+      root,
+      '--name',
+      'market-2026',
+      '--source',
+      's',
+      '--year',
+      '2026',
+    ];
+    expect((await runCli(args)).code).toBe(2);
+    const replaced = await runCli([...args, '--replace']);
+    expect(replaced.stderr).toBe('');
+    expect(replaced.code).toBe(0);
+    await runCli(['run', '--root', root]);
+    expect((await readdir(path.join(root, 'lake/reports/dataset=two-refs'))).length).toBe(before.length + 1);
+  }, 120_000);
+});
