@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
 import { attributeChartValues, labelRateChartValues } from '../functions/core/charts/chart-specs.ts';
 import { tvdTrendValues, worstRatioTrendValues } from '../functions/core/charts/history-charts.ts';
+import { referencesChartSpec } from '../functions/core/charts/reference-charts.ts';
 import { PublishError } from '../functions/core/errors.ts';
 import { alertsOfRun, type DatasetHistory } from '../functions/core/history/series.ts';
 import { type Report, reportSchema } from '../functions/core/report/schema.ts';
@@ -83,6 +84,7 @@ export async function renderSite(input: RenderSiteInput): Promise<SiteFile[]> {
     for (const report of runs) {
       const charts = await renderCharts(report);
       const labelCharts = await renderLabelCharts(report);
+      const referenceCharts = await renderReferenceCharts(report);
       files.push({
         path: sitePath.run(datasetId, report.run.id),
         body: page(
@@ -92,6 +94,7 @@ export async function renderSite(input: RenderSiteInput): Promise<SiteFile[]> {
             labelCharts={labelCharts}
             generatedAt={input.generatedAt}
             alerts={history ? alertsOfRun(history, report.run.id) : []}
+            referenceCharts={referenceCharts}
           />,
         ),
         contentType: HTML,
@@ -224,6 +227,25 @@ async function renderCharts(report: Report): Promise<RenderedChart[]> {
   for (const attribute of report.attributes) {
     const values = attributeChartValues(attribute);
     charts.push({ svg: await renderRuntimeSvg(attributeChartRuntime(values)), summary: values.description });
+  }
+  return charts;
+}
+
+/**
+ * The side-by-side charts of attributes with several references (#18). Only such reports pay
+ * for Vega-Lite's compiler here: the shape has no template, since its series vary in number.
+ */
+async function renderReferenceCharts(report: Report): Promise<(RenderedChart | undefined)[]> {
+  const charts: (RenderedChart | undefined)[] = [];
+  for (const attribute of report.attributes) {
+    const spec = referencesChartSpec(attribute);
+    if (spec === undefined) {
+      charts.push(undefined);
+      continue;
+    }
+    // Loaded on first use: a publish of single-reference reports never parses Vega-Lite.
+    const { renderChartSvg } = await import('./vega-lite-svg.ts');
+    charts.push({ svg: await renderChartSvg(spec), summary: spec.description ?? '' });
   }
   return charts;
 }

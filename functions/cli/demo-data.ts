@@ -188,3 +188,27 @@ intersections: [[sex, age_band]]
 thresholds: { minRatio: 0.8, maxRatio: 1.25, maxTvd: 0.05, minGroupCount: 30, alpha: 0.05 }
 privacy: { minCellSize: 10 }
 `;
+
+/**
+ * A market estimate for the demo's second reference (issue #18): the online buyers of the demo's
+ * market, adults only, by sex and age band. Invented numbers, stored through `references add`.
+ */
+export const DEMO_MARKET_REFERENCE_CSV = `attribute,group,share
+sex,female,0.47
+sex,male,0.53
+age_band,18-24,0.14
+age_band,25-34,0.22
+age_band,35-44,0.19
+age_band,45-54,0.17
+age_band,55-64,0.15
+age_band,65-74,0.09
+age_band,75+,0.04
+`;
+
+/** The demo manifest with sex and age band compared with the census and the market estimate too. */
+export const DEMO_TWO_REFERENCES_MANIFEST = DEMO_MANIFEST.replace(
+  "# Demo manifest: synthetic marketing leads compared with Germany's population (Destatis 2023).",
+  "# Demo manifest: synthetic marketing leads compared with Germany's population (Destatis 2023)\n# and with a market estimate added by `repscope references add` (market-2026).",
+)
+  .replace('reference: de-2023/sex', 'reference: [de-2023/sex, market-2026/sex]')
+  .replace('reference: de-2023/age_band', 'reference: [de-2023/age_band, market-2026/age_band]');

@@ -3,14 +3,15 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { DEMO_MANIFEST, demoLeadsCsv } from './demo-data.ts';
+import { DEMO_MARKET_REFERENCE_CSV, DEMO_TWO_REFERENCES_MANIFEST, demoLeadsCsv } from './demo-data.ts';
 import { readEnvironment } from './env.ts';
 import { REPO_ROOT } from './local.ts';
 import { main } from './main.ts';
 
 /**
- * `npm start`: writes the demo bucket (./demo), runs profile → compare → publish on it, then
- * serves the site on localhost. Arguments: [rows] (default 300000), [--no-serve].
+ * `npm start`: writes the demo bucket (./demo), adds a market estimate as a second reference of
+ * sex and age band (`references add`), runs profile → compare → publish on it, then serves the
+ * site on localhost. Arguments: [rows] (default 300000), [--no-serve].
  */
 async function demo(argv: readonly string[]): Promise<number> {
   const rows = Number(argv.find((a) => /^\d+$/.test(a)) ?? 300_000);
@@ -19,7 +20,28 @@ async function demo(argv: readonly string[]): Promise<number> {
   await rm(root, { recursive: true, force: true });
   const dir = path.join(root, 'datasets', 'marketing-leads');
   await mkdir(path.join(dir, '2026-11-01'), { recursive: true });
-  await writeFile(path.join(dir, 'repscope.yaml'), DEMO_MANIFEST);
+  await writeFile(path.join(dir, 'repscope.yaml'), DEMO_TWO_REFERENCES_MANIFEST);
+  // The second reference (#18) goes in as a user's would: through `repscope references add`.
+  const market = path.join(root, 'market-2026-estimate.csv');
+  await writeFile(market, DEMO_MARKET_REFERENCE_CSV);
+  const added = await main([
+    'references',
+    'add',
+    market,
+    '--root',
+    root,
+    '--name',
+    'market-2026',
+    '--title',
+    'Online buyers in Germany, 2026 (invented demo estimate)',
+    '--source',
+    'repscope demo: invented market estimate',
+    '--year',
+    '2026',
+    '--kind',
+    'market',
+  ]);
+  if (added !== 0) return added;
   const out = createWriteStream(path.join(dir, '2026-11-01', 'leads.csv'));
   for (const chunk of demoLeadsCsv(rows)) {
     if (!out.write(chunk)) await once(out, 'drain');

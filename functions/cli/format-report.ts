@@ -1,4 +1,11 @@
-import type { AttributeResult, GroupResult, IntersectionResult, Report } from '../core/report/schema.ts';
+import { comparedGroups, comparisonSentence } from '../core/report/reference-summary.ts';
+import type {
+  AttributeResult,
+  GroupResult,
+  IntersectionResult,
+  ReferenceComparison,
+  Report,
+} from '../core/report/schema.ts';
 
 /**
  * A run's verdict in a few lines, as `run` and `upload --wait` print it: the status, the dataset
@@ -31,12 +38,12 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
   for (const c of report.checks) out.push(`${md ? '- ' : '  '}${mark(c.status)} ${c.message}`);
   for (const a of report.attributes) {
     out.push('');
-    out.push(
-      md ? `### ${a.name}` : `${a.name}  (column ${a.column}${a.reference ? `, vs ${a.reference}` : ''})`,
-    );
-    if (md && a.reference) out.push(`vs \`${a.reference}\``);
+    const versus = a.comparisons ? a.comparisons.map((b) => b.reference).join(', ') : a.reference;
+    out.push(md ? `### ${a.name}` : `${a.name}  (column ${a.column}${versus ? `, vs ${versus}` : ''})`);
+    if (md && versus) out.push(`vs \`${versus}\``);
     out.push(...groupTable(a.groups, md));
     out.push(attributeFooter(a));
+    if (a.comparisons) out.push(...comparisonLines(a.name, a, a.comparisons, md));
     if (a.weights) {
       out.push(
         `weights: sum ${fmt(a.weights.weightSum, 1)}, effective N ${fmt(a.weights.effectiveN, 1)}, design effect ${fmt(a.weights.designEffect, 2)}`,
@@ -49,6 +56,7 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
     out.push(`${md ? '### ' : ''}${x.attributes.join(' × ')}  (${basisText(x)})`);
     out.push(...groupTable(x.groups, md));
     if (x.emptyCells.length > 0) out.push(`empty cells: ${x.emptyCells.join(', ')}`);
+    if (x.comparisons) out.push(...comparisonLines(x.attributes.join(' × '), x, x.comparisons, md));
   }
   if (report.sources) {
     const s = report.sources;
@@ -126,6 +134,41 @@ function labelNotes(labels: NonNullable<AttributeResult['labels']>, minGroupCoun
     );
   if (labels.notJudged && labels.notJudged.length > 0)
     lines.push(`not judged, fewer than ${minGroupCount} labelled rows: ${labels.notJudged.join(', ')}`);
+  return lines;
+}
+
+/**
+ * Several references side by side (issue #18): the dataset's share and each reference's share and
+ * ratio per group, then one sentence per reference.
+ */
+function comparisonLines(
+  name: string,
+  a: Pick<AttributeResult, 'groups' | 'comparisons'>,
+  blocks: readonly ReferenceComparison[],
+  md: boolean,
+): string[] {
+  const header = ['group', 'share', ...blocks.flatMap((b) => [`${b.reference}`, 'ratio'])];
+  const groups = comparedGroups(a);
+  const rows = groups.map((group) => {
+    const own = a.groups.find((g) => g.group === group);
+    return [
+      group,
+      pct(own ? own.share : 0),
+      ...blocks.flatMap((b) => {
+        const g = b.groups.find((x) => x.group === group);
+        return [pct(g?.referenceShare), g ? `${fmt(g.ratio, 2)} ${g.status}` : '–'];
+      }),
+    ];
+  });
+  const lines = [md ? '' : 'references side by side (reference share, ratio and status):'];
+  lines.push(...table(header, rows, md));
+  for (const b of blocks) {
+    const sentence = comparisonSentence({ name }, b);
+    const positive = b.positiveComposition
+      ? ` Positive class vs this reference: TVD ${fmt(b.positiveComposition.tvd, 4)}.`
+      : '';
+    lines.push(`${md ? '- ' : '  '}${sentence}${positive}`);
+  }
   return lines;
 }
 

@@ -8,13 +8,15 @@ import { localWorkerHost } from '../adapters/local/worker-pool.ts';
 import { RepscopeError, UsageError } from '../core/errors.ts';
 import type { QueryEngine } from '../core/ports.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
+import { referenceProvenanceSchema } from '../core/references/user-reference.ts';
+import { type ReferenceKind, referenceKindSchema } from '../core/report/schema.ts';
 import type { ProfileParallelism } from '../pipeline/parallel-profile.ts';
 import type { RangeProgress, RangeResult, RangeTask } from '../pipeline/parallel-task.ts';
 import { checkFile, loadManifest, type ProfileEngine, profileFile } from './analyse-file.ts';
 import { type CliEnvironment, readEnvironment } from './env.ts';
 import { formatHistory, type HistoryFormat } from './format-history.ts';
 import { formatReport } from './format-report.ts';
-import { loadCatalogue, systemClock } from './local.ts';
+import { BUILT_IN_REFERENCES, loadCatalogue, systemClock } from './local.ts';
 import { profileProgress } from './progress.ts';
 import { type CliIo, EXIT, type LakeRunOptions, printRunResult, withLocalPipeline } from './run-command.ts';
 import { watchRoot } from './watch-command.ts';
@@ -262,6 +264,21 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
       io.stdout(showReference(await loadCatalogue(opts.reference), id));
     });
 
+  references
+    .command('add')
+    .description("check a shares or counts CSV and store it in the bucket's references with its provenance")
+    .argument('<file.csv>', 'columns attribute,group and share or count (population, source_year optional)')
+    .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
+    .requiredOption('--name <id>', 'the population id manifests will name, e.g. market-2026')
+    .requiredOption('--source <url or words>', 'where the numbers come from')
+    .requiredOption('--year <year>', 'the year the numbers describe')
+    .addOption(new Option('--kind <kind>', 'what the population is').choices(REFERENCE_KINDS))
+    .option('--title <text>', 'a title for reports (default: the id and the source)')
+    .option('--replace', 'replace a reference added before under this id', false)
+    .action(async (file: string, opts: AddReferenceOptions) => {
+      io.stdout(await addReferenceCommand(file, opts));
+    });
+
   program
     .command('serve')
     .description('serve a built site on localhost')
@@ -283,13 +300,64 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
   return program;
 }
 
+const REFERENCE_KINDS = referenceKindSchema.options;
+
+interface AddReferenceOptions {
+  root: string;
+  name: string;
+  source: string;
+  year: string;
+  kind?: ReferenceKind;
+  title?: string;
+  replace: boolean;
+}
+
+/** `references add`: the file checked and stored with its provenance; one line says what was added. */
+async function addReferenceCommand(file: string, opts: AddReferenceOptions): Promise<string> {
+  const year = Number(opts.year);
+  const provenance = referenceProvenanceSchema.safeParse({
+    id: opts.name,
+    title: opts.title ?? `${opts.name} (${opts.source})`,
+    source: opts.source,
+    year,
+    ...(opts.kind === undefined ? {} : { kind: opts.kind }),
+  });
+  if (!provenance.success) {
+    const issue = provenance.error.issues[0]!;
+    const option = { id: '--name', title: '--title', source: '--source', year: '--year' }[
+      String(issue.path[0])
+    ];
+    throw new UsageError(`${option ?? String(issue.path[0])}: ${issue.message}`);
+  }
+  const { readFile } = await import('node:fs/promises');
+  const { loadBuiltInReferences } = await import('../pipeline/references.ts');
+  const { addReference } = await import('../pipeline/add-reference.ts');
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new UsageError(
+      `${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const added = await addReference({
+    store: new FileObjectStore(opts.root),
+    bytes,
+    fileName: file,
+    provenance: provenance.data,
+    builtIn: await loadBuiltInReferences(new FileObjectStore(BUILT_IN_REFERENCES)),
+    replace: opts.replace,
+  });
+  return `added ${opts.name}: ${added.rows} groups of ${added.attributes.map((a) => `${opts.name}/${a}`).join(', ')} in ${path.join(opts.root, added.key)} (provenance: ${added.provenanceKey})\n`;
+}
+
 export function listReferences(catalogue: ReferenceCatalogue): string {
   const lines: string[] = [];
   for (const p of catalogue.populations) {
     const rows = catalogue.rows.filter((r) => r.population === p.id);
     const attributes = [...new Set(rows.map((r) => r.attribute))];
     const year = rows.find((r) => r.sourceYear !== null)?.sourceYear ?? '?';
-    lines.push(`${p.id}  (${year})  ${p.title}`);
+    lines.push(`${p.id}  (${year})  ${p.title}${p.kind ? `  [${p.kind}]` : ''}`);
     lines.push(`  source: ${[p.publisher, p.table].filter(Boolean).join(', ') || p.file}`);
     lines.push(`  attributes: ${attributes.map((a) => `${p.id}/${a}`).join(', ')}`);
   }
@@ -312,6 +380,7 @@ export function showReference(catalogue: ReferenceCatalogue, id: string): string
     ['url', p.url],
     ['licence', p.license],
     ['notes', p.notes],
+    ['kind', p.kind],
     ['file', p.file],
   ] as const) {
     if (value) lines.push(`  ${label}: ${value}`);

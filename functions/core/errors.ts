@@ -16,6 +16,12 @@ export const ERROR_CODES = [
   'PARQUET_INVALID',
   'REFERENCE_INVALID',
   'REFERENCE_NOT_FOUND',
+  /** `references add` (issue #18): each way a user's reference file can be wrong has its code. */
+  'REFERENCE_SHARES_SUM',
+  'REFERENCE_DUPLICATE_GROUP',
+  'REFERENCE_NEGATIVE',
+  'REFERENCE_UNKNOWN_GROUP',
+  'REFERENCE_EXISTS',
   'QUERY_FAILED',
   'STORE_FAILED',
   'PUBLISH_FAILED',
@@ -26,6 +32,9 @@ export const ERROR_CODES = [
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The codes of a reference population's errors. */
+export type ReferenceErrorCode = Extract<ErrorCode, `REFERENCE_${string}`>;
 
 /** For reading a code back from a message (`[CODE] …`). */
 export function isErrorCode(value: string): value is ErrorCode {
@@ -59,11 +68,7 @@ export class InputError extends RepscopeError {
 
 /** A reference population file is malformed, or a manifest names one that does not exist. */
 export class ReferencePopulationError extends RepscopeError {
-  constructor(
-    code: 'REFERENCE_INVALID' | 'REFERENCE_NOT_FOUND',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: ReferenceErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'ReferenceError';
   }

@@ -1,5 +1,5 @@
 import { RUN_ID_PATTERN } from '../core/lake/layout.ts';
-import { DATASET_ID_PATTERN } from '../core/manifest/schema.ts';
+import { DATASET_ID_PATTERN } from '../core/manifest/patterns.ts';
 
 /**
  * What the rescan handler starts the run's state machine with for a due dataset whose uploads

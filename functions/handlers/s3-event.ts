@@ -1,4 +1,4 @@
-import { DATASET_ID_PATTERN } from '../core/manifest/schema.ts';
+import { DATASET_ID_PATTERN } from '../core/manifest/patterns.ts';
 
 /**
  * The S3 "Object Created" event as EventBridge delivers it (only the fields repscope reads).

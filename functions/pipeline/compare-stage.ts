@@ -38,7 +38,9 @@ export async function compareStage(input: CompareStageInput): Promise<Report> {
 
   const statement = compareStatement(dataset.id, run.id, referenceMappings(manifest, input.catalogue));
   const rows = toCompareRows(await engine.rows(statement.sql, statement.params));
-  const comparison = compare(manifest, profile, rows);
+  const comparison = compare(manifest, profile, rows, {
+    kindOf: (population) => input.catalogue.populations.find((p) => p.id === population)?.kind ?? null,
+  });
   const built = buildReport({
     manifest,
     manifestSha256: input.manifestSha256,

@@ -53,7 +53,11 @@ export interface ProfileStageOutput {
 /** Checks the manifest's references exist, naming the field when one does not. */
 export function planFor(manifest: Manifest, catalogue: ReferenceCatalogue): CountingPlan {
   manifest.attributes.forEach((a, i) => {
-    if (a.reference) requireReference(catalogue, a.reference, `attributes[${i}].reference`);
+    a.references.forEach((reference, j) => {
+      const where =
+        a.references.length > 1 ? `attributes[${i}].reference[${j}]` : `attributes[${i}].reference`;
+      requireReference(catalogue, reference, where);
+    });
   });
   return buildPlan(manifest, (reference) => referenceGroups(catalogue, reference));
 }

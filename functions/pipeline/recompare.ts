@@ -1,7 +1,7 @@
 import { RepscopeError } from '../core/errors.ts';
 import { lakeKeys, parseLakeKey, RUN_ID_PATTERN } from '../core/lake/layout.ts';
 import { declaredTable, parseManifest } from '../core/manifest/parse.ts';
-import { DATASET_ID_PATTERN } from '../core/manifest/schema.ts';
+import { DATASET_ID_PATTERN } from '../core/manifest/patterns.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import { planFingerprint } from '../core/profile/plan.ts';
 import type { Profile } from '../core/profile/profile.ts';

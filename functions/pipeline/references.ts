@@ -10,6 +10,7 @@ import {
   type ReferenceCatalogue,
   type ReferenceRow,
 } from '../core/references/reference.ts';
+import { parseReferenceProvenance, provenanceInfo } from '../core/references/user-reference.ts';
 import { readText } from './io.ts';
 
 /** Built-in populations: `<dir>/populations.json` lists them and names each one's CSV file. */
@@ -45,7 +46,33 @@ export async function loadReferenceFile(
       `${displayName}: no reference rows; expected population,attribute,group,count,share,source_year lines`,
     );
   }
-  return { populations: populationsOfRows(rows, displayName), rows };
+  return { populations: await populationsOf(store, key, rows, displayName), rows };
+}
+
+/**
+ * A user reference's citation: its provenance file (`<name>.json` beside the CSV, written by
+ * `references add`) when there is one, else the ids of its rows with the file name.
+ */
+async function populationsOf(
+  store: ObjectStore,
+  key: string,
+  rows: readonly ReferenceRow[],
+  displayName: string,
+): Promise<PopulationInfo[]> {
+  const provenanceKey = key.replace(/\.csv$/i, '.json');
+  if (provenanceKey === key || (await store.head(provenanceKey)) === undefined) {
+    return populationsOfRows(rows, displayName);
+  }
+  const where = displayName.replace(/\.csv$/i, '.json');
+  const provenance = parseReferenceProvenance(await readText(store, provenanceKey), where);
+  const foreign = rows.find((r) => r.population !== provenance.id);
+  if (foreign) {
+    throw new ReferencePopulationError(
+      'REFERENCE_INVALID',
+      `${displayName}: population '${foreign.population}' found; expected only '${provenance.id}' as ${where} says`,
+    );
+  }
+  return [provenanceInfo(provenance, displayName)];
 }
 
 /** User references dropped into `<root>/references/` (top level *.csv), as `run` picks them up. */

@@ -12,7 +12,12 @@ import {
 } from '../../functions/adapters/local/static-site-server.ts';
 import { suppressReport } from '../../functions/core/privacy/suppress.ts';
 import { renderSite } from '../../web/index.ts';
-import { hostileNamesReport, labelledReport, sampleReport } from '../fixtures/reports.ts';
+import {
+  hostileNamesReport,
+  labelledReport,
+  sampleReport,
+  severalReferencesReport,
+} from '../fixtures/reports.ts';
 
 /**
  * The published site end to end: rendered to a folder, served by the local static server, read in
@@ -42,7 +47,9 @@ beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'repscope-e2e-'));
   siteDir = path.join(workDir, 'site');
   const files = await renderSite({
-    reports: [sampleReport(), hostileNamesReport(), labelledReport()].map((r) => suppressReport(r, 10)),
+    reports: [sampleReport(), hostileNamesReport(), labelledReport(), severalReferencesReport()].map((r) =>
+      suppressReport(r, 10),
+    ),
     generatedAt: '2024-05-02T08:00:00.000Z',
   });
   for (const file of files) {
@@ -331,6 +338,25 @@ describe.runIf(hasChromium || requireBrowser)('the site in headless Chromium', (
     ).resolves.toBe(true);
     await expect(page.getByText('Most misrepresented cells').isVisible()).resolves.toBe(true);
 
+    expect(problems).toEqual([]);
+    expect(outsideOrigin(requests, server.url)).toEqual([]);
+    await context.close();
+  });
+
+  it('shows an attribute against several references side by side, with no console errors (#18)', async () => {
+    const { context, page, problems, requests } = await watchedPage();
+    await page.goto(`${server.url}datasets/several-references/runs/20240501T120000Z/index.html`);
+    const chart = page.getByRole('img', { name: /in the dataset and in each of 2 references/ });
+    await chart.waitFor({ state: 'visible' });
+    expect((await chart.locator('svg').boundingBox())?.height ?? 0).toBeGreaterThan(100);
+    const table = page.getByRole('table', { name: /dataset share and each reference's share and ratio/ });
+    await expect(table.isVisible()).resolves.toBe(true);
+    await expect(
+      table.getByRole('columnheader', { name: 'Ratio to market-2026/sex' }).isVisible(),
+    ).resolves.toBe(true);
+    await expect(
+      page.getByText(/^Against market-2026\/sex \(market estimate, for information\)/).isVisible(),
+    ).resolves.toBe(true);
     expect(problems).toEqual([]);
     expect(outsideOrigin(requests, server.url)).toEqual([]);
     await context.close();

@@ -2,7 +2,7 @@ import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbQueryEngine } from '../../functions/adapters/local/duckdb-query-engine.ts';
 import { FileObjectStore } from '../../functions/adapters/local/file-object-store.ts';
-import { compareStatement, toCompareRows } from '../../functions/core/compare/compare-sql.ts';
+import { compareStatement, referenceAlias, toCompareRows } from '../../functions/core/compare/compare-sql.ts';
 import { lakeKeys } from '../../functions/core/lake/layout.ts';
 import { LAKE_TABLES, partitionKeys, toJsonLines } from '../../functions/core/lake/tables.ts';
 import { writeReferenceTable } from '../../functions/pipeline/references.ts';
@@ -100,6 +100,30 @@ describe('compare SQL', () => {
       ['sex', 'diverse', 2, null],
       ['sex', 'male', null, 0.5],
     ]);
+  });
+
+  it("reads a further reference's rows under its alias, in the same statement (#18)", async () => {
+    const alias = referenceAlias('sex', 'p-2/sex');
+    const further = [
+      ...mappings,
+      { attribute: alias, population: 'p-2', referenceAttribute: 'sex', counts: 'sex' },
+    ];
+    const s = compareStatement('ds-1', 'r1', further);
+    expect(new TrinoSQL().validate(s.sql)).toEqual([]);
+    expect(s.sql.split('?').length - 1).toBe(s.params.length);
+    const rows = toCompareRows(await engine.rows(s.sql, s.params));
+    expect(rows.map((r) => [r.attribute, r.group, r.count, r.referenceShare])).toEqual([
+      ['channel', 'web', 5, null],
+      ['region', 'North, "upper"', null, 0.3],
+      ['region', 'South', 9, 0.7],
+      ['sex', 'Female', 40, 0.5],
+      ['sex', 'diverse', 2, null],
+      ['sex', 'male', null, 0.5],
+      ['sex@p-2/sex', 'Female', 40, 1],
+      ['sex@p-2/sex', 'diverse', 2, null],
+    ]);
+    // Without a further reference the statement is the one it was before #18.
+    expect(compareStatement('ds-1', 'r1', mappings).sql).not.toContain('aliases');
   });
 
   it('without mappings returns the run counts alone', async () => {

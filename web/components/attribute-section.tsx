@@ -1,9 +1,10 @@
 import { WITHHELD_TEXT } from '../../functions/core/privacy/messages.ts';
-import type { AttributeResult, GroupStatus } from '../../functions/core/report/schema.ts';
+import type { AttributeResult, GroupStatus, Report } from '../../functions/core/report/schema.ts';
 import { formatCount, formatHiddenCount, formatNumber, formatP } from '../format.ts';
 import type { RenderedChart } from './chart-figure.tsx';
 import { GroupTable } from './group-table.tsx';
 import { LabelsSection } from './labels-section.tsx';
+import { ReferencesSection } from './references-section.tsx';
 
 export interface AttributeSectionProps {
   readonly attribute: AttributeResult;
@@ -23,6 +24,9 @@ export interface AttributeSectionProps {
   readonly cddWithheld?: boolean;
   /** The manifest's minGroupCount, which the label section names for groups it did not judge. */
   readonly minGroupCount?: number;
+  /** With several references: the reports' cited references and the side-by-side chart (#18). */
+  readonly references?: Report['provenance']['references'];
+  readonly referencesChart?: RenderedChart | undefined;
 }
 
 /** One attribute: plain-language summary, chart beside its table, and its test statistics. */
@@ -33,8 +37,17 @@ export function AttributeSection(props: AttributeSectionProps) {
     <section aria-labelledby={headingId}>
       <h3 id={headingId}>{a.name}</h3>
       <p class="muted">
-        Column <code>{a.column}</code> · reference <code>{a.reference ?? 'none'}</code> ·{' '}
-        {formatHiddenCount(a.total)} rows with a value · {formatHiddenCount(a.missing)} missing ·{' '}
+        Column <code>{a.column}</code> ·{' '}
+        {a.comparisons === undefined ? (
+          <>
+            reference <code>{a.reference ?? 'none'}</code>
+          </>
+        ) : (
+          <>
+            primary reference <code>{a.reference}</code> of {a.comparisons.length}
+          </>
+        )}{' '}
+        · {formatHiddenCount(a.total)} rows with a value · {formatHiddenCount(a.missing)} missing ·{' '}
         {formatHiddenCount(a.unmapped)} matched no group
       </p>
       <AttributeSummary attribute={a} />
@@ -58,6 +71,15 @@ export function AttributeSection(props: AttributeSectionProps) {
         />
       </div>
       <AttributeStatistics {...props} />
+      {a.comparisons === undefined ? null : (
+        <ReferencesSection
+          name={a.name}
+          table={a}
+          idPrefix={headingId}
+          references={props.references ?? []}
+          chart={props.referencesChart}
+        />
+      )}
       <Weights attribute={a} />
       {a.labels === undefined ? null : (
         <LabelsSection

@@ -1,6 +1,7 @@
-import type { IntersectionResult } from '../../functions/core/report/schema.ts';
+import type { IntersectionResult, Report } from '../../functions/core/report/schema.ts';
 import { formatHiddenCount } from '../format.ts';
 import { GroupTable } from './group-table.tsx';
+import { ReferencesSection } from './references-section.tsx';
 
 const BASIS_LABEL: Readonly<Record<IntersectionResult['basis'], string>> = {
   'joint-reference': 'vs joint reference',
@@ -12,9 +13,12 @@ const BASIS_LABEL: Readonly<Record<IntersectionResult['basis'], string>> = {
 export function IntersectionSection({
   intersection: x,
   index,
+  references = [],
 }: {
   readonly intersection: IntersectionResult;
   readonly index: number;
+  /** The report's cited references, for the blocks of further populations (#18). */
+  readonly references?: Report['provenance']['references'];
 }) {
   const title = x.attributes.join(' × ');
   const basis = BASIS_LABEL[x.basis];
@@ -39,6 +43,13 @@ export function IntersectionSection({
         caption={`${title}, ${basis} (${formatHiddenCount(x.total)} rows)`}
         groups={x.groups}
         groupHeader="Cell"
+      />
+      <ReferencesSection
+        name={title}
+        table={x}
+        idPrefix={headingId}
+        references={references}
+        chart={undefined}
       />
       {x.emptyCells.length > 0 ? (
         <>

@@ -1,5 +1,6 @@
 import type { Alert } from '../../functions/core/history/alerts.ts';
 import { isWithheld } from '../../functions/core/privacy/withheld.ts';
+import { REFERENCE_KIND_LABEL } from '../../functions/core/report/reference-summary.ts';
 import type { Report } from '../../functions/core/report/schema.ts';
 import { AlertBanner } from '../components/alert-banner.tsx';
 import { AttributeSection } from '../components/attribute-section.tsx';
@@ -23,10 +24,19 @@ export interface RunPageProps {
   readonly generatedAt: string;
   /** This run's alerts (a worse verdict, drift), computed by the pipeline. @default - none */
   readonly alerts?: readonly Alert[];
+  /** Per attribute, its side-by-side chart of several references (undefined with one or none). */
+  readonly referenceCharts?: readonly (RenderedChart | undefined)[];
 }
 
 /** `datasets/<id>/runs/<run>/index.html`: everything a reviewer needs about one run. */
-export function RunPage({ report, charts, labelCharts = [], generatedAt, alerts = [] }: RunPageProps) {
+export function RunPage({
+  report,
+  charts,
+  labelCharts = [],
+  generatedAt,
+  alerts = [],
+  referenceCharts = [],
+}: RunPageProps) {
   const { dataset, run } = report;
   const root = rootPrefix(sitePath.run(dataset.id, run.id));
   const k = report.privacy.minCellSize;
@@ -101,6 +111,8 @@ export function RunPage({ report, charts, labelCharts = [], generatedAt, alerts 
             labelChart={labelCharts[i]}
             cddWithheld={isWithheld(report, 'labels', a.name, 'unverifiable-counts')}
             minGroupCount={report.thresholds.minGroupCount}
+            references={report.provenance.references}
+            referencesChart={referenceCharts[i]}
           />
         ))}
       </section>
@@ -109,7 +121,12 @@ export function RunPage({ report, charts, labelCharts = [], generatedAt, alerts 
         <section aria-labelledby="intersections">
           <h2 id="intersections">Intersections</h2>
           {report.intersections.map((x, i) => (
-            <IntersectionSection key={x.attributes.join('|')} intersection={x} index={i} />
+            <IntersectionSection
+              key={x.attributes.join('|')}
+              intersection={x}
+              index={i}
+              references={report.provenance.references}
+            />
           ))}
         </section>
       ) : null}
@@ -167,6 +184,7 @@ const VERDICT_TEXT: Readonly<Record<Report['status'], string>> = {
 
 function Provenance({ report }: { readonly report: Report }) {
   const { dataset, provenance, privacy } = report;
+  const kinds = referenceKinds(report);
   const source = dataset.source;
   return (
     <section aria-labelledby="provenance">
@@ -221,6 +239,7 @@ function Provenance({ report }: { readonly report: Report }) {
               <tr>
                 <th scope="col">Reference</th>
                 <th scope="col">Year</th>
+                {kinds === undefined ? null : <th scope="col">Kind</th>}
                 <th scope="col">Source</th>
                 <th scope="col">Licence</th>
                 <th scope="col">Notes</th>
@@ -236,6 +255,7 @@ function Provenance({ report }: { readonly report: Report }) {
                       {r.title === undefined ? null : <div>{r.title}</div>}
                     </th>
                     <td>{r.year ?? '—'}</td>
+                    {kinds === undefined ? null : <td>{kinds.get(r.id) ?? 'not stated'}</td>}
                     <td>
                       {r.source}
                       {r.url === undefined ? null : (
@@ -270,5 +290,19 @@ function Provenance({ report }: { readonly report: Report }) {
         ))}
       </ul>
     </section>
+  );
+}
+
+/**
+ * Each population's kind, as the comparison blocks state it, when the report compares an
+ * attribute with several references (#18); undefined otherwise, and the table has no such column.
+ */
+function referenceKinds(report: Report): Map<string, string> | undefined {
+  const blocks = report.attributes.flatMap((a) => a.comparisons ?? []);
+  if (blocks.length === 0) return undefined;
+  return new Map(
+    blocks.flatMap((b) =>
+      b.kind === null ? [] : [[b.reference.split('/')[0]!, REFERENCE_KIND_LABEL[b.kind]]],
+    ),
   );
 }

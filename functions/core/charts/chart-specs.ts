@@ -80,20 +80,8 @@ export function attributeChartValues(attribute: AttributeResult): AttributeChart
 export function attributeChartSpecOf(values: AttributeChartValues): VegaLiteSpec {
   const { rows, xMax } = values;
   const groups: string[] = [...values.groups];
-  const y = {
-    field: 'group',
-    type: 'nominal',
-    title: null,
-    sort: null,
-    scale: { domain: groups },
-    axis: { labelLimit: 180 },
-  } as const;
-  const x = {
-    type: 'quantitative' as const,
-    title: 'Share of rows',
-    scale: { domain: [0, xMax], nice: true },
-    axis: { format: '.0%' },
-  };
+  const y = groupAxis(groups);
+  const x = shareAxis('Share of rows', xMax);
   const pct = { type: 'quantitative', format: '.1%' } as const;
 
   return {
@@ -148,6 +136,28 @@ export function attributeChartSpecOf(values: AttributeChartValues): VegaLiteSpec
       },
     ],
     config: { font: 'sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 } },
+  };
+}
+
+/** The y encoding of the site's horizontal charts: one band per group, in the report's order. */
+export function groupAxis(groups: string[]) {
+  return {
+    field: 'group',
+    type: 'nominal',
+    title: null,
+    sort: null,
+    scale: { domain: groups },
+    axis: { labelLimit: 180 },
+  } as const;
+}
+
+/** The x encoding of a share (without its field) from 0 to `xMax`, as percentages. */
+export function shareAxis(title: string, xMax: number) {
+  return {
+    type: 'quantitative' as const,
+    title,
+    scale: { domain: [0, xMax], nice: true },
+    axis: { format: '.0%' },
   };
 }
 
@@ -236,20 +246,8 @@ export function labelRateChartValues(attribute: AttributeResult): LabelRateChart
 export function labelRateChartSpecOf(values: LabelRateChartValues): VegaLiteSpec {
   const { rows, xMax } = values;
   const groups: string[] = [...values.groups];
-  const y = {
-    field: 'group',
-    type: 'nominal',
-    title: null,
-    sort: null,
-    scale: { domain: groups },
-    axis: { labelLimit: 180 },
-  } as const;
-  const x = {
-    type: 'quantitative' as const,
-    title: values.xTitle,
-    scale: { domain: [0, xMax], nice: true },
-    axis: { format: '.0%' },
-  };
+  const y = groupAxis(groups);
+  const x = shareAxis(values.xTitle, xMax);
   const pct = { type: 'quantitative', format: '.1%' } as const;
   const layer: NonNullable<Extract<VegaLiteSpec, { layer: unknown }>['layer']> = [
     {

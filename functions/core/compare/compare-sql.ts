@@ -13,6 +13,17 @@ export interface ReferenceMapping {
   readonly population: string;
   /** The attribute name in reference_populations. */
   readonly referenceAttribute: string;
+  /**
+   * When `attribute` is an alias (`age_band@market-2026/age_band`: a further reference of an
+   * attribute, issue #18), the group_counts attribute whose counts it compares.
+   * @default - `attribute` itself is in group_counts
+   */
+  readonly counts?: string;
+}
+
+/** The alias under which a further reference's rows come back: `@` is in no attribute's name. */
+export function referenceAlias(attribute: string, reference: string): string {
+  return `${attribute}@${reference}`;
 }
 
 export interface Statement {
@@ -64,13 +75,30 @@ export function compareStatement(
 )`;
     referenceParams.push(...populations);
   }
-  params.push(dataset, run, ...referenceParams);
   const counters = TALLY_FIELDS.map((f) => sqlColumn(f.column));
+  const aliases = mappings.filter((m) => m.counts !== undefined);
+  let aliasing = '';
+  let aliasCounts = '';
+  if (aliases.length > 0) {
+    // One statement still: a further reference reads the same counts under its alias.
+    aliasing = `aliases (alias, attribute) AS (VALUES ${aliases.map(() => '(?, ?)').join(', ')}),
+`;
+    for (const a of aliases) params.push(a.attribute, a.counts!);
+    aliasCounts = `
+  UNION ALL
+  SELECT a.alias AS attribute, g."group", ${counters.map((c) => `g.${c}`).join(', ')}
+  FROM ${groupCountsTable.name} g
+  JOIN aliases a ON g.attribute = a.attribute
+  WHERE g.dataset = ? AND g.run = ?`;
+  }
+  params.push(dataset, run);
+  if (aliases.length > 0) params.push(dataset, run);
+  params.push(...referenceParams);
   const sql = `WITH ${mapping},
-counts AS (
+${aliasing}counts AS (
   SELECT attribute, "group", ${counters.join(', ')}
   FROM ${groupCountsTable.name}
-  WHERE dataset = ? AND run = ?
+  WHERE dataset = ? AND run = ?${aliasCounts}
 ),
 ${reference}
 SELECT

@@ -1,14 +1,23 @@
 import { joinCell } from '../lake/cell-names.ts';
-import type { AttributeSpec, Manifest, Thresholds } from '../manifest/schema.ts';
+import {
+  type AttributeSpec,
+  hasOwnThresholds,
+  type Manifest,
+  type Thresholds,
+  thresholdsFor,
+} from '../manifest/schema.ts';
 import { SOURCE_ATTRIBUTE } from '../profile/plan.ts';
 import type { Profile } from '../profile/profile.ts';
 import type {
   AttributeResult,
   Check,
+  ComparisonGroup,
   Correction,
   GroupResult,
   IntersectionResult,
   Labels,
+  ReferenceComparison,
+  ReferenceKind,
   ReportWarning,
   Sources,
 } from '../report/schema.ts';
@@ -35,9 +44,10 @@ import {
   wilsonInterval,
   worstCells,
 } from '../stats/index.ts';
-import type { CompareRow } from './compare-sql.ts';
+import { type CompareRow, referenceAlias } from './compare-sql.ts';
 import { rakingCorrection } from './correction.ts';
-import { labelMetrics } from './labels.ts';
+import { furtherIntersectionReferences } from './further-references.ts';
+import { labelMetrics, positiveCompositionOf } from './labels.ts';
 import { sourceComposition } from './sources.ts';
 
 /** How many of an intersection's most misrepresented cells a report names. */
@@ -80,7 +90,17 @@ export interface Cell {
  * The statistics of one run: the compare query's rows (counts ⋈ reference) and the profile's
  * per-attribute totals in, per-group results, checks and warnings out. Pure.
  */
-export function compare(manifest: Manifest, profile: Profile, rows: readonly CompareRow[]): Comparison {
+export interface CompareOptions {
+  /** What kind of population each reference population is (its provenance); null when unknown. */
+  readonly kindOf?: (population: string) => ReferenceKind | null;
+}
+
+export function compare(
+  manifest: Manifest,
+  profile: Profile,
+  rows: readonly CompareRow[],
+  options: CompareOptions = {},
+): Comparison {
   const warnings: ReportWarning[] = [];
   const checks: Check[] = [];
   const weighted = Boolean(manifest.weight);
@@ -92,7 +112,7 @@ export function compare(manifest: Manifest, profile: Profile, rows: readonly Com
       spec.name,
       cells,
       spec.reference ?? null,
-      manifest.thresholds,
+      judgedBy(manifest, spec.reference),
       weighted,
       warnings,
     );
@@ -104,7 +124,15 @@ export function compare(manifest: Manifest, profile: Profile, rows: readonly Com
       unmapped: counts.unmapped,
       ...result,
     };
-    checks.push(attributeCheck(spec, attribute, manifest.thresholds));
+    const check = attributeCheck(spec.name, attribute, judgedBy(manifest, spec.reference));
+    attribute.status = check.status;
+    checks.push(check);
+    if (spec.references.length > 1) {
+      attribute.comparisons = referenceComparisons(spec, attribute, byAttribute, manifest, options, {
+        warnings,
+        checks,
+      });
+    }
     if (counts.unmapped > 0) {
       warnings.push({
         code: 'unmapped-values',
@@ -127,6 +155,7 @@ export function compare(manifest: Manifest, profile: Profile, rows: readonly Com
       weighted,
       warnings,
       checks,
+      options,
     );
   });
   const cellsOf = (name: string) => toCells(byAttribute.get(name) ?? [], false);
@@ -145,6 +174,7 @@ export function compare(manifest: Manifest, profile: Profile, rows: readonly Com
       );
       if (labels) {
         attribute.labels = labels;
+        addPositiveCompositions(attribute, byAttribute, spec.name);
         checks.push(labelCheck(attribute.name, labels, manifest.thresholds.minGroupCount));
       }
     }
@@ -392,15 +422,16 @@ function compareCells(
   return { total, groups, tests: { chiSquare }, distances, diversity, status: 'pass' };
 }
 
-function attributeCheck(spec: Pick<AttributeSpec, 'name'>, a: AttributeResult, t: Thresholds): Check {
-  const id = `representation:${spec.name}`;
+/** The parts of a table against one reference that its check reads. */
+type Judged = Pick<AttributeResult, 'reference' | 'total' | 'groups' | 'distances' | 'tests'>;
+
+/** The representation check of one table against one reference; `name` heads the message. */
+function attributeCheck(name: string, a: Judged, t: Thresholds, id = `representation:${name}`): Check {
   if (a.reference === null) {
-    a.status = 'pass';
-    return { id, status: 'pass', message: `${spec.name}: no reference declared; profiled only` };
+    return { id, status: 'pass', message: `${name}: no reference declared; profiled only` };
   }
   if (a.total === 0) {
-    a.status = 'fail';
-    return { id, status: 'fail', message: `${spec.name}: no rows with a valid value` };
+    return { id, status: 'fail', message: `${name}: no rows with a valid value` };
   }
   const under = a.groups.filter((g) => g.status === 'under').map((g) => g.group);
   const over = a.groups.filter((g) => g.status === 'over').map((g) => g.group);
@@ -423,12 +454,122 @@ function attributeCheck(spec: Pick<AttributeSpec, 'name'>, a: AttributeResult, t
   const tvdSignificant = tvdHigh && chiP !== null && chiP < t.alpha && unexpected.length === 0;
   if (under.length || over.length || tvdSignificant) status = 'fail';
   else if (tvdHigh || unclear.length || unexpected.length) status = 'warn';
-  a.status = status;
   const message =
     parts.length > 0
-      ? `${spec.name}: ${parts.join('; ')}`
-      : `${spec.name}: every group within [${t.minRatio}, ${t.maxRatio}] of the reference${tvd !== null ? `, TVD ${tvd.toFixed(3)}` : ''}`;
+      ? `${name}: ${parts.join('; ')}`
+      : `${name}: every group within [${t.minRatio}, ${t.maxRatio}] of the reference${tvd !== null ? `, TVD ${tvd.toFixed(3)}` : ''}`;
   return { id, status, message };
+}
+
+/** The thresholds a comparison with `reference` is judged by (its population's own, if any). */
+function judgedBy(manifest: Manifest, reference: string | undefined | null): Thresholds {
+  return reference ? thresholdsFor(manifest.thresholds, reference.split('/')[0]!) : manifest.thresholds;
+}
+
+/**
+ * One block per reference of an attribute that names several (issue #18). The primary's block
+ * repeats the attribute's own fields; each further reference's rows come back from the compare
+ * statement under its alias and go through the same statistics (`compareCells`), judged by its
+ * population's thresholds. A block is checked (counts towards the verdict) when it is the
+ * primary or its population has thresholds of its own.
+ */
+function referenceComparisons(
+  spec: AttributeSpec,
+  attribute: AttributeResult,
+  byAttribute: Map<string, CompareRow[]>,
+  manifest: Manifest,
+  options: CompareOptions,
+  out: { warnings: ReportWarning[]; checks: Check[] },
+): ReferenceComparison[] {
+  const weighted = Boolean(manifest.weight);
+  // A group of a further reference that the data lacks comes back with a count of 0; the page
+  // reads the attribute's own groups for the dataset's share.
+  return spec.references.map((reference) => {
+    const population = reference.split('/')[0]!;
+    const primary = reference === spec.reference;
+    const t = judgedBy(manifest, reference);
+    const own = hasOwnThresholds(manifest.thresholds, population);
+    const result: Omit<Judged, 'reference'> = primary
+      ? attribute
+      : compareCells(
+          `${spec.name}@${reference}`,
+          toCells(byAttribute.get(referenceAlias(spec.name, reference)) ?? [], true),
+          reference,
+          t,
+          weighted,
+          out.warnings,
+        );
+    const check = primary
+      ? undefined
+      : attributeCheck(
+          `${spec.name} vs ${reference}`,
+          { ...result, reference },
+          t,
+          `representation:${spec.name}@${reference}`,
+        );
+    if (check && own) out.checks.push(check);
+    const head = {
+      reference,
+      primary,
+      kind: options.kindOf?.(population) ?? null,
+      checked: primary || own,
+      status: check?.status ?? attribute.status,
+    };
+    return comparisonBlock(head, result, own ? t : undefined);
+  });
+}
+
+/** A block from a table's statistics against one reference; `own` when its population has thresholds. */
+function comparisonBlock(
+  head: Pick<ReferenceComparison, 'reference' | 'primary' | 'kind' | 'checked' | 'status'>,
+  result: Pick<CellStats, 'groups' | 'tests' | 'distances'>,
+  own: Thresholds | undefined,
+): ReferenceComparison {
+  const block: ReferenceComparison = {
+    ...head,
+    groups: result.groups.map(comparisonGroup),
+    tests: result.tests,
+    distances: result.distances,
+  };
+  if (own) {
+    const { minRatio, maxRatio, maxTvd, minGroupCount, alpha } = own;
+    block.thresholds = { minRatio, maxRatio, maxTvd, minGroupCount, alpha };
+  }
+  return block;
+}
+
+function comparisonGroup(g: GroupResult): ComparisonGroup {
+  const out: ComparisonGroup = {
+    group: g.group,
+    referenceShare: g.referenceShare,
+    ratio: g.ratio,
+    difference: g.difference,
+    pValue: g.pValue,
+    pAdjusted: g.pAdjusted,
+    status: g.status,
+  };
+  if (g.rowsNeeded !== undefined) out.rowsNeeded = g.rowsNeeded;
+  if (g.note !== undefined) out.note = g.note;
+  return out;
+}
+
+/** The positive class's make-up against each further reference of an attribute. */
+function addPositiveCompositions(
+  attribute: AttributeResult,
+  byAttribute: Map<string, CompareRow[]>,
+  name: string,
+): void {
+  const labels = attribute.labels;
+  if (!attribute.comparisons || !labels) return;
+  const data = toCells(byAttribute.get(name) ?? [], false).filter((c) => c.count > 0);
+  const positives = sum(data.map((c) => c.positiveWeight));
+  for (const block of attribute.comparisons) {
+    block.positiveComposition = block.primary
+      ? labels.positiveComposition
+      : positives > 0
+        ? positiveCompositionOf(block.groups, data)
+        : null;
+  }
 }
 
 function compareIntersection(
@@ -440,6 +581,7 @@ function compareIntersection(
   weighted: boolean,
   warnings: ReportWarning[],
   checks: Check[],
+  options: CompareOptions,
 ): IntersectionResult {
   const rows = byAttribute.get(name) ?? [];
   const joint = rows.some((r) => r.referenceShare !== null);
@@ -479,7 +621,7 @@ function compareIntersection(
     result.groups.filter((g) => g.status === 'under' || g.status === 'over'),
     WORST_CELLS,
   ).map((g) => g.group);
-  return {
+  const out: IntersectionResult = {
     attributes: [...names],
     reference,
     basis,
@@ -488,6 +630,93 @@ function compareIntersection(
     emptyCells,
     worstCells: worst,
   };
+  const further = furtherIntersectionReferences(manifest, names);
+  if (further.length > 0) {
+    const head = {
+      reference: reference ?? members.map((m) => m.reference).join(' × '),
+      primary: true,
+      kind: reference === null ? null : (options.kindOf?.(reference.split('/')[0]!) ?? null),
+      checked: true,
+      status: flagged.length > 0 ? ('warn' as const) : ('pass' as const),
+    };
+    const primary = comparisonBlock(head, result, undefined);
+    const context = {
+      name,
+      names,
+      byAttribute,
+      manifest,
+      observed,
+      members,
+      weighted,
+      warnings,
+      checks,
+      options,
+    };
+    out.comparisons = [primary, ...further.map((f) => intersectionBlock(f, context))];
+  }
+  return out;
+}
+
+interface IntersectionContext {
+  readonly name: string;
+  readonly names: readonly string[];
+  readonly byAttribute: Map<string, CompareRow[]>;
+  readonly manifest: Manifest;
+  readonly observed: readonly Cell[];
+  readonly members: readonly AttributeResult[];
+  readonly weighted: boolean;
+  readonly warnings: ReportWarning[];
+  readonly checks: Check[];
+  readonly options: CompareOptions;
+}
+
+/**
+ * An intersection against a further population: its joint reference when the compare statement
+ * found one (under the alias), else the product of the members' marginal shares of that
+ * population. It warns (as the primary's check does) only with thresholds of its own.
+ */
+function intersectionBlock(
+  further: ReturnType<typeof furtherIntersectionReferences>[number],
+  x: IntersectionContext,
+): ReferenceComparison {
+  const jointRows = x.byAttribute.get(referenceAlias(x.name, further.joint)) ?? [];
+  const joint = jointRows.some((r) => r.referenceShare !== null);
+  const marginals = x.members.map((m, i) => {
+    const reference = further.marginals[i]!;
+    return m.reference === reference
+      ? m
+      : { groups: m.comparisons?.find((b) => b.reference === reference)?.groups ?? [] };
+  });
+  const reference = joint ? further.joint : further.marginals.join(' × ');
+  const t = judgedBy(x.manifest, further.joint);
+  const result = compareCells(
+    `${x.name}@${reference}`,
+    joint ? toCells(jointRows, true) : productCells(x.observed, marginals),
+    reference,
+    t,
+    x.weighted,
+    x.warnings,
+  );
+  const flagged = result.groups.filter((g) => g.status === 'under' || g.status === 'over');
+  const own = hasOwnThresholds(x.manifest.thresholds, further.population);
+  if (own) {
+    x.checks.push({
+      id: `intersection:${x.name}@${reference}`,
+      status: flagged.length > 0 ? 'warn' : 'pass',
+      message:
+        flagged.length > 0
+          ? `${x.names.join(' × ')} vs ${reference}: ${flagged.map((g) => `${g.group} ${g.status}`).join(', ')}`
+          : `${x.names.join(' × ')} vs ${reference}: no cell significantly outside the thresholds`,
+    });
+  }
+  const head = {
+    reference,
+    primary: false,
+    kind: x.options.kindOf?.(further.population) ?? null,
+    checked: own,
+    status: flagged.length > 0 ? ('warn' as const) : ('pass' as const),
+  };
+  return comparisonBlock(head, result, own ? t : undefined);
 }
 
 function jointReferenceName(members: readonly AttributeResult[]): string | null {
@@ -498,7 +727,10 @@ function jointReferenceName(members: readonly AttributeResult[]): string | null 
 }
 
 /** Cells over the product of the members' groups, referenced by the product of marginal shares. */
-function productCells(observed: readonly Cell[], members: readonly AttributeResult[]): Cell[] {
+function productCells(
+  observed: readonly Cell[],
+  members: readonly { readonly groups: readonly Pick<GroupResult, 'group' | 'referenceShare'>[] }[],
+): Cell[] {
   let combos: { groups: string[]; share: number | null }[] = [{ groups: [], share: 1 }];
   for (const m of members) {
     const next: { groups: string[]; share: number | null }[] = [];

@@ -98,23 +98,8 @@ export function labelMetrics(
 
   const cdd = conditionalDisparity(label.strata, attribute, data, strataCells, strataGroups);
 
-  let positiveComposition: Labels['positiveComposition'] = null;
-  if (attribute.reference !== null && positives > 0) {
-    const references: Record<string, number> = {};
-    for (const g of attribute.groups) if (g.referenceShare !== null) references[g.group] = g.referenceShare;
-    const byGroup: Record<string, number> = {};
-    for (const c of data) byGroup[c.group] = c.positiveWeight;
-    const composition = positiveClassComposition(byGroup, references);
-    positiveComposition = {
-      tvd: composition.totalVariationDistance.value,
-      jsDivergence: composition.jsDivergenceBits.value,
-      groups: composition.groups.map((g) => ({
-        group: g.group,
-        share: g.share,
-        referenceShare: g.referenceShare,
-      })),
-    };
-  }
+  const positiveComposition =
+    attribute.reference !== null && positives > 0 ? positiveCompositionOf(attribute.groups, data) : null;
   if (positives === 0) {
     warnings.push({
       code: 'no-positive-labels',
@@ -189,4 +174,28 @@ function sum(xs: readonly number[]): number {
   let s = 0;
   for (const x of xs) s += x;
   return s;
+}
+
+/**
+ * The make-up of the positive class against one reference's shares (the attribute's, or a
+ * further reference's block, issue #18): the same function on different reference shares.
+ */
+export function positiveCompositionOf(
+  referenceGroups: readonly { readonly group: string; readonly referenceShare: number | null }[],
+  data: readonly Cell[],
+): NonNullable<Labels['positiveComposition']> {
+  const references: Record<string, number> = {};
+  for (const g of referenceGroups) if (g.referenceShare !== null) references[g.group] = g.referenceShare;
+  const byGroup: Record<string, number> = {};
+  for (const c of data) byGroup[c.group] = c.positiveWeight;
+  const composition = positiveClassComposition(byGroup, references);
+  return {
+    tvd: composition.totalVariationDistance.value,
+    jsDivergence: composition.jsDivergenceBits.value,
+    groups: composition.groups.map((g) => ({
+      group: g.group,
+      share: g.share,
+      referenceShare: g.referenceShare,
+    })),
+  };
 }

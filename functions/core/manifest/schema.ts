@@ -1,7 +1,12 @@
 import * as z from 'zod';
 import { LAKE_TABLES } from '../lake/tables.ts';
 import { DEFAULT_MISSING, normaliseValue } from '../profile/normalise.ts';
-import { DATASET_ID_PATTERN, REFERENCE_ID_PATTERN, TABLE_NAME_PATTERN } from './patterns.ts';
+import {
+  DATASET_ID_PATTERN,
+  POPULATION_ID_PATTERN,
+  REFERENCE_ID_PATTERN,
+  TABLE_NAME_PATTERN,
+} from './patterns.ts';
 
 /**
  * The manifest contract (`repscope.yaml`). Public: tests pin it, CHANGELOG.md flags breaking
@@ -14,6 +19,21 @@ export { DATASET_ID_PATTERN, REFERENCE_ID_PATTERN, TABLE_NAME_PATTERN };
 const scalarValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 const valueList = z.array(scalarValue);
 const column = z.string().min(1, 'expected a non-empty column name').max(256);
+
+/** How many references one attribute may name: each adds a comparison block to the report. */
+export const MAX_REFERENCES = 8;
+
+const referenceId = z
+  .string()
+  .regex(REFERENCE_ID_PATTERN, 'expected <population>/<attribute>, e.g. de-2023/sex');
+const referenceEntry = z.union([
+  referenceId,
+  z.strictObject({
+    id: referenceId,
+    /** This one decides the checks, the verdict and raking. @default - the first entry is primary */
+    primary: z.boolean().optional(),
+  }),
+]);
 
 const valueFilter = z.strictObject({
   column,
@@ -64,10 +84,20 @@ export const attributeSchema = z
         'expected a name that starts with a letter, then letters, digits and _ (e.g. age_band)',
       ),
     column,
-    /** `<population>/<attribute>`, e.g. de-2023/sex. @default - no reference: profiled, not compared */
+    /**
+     * `<population>/<attribute>`, e.g. de-2023/sex, or a list of them to compare with several
+     * reference populations side by side (issue #18): the first is primary unless one entry says
+     * `primary: true`. The primary one decides the checks, the verdict and raking.
+     * @default - no reference: profiled, not compared
+     */
     reference: z
-      .string()
-      .regex(REFERENCE_ID_PATTERN, 'expected <population>/<attribute>, e.g. de-2023/sex')
+      .union([
+        referenceId,
+        z
+          .array(referenceEntry)
+          .min(1, 'expected at least one reference')
+          .max(MAX_REFERENCES, `expected at most ${MAX_REFERENCES} references`),
+      ])
       .optional(),
     /** group id → values that belong to it. @default - each distinct value is its own group */
     groups: z.record(z.string().min(1).max(200), valueList.min(1)).optional(),
@@ -81,6 +111,7 @@ export const attributeSchema = z
       ctx.addIssue({ code: 'custom', message: 'expected either groups or bins, not both', path: ['bins'] });
     }
     if (a.groups) mappingIssues(a.groups, a.missing ?? DEFAULT_MISSING, ctx);
+    if (Array.isArray(a.reference)) checkReferenceList(a.reference, ctx);
     if (a.bins) {
       for (let i = 1; i < a.bins.length; i++) {
         if (a.bins[i]! <= a.bins[i - 1]!) {
@@ -92,9 +123,49 @@ export const attributeSchema = z
         }
       }
     }
+  })
+  .transform(({ reference, ...rest }) => {
+    const { primary, references } = referencesOf(reference);
+    return { ...rest, ...(primary === undefined ? {} : { reference: primary }), references };
   });
 
-export const thresholdsSchema = z.strictObject({
+type ReferenceEntry = z.output<typeof referenceEntry>;
+
+function entryId(entry: ReferenceEntry): string {
+  return typeof entry === 'string' ? entry : entry.id;
+}
+
+/** The primary reference (the one marked, else the first) and all of them in the manifest's order. */
+function referencesOf(reference: string | readonly ReferenceEntry[] | undefined): {
+  primary: string | undefined;
+  references: string[];
+} {
+  if (reference === undefined) return { primary: undefined, references: [] };
+  if (typeof reference === 'string') return { primary: reference, references: [reference] };
+  const marked = reference.find((e) => typeof e !== 'string' && e.primary === true);
+  return { primary: entryId(marked ?? reference[0]!), references: reference.map(entryId) };
+}
+
+function checkReferenceList(list: readonly ReferenceEntry[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  list.forEach((entry, i) => {
+    const id = entryId(entry);
+    if (seen.has(id)) {
+      ctx.addIssue({ code: 'custom', message: `reference '${id}' is listed twice`, path: ['reference', i] });
+    }
+    seen.add(id);
+  });
+  const marked = list.filter((e) => typeof e !== 'string' && e.primary === true).length;
+  if (marked > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${marked} references say primary: true; expected at most one`,
+      path: ['reference'],
+    });
+  }
+}
+
+const thresholdValues = z.strictObject({
   /** Lowest acceptable dataset share / reference share. @default 0.8 */
   minRatio: z.number().positive().default(0.8),
   /** Highest acceptable ratio. @default 1.25 */
@@ -110,6 +181,25 @@ export const thresholdsSchema = z.strictObject({
    * is above this. @default - no drift alert (status changes still alert)
    */
   maxDriftTvd: z.number().min(0).max(1).optional(),
+});
+
+/** One reference population's own thresholds: what it leaves out, it takes from the top level. */
+export const referenceThresholdsSchema = z.strictObject({
+  minRatio: z.number().positive().optional(),
+  maxRatio: z.number().positive().optional(),
+  maxTvd: z.number().min(0).max(1).optional(),
+  minGroupCount: z.number().int().min(0).optional(),
+  alpha: z.number().gt(0).lt(1).optional(),
+});
+
+export const thresholdsSchema = thresholdValues.extend({
+  /**
+   * Thresholds per reference population (`market-2026: { minRatio: 0.7 }`). A population listed
+   * here is judged with its own thresholds wherever an attribute compares with it, and its
+   * comparisons then count towards the checks and the verdict as the primary reference's do.
+   * @default - only the primary references are judged, with the thresholds above
+   */
+  references: z.record(z.string().regex(POPULATION_ID_PATTERN), referenceThresholdsSchema).optional(),
 });
 
 export const manifestSchema = z
@@ -245,7 +335,45 @@ export const manifestSchema = z
         path: ['thresholds', 'minRatio'],
       });
     }
+    checkReferenceThresholds(m, ctx);
   });
+
+/** Each population of `thresholds.references` is compared with, and its ratios stay ordered. */
+function checkReferenceThresholds(
+  m: { attributes: readonly { references?: readonly string[] }[]; thresholds: Thresholds },
+  ctx: z.RefinementCtx,
+): void {
+  // An attribute with an issue of its own is not transformed: it has no `references` then.
+  const populations = new Set(m.attributes.flatMap((a) => (a.references ?? []).map((r) => r.split('/')[0]!)));
+  for (const population of Object.keys(m.thresholds.references ?? {})) {
+    const path = ['thresholds', 'references', population];
+    if (!populations.has(population)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `population '${population}' is named by no attribute's reference; expected one of: ${[...populations].join(', ') || '(none)'}`,
+        path,
+      });
+    }
+    const t = thresholdsFor(m.thresholds, population);
+    if (t.minRatio >= t.maxRatio) {
+      ctx.addIssue({ code: 'custom', message: 'expected minRatio < maxRatio', path: [...path, 'minRatio'] });
+    }
+  }
+}
+
+/**
+ * The thresholds a comparison with `population` is judged by: its own entry in
+ * `thresholds.references` over the top-level values.
+ */
+export function thresholdsFor(thresholds: Thresholds, population: string): Thresholds {
+  const own = thresholds.references?.[population];
+  return own === undefined ? thresholds : { ...thresholds, ...own };
+}
+
+/** True when the manifest gives `population` thresholds of its own (then its comparisons are checked). */
+export function hasOwnThresholds(thresholds: Thresholds, population: string): boolean {
+  return thresholds.references?.[population] !== undefined;
+}
 
 export type Manifest = z.output<typeof manifestSchema>;
 export type ManifestInput = z.input<typeof manifestSchema>;

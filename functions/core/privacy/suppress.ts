@@ -10,6 +10,7 @@ import {
 } from './engine.ts';
 import { isPrivacyWarning, withheldWarning } from './messages.ts';
 import { attributeRules } from './rules/attributes.ts';
+import { comparisonRules } from './rules/comparisons.ts';
 import { correctionRules } from './rules/correction.ts';
 import { intersectionRules } from './rules/intersections.ts';
 import { collectPositiveCells, labelRules, positiveAudit } from './rules/labels.ts';
@@ -52,6 +53,8 @@ const SECTIONS: readonly SectionRules[] = [
   sourceRules,
   correctionRules,
   totalRules,
+  // After the rules that decide what is hidden: the blocks hide what their attribute hides.
+  comparisonRules,
   // Last: sentences are rewritten from what the other sections left visible.
   publicTextRules,
 ];

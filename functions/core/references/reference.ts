@@ -1,5 +1,6 @@
 import { ReferencePopulationError } from '../errors.ts';
 import { REFERENCE_ID_PATTERN } from '../manifest/patterns.ts';
+import type { ReferenceKind } from '../report/schema.ts';
 import { scanCsv } from '../scan/csv.ts';
 import type { ByteStream } from '../scan/types.ts';
 
@@ -26,6 +27,8 @@ export interface PopulationInfo {
   readonly notes?: string;
   /** Where the rows were loaded from (file name), for provenance. */
   readonly file: string;
+  /** Official statistic, market estimate or own customers (issue #18). @default - not stated */
+  readonly kind?: ReferenceKind;
 }
 
 export interface ReferenceCatalogue {

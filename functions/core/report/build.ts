@@ -38,9 +38,7 @@ export function buildReport(input: ReportInput): Report {
       message: `${minimisation.length} column(s) look like direct identifiers: ${[...new Set(minimisation.map((w) => w.path))].join(', ')}`,
     });
   }
-  const used = new Set(
-    manifest.attributes.map((a) => a.reference?.split('/')[0]).filter((p): p is string => !!p),
-  );
+  const used = new Set(manifest.attributes.flatMap((a) => a.references.map((r) => r.split('/')[0]!)));
   const references = input.populations
     .filter((p) => used.has(p.id))
     .map((p) => {

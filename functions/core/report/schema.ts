@@ -78,6 +78,66 @@ export const chiSquareSchema = z.object({
     .optional(),
 });
 
+/** Tests of one table against one reference: χ² goodness of fit (more may be added under other keys). */
+export const testsSchema = z
+  .object({ chiSquare: chiSquareSchema.nullable() })
+  .catchall(spanning(z.unknown()));
+
+/** TVD, JS (bits, log base 2, in [0, 1]), L∞, Hellinger, KL (nats), Cohen's w. */
+export const distancesSchema = spanning(
+  z.object({ tvd: nullableShare, jsDivergence: nullableShare }).catchall(z.union([num, z.null()])),
+);
+
+/**
+ * What kind of population a reference describes, as the page names it: an official statistic
+ * (census, register), a market estimate, or the organisation's own customers.
+ */
+export const referenceKindSchema = z.enum(['official', 'market', 'customers']);
+
+/**
+ * A group against one of several references: the fields of `groupResultSchema` that depend on
+ * the reference (the count, share and interval do not, they are the attribute's), with the same
+ * disclosure tags, so a hidden cell's fields go here as they go there.
+ */
+export const comparisonGroupSchema = groupResultSchema.pick({
+  group: true,
+  referenceShare: true,
+  ratio: true,
+  difference: true,
+  pValue: true,
+  pAdjusted: true,
+  status: true,
+  rowsNeeded: true,
+  note: true,
+});
+
+/**
+ * One reference's comparison block of an attribute that names several (issue #18). Added after
+ * report@1 was published, and present only on such attributes: a report of single-reference
+ * manifests is unchanged.
+ */
+export const referenceComparisonSchema = z.object({
+  /** `<population>/<attribute>`. */
+  reference: z.string(),
+  /** The reference the attribute's own fields, its check and raking use. */
+  primary: z.boolean(),
+  /** Null when the reference's provenance does not say. */
+  kind: referenceKindSchema.nullable(),
+  /** True when the block counts towards the checks and the verdict (the primary, or own thresholds). */
+  checked: z.boolean(),
+  /** The block judged with its thresholds, whether or not it is checked. */
+  status: checkStatusSchema,
+  /** The thresholds the block was judged with, when the manifest gives its population its own. */
+  thresholds: publicValue(
+    z.object({ minRatio: num, maxRatio: num, maxTvd: num, minGroupCount: num, alpha: num }).optional(),
+  ),
+  groups: z.array(comparisonGroupSchema),
+  tests: testsSchema,
+  distances: distancesSchema,
+  /** With label metrics: the positive class's make-up against this reference. */
+  positiveComposition: z.lazy(() => positiveCompositionSchema.nullable()).optional(),
+});
+
 export const attributeResultSchema = z.object({
   name: z.string(),
   column: z.string(),
@@ -92,13 +152,15 @@ export const attributeResultSchema = z.object({
    */
   total: margin(nullableNum),
   groups: z.array(groupResultSchema),
-  tests: z.object({ chiSquare: chiSquareSchema.nullable() }).catchall(spanning(z.unknown())),
-  /** TVD, JS (bits, log base 2, in [0, 1]), L∞, Hellinger, KL (nats), Cohen's w. */
-  distances: spanning(
-    z.object({ tvd: nullableShare, jsDivergence: nullableShare }).catchall(z.union([num, z.null()])),
-  ),
+  tests: testsSchema,
+  distances: distancesSchema,
   diversity: spanning(z.record(z.string(), nullableNum)),
   status: checkStatusSchema,
+  /**
+   * With several references (issue #18): one block per reference, in the manifest's order. The
+   * attribute's own fields are the primary's. Absent with one reference or none.
+   */
+  comparisons: z.array(referenceComparisonSchema).optional(),
   /** Label metrics (with `label` in the manifest). */
   labels: z.lazy(() => labelsSchema).optional(),
   /** With a `weight` column: counts are weight sums; Kish's effective N is used for intervals and tests. */
@@ -174,6 +236,13 @@ export const positiveShareSchema = z.object({
   referenceShare: publicValue(nullableShare),
 });
 
+export const positiveCompositionSchema = z.object({
+  tvd: spanning(nullableShare),
+  /** In bits (log base 2, in [0, 1]), as the attribute's `distances.jsDivergence`. */
+  jsDivergence: spanning(nullableShare),
+  groups: z.array(positiveShareSchema),
+});
+
 export const labelsSchema = z.object({
   /** The label column and what counts as positive. */
   column: z.string(),
@@ -207,14 +276,7 @@ export const labelsSchema = z.object({
     .object({ strata: z.string(), groups: z.array(z.object({ group: z.string(), value: spanning(metric) })) })
     .nullable(),
   /** Composition of the positive class vs the reference. */
-  positiveComposition: z
-    .object({
-      tvd: spanning(nullableShare),
-      /** In bits (log base 2, in [0, 1]), as the attribute's `distances.jsDivergence`. */
-      jsDivergence: spanning(nullableShare),
-      groups: z.array(positiveShareSchema),
-    })
-    .nullable(),
+  positiveComposition: positiveCompositionSchema.nullable(),
 });
 
 export const sourceCountSchema = z.object({
@@ -283,6 +345,12 @@ export const intersectionResultSchema = z.object({
   emptyCells: z.array(z.string()),
   /** The cells with the strongest evidence of misrepresentation, worst first. */
   worstCells: z.array(z.string()).optional(),
+  /**
+   * With a population, besides the primary references', that every member compares with (issue
+   * #18): one block per reference, the primary's first, each against that population's joint
+   * reference or the product of its marginals. Absent otherwise.
+   */
+  comparisons: z.array(referenceComparisonSchema).optional(),
 });
 
 /** The parts of a report that a published copy can withhold something from. */
@@ -425,6 +493,9 @@ export type Correction = z.infer<typeof correctionSchema>;
 export type AttributeResult = z.infer<typeof attributeResultSchema>;
 export type IntersectionResult = z.infer<typeof intersectionResultSchema>;
 export type GroupResult = z.infer<typeof groupResultSchema>;
+export type ReferenceComparison = z.infer<typeof referenceComparisonSchema>;
+export type ComparisonGroup = z.infer<typeof comparisonGroupSchema>;
+export type ReferenceKind = z.infer<typeof referenceKindSchema>;
 export type GroupStatus = z.infer<typeof groupStatusSchema>;
 export type Verdict = z.infer<typeof verdictSchema>;
 export type Check = z.infer<typeof checkSchema>;

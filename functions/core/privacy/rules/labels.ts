@@ -414,22 +414,31 @@ function withholdOverHiddenTotal(labels: Labels): void {
  *   positives one CDD value even solves for them exactly). Every CDD value is therefore withheld
  *   whenever k > 1; with k ≤ 1 no count can be small and they stay.
  */
+/**
+ * Withholds the shares of a positive-class composition whose group's positives the copy hides,
+ * and its distances once one is withheld. Also used for each further reference's composition
+ * (issue #18): the shares are the same, only the reference shares differ.
+ */
+export function withholdHiddenPositiveShares(
+  composition: NonNullable<Labels['positiveComposition']>,
+  labels: Pick<Labels, 'groups'>,
+): void {
+  const rows = new Map(labels.groups.map((r) => [r.group, r]));
+  for (const entry of composition.groups) {
+    // A zero share says "no positives", which is never hidden (zeros stay visible).
+    const row = rows.get(entry.group);
+    const hidden = row === undefined ? entry.share !== 0 : row.positives === null;
+    if (hidden) withholdCell(positiveShareSchema, entry, ['positives']);
+  }
+  if (composition.groups.some((entry) => entry.share === null)) {
+    composition.tvd = null;
+    composition.jsDivergence = null;
+  }
+}
+
 function withholdLabelStatistics(labels: Labels, total: number | null, unlabelled: number, k: number): void {
   if (labelMarginIsSmall(labels, total, unlabelled, k)) labels.positiveRate = null;
-  if (labels.positiveComposition) {
-    const composition = labels.positiveComposition;
-    const rows = new Map(labels.groups.map((r) => [r.group, r]));
-    for (const entry of composition.groups) {
-      // A zero share says "no positives", which is never hidden (zeros stay visible).
-      const row = rows.get(entry.group);
-      const hidden = row === undefined ? entry.share !== 0 : row.positives === null;
-      if (hidden) withholdCell(positiveShareSchema, entry, ['positives']);
-    }
-    if (composition.groups.some((entry) => entry.share === null)) {
-      composition.tvd = null;
-      composition.jsDivergence = null;
-    }
-  }
+  if (labels.positiveComposition) withholdHiddenPositiveShares(labels.positiveComposition, labels);
   if (labels.cdd && k > 1) {
     for (const entry of labels.cdd.groups) entry.value = null;
   }

@@ -4,6 +4,7 @@ import type { CompareRow } from '../../../../functions/core/compare/compare-sql.
 import { parseManifest } from '../../../../functions/core/manifest/parse.ts';
 import { buildPlan } from '../../../../functions/core/profile/plan.ts';
 import { ProfileBuilder } from '../../../../functions/core/profile/profile.ts';
+import { compareRow as row } from '../../../fixtures/compare-rows.ts';
 
 const manifest = parseManifest(
   `dataset: t
@@ -14,30 +15,6 @@ attributes:
 `,
   'm.yaml',
 );
-
-function row(
-  attribute: string,
-  group: string,
-  count: number | null,
-  referenceShare: number | null,
-): CompareRow {
-  return {
-    attribute,
-    group,
-    count,
-    weightSum: count,
-    weightSqSum: count,
-    positives: count === null ? null : 0,
-    positiveWeightSum: count === null ? null : 0,
-    labelMissing: count === null ? null : 0,
-    labelMissingWeightSum: count === null ? null : 0,
-    labelOther: count === null ? null : 0,
-    labelOtherWeightSum: count === null ? null : 0,
-    unlabelledWeightSqSum: count === null ? null : 0,
-    referenceShare,
-    referenceCount: null,
-  };
-}
 
 const rows: CompareRow[] = [
   row('sex', 'female', 30, 0.5),
