@@ -6,7 +6,7 @@ import { FileObjectStore } from '../adapters/local/file-object-store.ts';
 import { startStaticSiteServer } from '../adapters/local/static-site-server.ts';
 import { localWorkerHost } from '../adapters/local/worker-pool.ts';
 import { RepscopeError, UsageError } from '../core/errors.ts';
-import type { QueryEngine } from '../core/ports.ts';
+import type { ObjectStore, QueryEngine } from '../core/ports.ts';
 import type { ReferenceCatalogue } from '../core/references/reference.ts';
 import { referenceProvenanceSchema } from '../core/references/user-reference.ts';
 import { type ReferenceKind, referenceKindSchema } from '../core/report/schema.ts';
@@ -268,7 +268,10 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .command('add')
     .description("check a shares or counts CSV and store it in the bucket's references with its provenance")
     .argument('<file.csv>', 'columns attribute,group and share or count (population, source_year optional)')
-    .requiredOption('--root <dir>', 'the bucket folder: datasets/, references/, lake/, site/')
+    .option('--root <dir>', 'a local bucket folder: datasets/, references/, lake/, site/')
+    .option('--datasets-bucket <name>', "or the deployment's datasets bucket (its manifests name the groups)")
+    .option('--lake-bucket <name>', "and its lake bucket, where references/ is (the reference is stored there)")
+    .option('--endpoint <url>', 'an S3-compatible endpoint (path-style addressing)')
     .requiredOption('--name <id>', 'the population id manifests will name, e.g. market-2026')
     .requiredOption('--source <url or words>', 'where the numbers come from')
     .requiredOption('--year <year>', 'the year the numbers describe')
@@ -303,7 +306,10 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
 const REFERENCE_KINDS = referenceKindSchema.options;
 
 interface AddReferenceOptions {
-  root: string;
+  root?: string;
+  datasetsBucket?: string;
+  lakeBucket?: string;
+  endpoint?: string;
   name: string;
   source: string;
   year: string;
@@ -340,15 +346,52 @@ async function addReferenceCommand(file: string, opts: AddReferenceOptions): Pro
       `${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+  const { store, close } = await referenceStore(opts);
   const added = await addReference({
-    store: new FileObjectStore(opts.root),
+    store,
     bytes,
     fileName: file,
     provenance: provenance.data,
     builtIn: await loadBuiltInReferences(new FileObjectStore(BUILT_IN_REFERENCES)),
     replace: opts.replace,
-  });
-  return `added ${opts.name}: ${added.rows} groups of ${added.attributes.map((a) => `${opts.name}/${a}`).join(', ')} in ${path.join(opts.root, added.key)} (provenance: ${added.provenanceKey})\n`;
+  }).finally(close);
+  return `added ${opts.name}: ${added.rows} groups of ${added.attributes.map((a) => `${opts.name}/${a}`).join(', ')} in ${store.uri(added.key)} (provenance: ${store.uri(added.provenanceKey)})\n`;
+}
+
+/**
+ * Where `references add` reads the manifests and stores the reference: a local bucket folder
+ * (`--root`), or the deployment's datasets and lake buckets (the site bucket is never touched).
+ */
+async function referenceStore(opts: AddReferenceOptions): Promise<{ store: ObjectStore; close: () => void }> {
+  const s3 = opts.datasetsBucket !== undefined || opts.lakeBucket !== undefined;
+  if (opts.root !== undefined && !s3) return { store: new FileObjectStore(opts.root), close: () => {} };
+  if (opts.root !== undefined || opts.datasetsBucket === undefined || opts.lakeBucket === undefined) {
+    throw new UsageError(
+      'expected either --root <dir> (a local bucket folder) or both --datasets-bucket and --lake-bucket (a deployment)',
+    );
+  }
+  const [{ S3Client }, { S3ObjectStore }, { routedStore }, { refuseUnlessLake }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('../adapters/aws/s3-object-store.ts'),
+    import('../pipeline/routed-store.ts'),
+    import('./upload.ts'),
+  ]);
+  const client = new S3Client(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {});
+  const lake = new S3ObjectStore({ bucket: opts.lakeBucket, client });
+  await refuseUnlessLake(lake);
+  const notSite = (): never => {
+    throw new UsageError('references add never reads or writes the site bucket');
+  };
+  const site: ObjectStore = {
+    read: notSite,
+    head: notSite,
+    write: notSite,
+    writeIf: notSite,
+    list: notSite,
+    uri: notSite,
+  };
+  const datasets = new S3ObjectStore({ bucket: opts.datasetsBucket, client });
+  return { store: routedStore({ datasets, lake, site }), close: () => client.destroy() };
 }
 
 export function listReferences(catalogue: ReferenceCatalogue): string {

@@ -141,7 +141,8 @@ export async function uploadCommand(
  * index tells the lake bucket from the datasets bucket (or another bucket of the account) before
  * anything is uploaded: swapped or mistyped names stop here with the name that was wrong.
  */
-async function refuseUnlessLake(lake: S3ObjectStore): Promise<void> {
+/** Refuses a bucket that is not the deployment's lake bucket (no built-in references' index in it). */
+export async function refuseUnlessLake(lake: S3ObjectStore): Promise<void> {
   const marker = `${lakeKeys.builtInReferences}populations.json`;
   if (!(await lake.head(marker))) {
     throw new UsageError(
