@@ -270,7 +270,10 @@ export function buildProgram(env: CliEnvironment, io: CliIo, setExit: (code: num
     .argument('<file.csv>', 'columns attribute,group and share or count (population, source_year optional)')
     .option('--root <dir>', 'a local bucket folder: datasets/, references/, lake/, site/')
     .option('--datasets-bucket <name>', "or the deployment's datasets bucket (its manifests name the groups)")
-    .option('--lake-bucket <name>', "and its lake bucket, where references/ is (the reference is stored there)")
+    .option(
+      '--lake-bucket <name>',
+      'and its lake bucket, where references/ is (the reference is stored there)',
+    )
     .option('--endpoint <url>', 'an S3-compatible endpoint (path-style addressing)')
     .requiredOption('--name <id>', 'the population id manifests will name, e.g. market-2026')
     .requiredOption('--source <url or words>', 'where the numbers come from')
