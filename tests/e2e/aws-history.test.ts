@@ -3,16 +3,19 @@ import path from 'node:path';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../functions/core/ports.ts';
-import { readConfig } from '../../functions/handlers/config.ts';
-import { createRescanHandler } from '../../functions/handlers/rescan.ts';
-import { createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
+import type { Runtime } from '../../functions/handlers/runtime.ts';
 import { datasetHistory } from '../../functions/pipeline/history.ts';
 import { readText } from '../../functions/pipeline/io.ts';
 import { LEADS_MANIFEST, leadsCsv, MY_POP_REFERENCE, skewedLeads } from '../fixtures/leads.ts';
 import type { AthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
 import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
-import { type EmulatedCloud, runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
-import { handlerEnvironment, TEST_BUCKETS } from '../helpers/handler-environment.ts';
+import {
+  type EmulatedCloud,
+  emulatedRuntime,
+  executeSteps,
+  rescanEmulated,
+  startEmulatedCloud,
+} from '../helpers/emulated-run.ts';
 import { motoUnavailable, requirePeers, type S3Peer } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
@@ -41,24 +44,14 @@ let today = '2026-12-01T06:00:00Z';
 const definition = synthesizedDefinition();
 
 function runtime(): Runtime {
-  return createRuntime(
-    readConfig({
-      ...handlerEnvironment(TEST_BUCKETS, moto.endpoint, athena.endpoint),
-      REPSCOPE_SNS_ENDPOINT: moto.endpoint,
-      REPSCOPE_ALERT_TOPIC_ARN: topicArn,
-      REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
-      REPSCOPE_CODE_VERSION: 'repscope test',
-    }),
-    { logger: { info: () => {}, warn: () => {}, error: () => {} }, clock: { now: () => new Date(today) } },
-  );
+  return emulatedRuntime(cloud, {
+    now: () => today,
+    env: { REPSCOPE_SNS_ENDPOINT: moto.endpoint, REPSCOPE_ALERT_TOPIC_ARN: topicArn },
+  });
 }
 
 /** Runs the deployed state machine on an event; resolves with the steps it took. */
-async function execute(event: unknown): Promise<string[]> {
-  const { error, steps } = await runEmulated(definition, event, runtime());
-  if (error) throw error;
-  return steps;
-}
+const execute = (event: unknown) => executeSteps(definition, event, runtime());
 
 /** Uploads a body into the datasets bucket and returns the event S3 would send for it, at today's time. */
 async function upload(key: string, body: string): Promise<unknown> {
@@ -66,15 +59,7 @@ async function upload(key: string, body: string): Promise<unknown> {
 }
 
 /** The rescan Lambda, starting each execution in the local state machine. */
-async function rescanNow(): Promise<string[][]> {
-  const executions: string[][] = [];
-  const handler = createRescanHandler(runtime, () => async (input) => {
-    executions.push(await execute(JSON.parse(input)));
-    return `arn:aws:states:eu-central-1:123456789012:execution:repscope-run:${executions.length}`;
-  });
-  await handler({});
-  return executions;
-}
+const rescanNow = async () => (await rescanEmulated(definition, runtime)).executions;
 
 async function alertsSent(): Promise<Record<string, unknown>[]> {
   const data = (await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as {

@@ -3,16 +3,19 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../functions/core/ports.ts';
 import type { Report } from '../../functions/core/report/schema.ts';
-import { readConfig } from '../../functions/handlers/config.ts';
-import { createRescanHandler, type RescanOutput } from '../../functions/handlers/rescan.ts';
-import { createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { datasetHistory } from '../../functions/pipeline/history.ts';
 import { readText } from '../../functions/pipeline/io.ts';
 import { LEADS_MANIFEST, leadsCsv, MY_POP_REFERENCE, skewedLeads } from '../fixtures/leads.ts';
 import type { AthenaProtocolServer } from '../helpers/athena-protocol-server.ts';
 import { athenaStandInEngine } from '../helpers/athena-stand-in-engine.ts';
-import { type EmulatedCloud, runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
-import { handlerEnvironment, TEST_BUCKETS } from '../helpers/handler-environment.ts';
+import {
+  type EmulatedCloud,
+  emulatedRuntime,
+  executeSteps,
+  rescanEmulated,
+  startEmulatedCloud,
+} from '../helpers/emulated-run.ts';
+import { TEST_BUCKETS } from '../helpers/handler-environment.ts';
 import { motoUnavailable, requirePeers, type S3Peer } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
@@ -40,22 +43,8 @@ const manifest = (id: string) =>
 const DATA = leadsCsv(skewedLeads(900, 41));
 const REVISED = MY_POP_REFERENCE.replace('0.6', '0.5').replace('0.4', '0.5');
 
-function runtime(): Runtime {
-  return createRuntime(
-    readConfig({
-      ...handlerEnvironment(TEST_BUCKETS, moto.endpoint, athena.endpoint),
-      REPSCOPE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run',
-      REPSCOPE_CODE_VERSION: 'repscope test',
-    }),
-    { logger: { info: () => {}, warn: () => {}, error: () => {} }, clock: { now: () => new Date(today) } },
-  );
-}
-
-async function execute(event: unknown): Promise<string[]> {
-  const { error, steps } = await runEmulated(definition, event, runtime());
-  if (error) throw error;
-  return steps;
-}
+const runtime = () => emulatedRuntime(cloud, { now: () => today });
+const execute = (event: unknown) => executeSteps(definition, event, runtime());
 
 async function upload(key: string, body: string): Promise<unknown> {
   return { ...(await cloud.upload(key, body)), time: today };
@@ -69,14 +58,7 @@ async function expire(key: string): Promise<void> {
 }
 
 /** The rescan Lambda, each execution it starts run in the local state machine. */
-async function rescanNow(): Promise<{ output: RescanOutput; executions: string[][] }> {
-  const executions: string[][] = [];
-  const handler = createRescanHandler(runtime, () => async (input) => {
-    executions.push(await execute(JSON.parse(input)));
-    return `arn:aws:states:eu-central-1:123456789012:execution:repscope-run:${executions.length}`;
-  });
-  return { output: await handler({}), executions };
-}
+const rescanNow = () => rescanEmulated(definition, runtime);
 
 const reportOf = async (dataset: string, run: string): Promise<Report> =>
   JSON.parse(await readText(store, `lake/reports/dataset=${dataset}/run=${run}/report.json`));

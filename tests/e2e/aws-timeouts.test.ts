@@ -2,12 +2,15 @@ import '../helpers/promise-with-resolvers.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../functions/core/ports.ts';
 import type { Report } from '../../functions/core/report/schema.ts';
-import { readConfig } from '../../functions/handlers/config.ts';
-import { createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
+import type { Runtime } from '../../functions/handlers/runtime.ts';
 import { readText } from '../../functions/pipeline/io.ts';
 import { LEADS_MANIFEST, leadsCsv, skewedLeads } from '../fixtures/leads.ts';
-import { type EmulatedCloud, runEmulated, startEmulatedCloud } from '../helpers/emulated-run.ts';
-import { handlerEnvironment, TEST_BUCKETS } from '../helpers/handler-environment.ts';
+import {
+  type EmulatedCloud,
+  emulatedRuntime,
+  runEmulated,
+  startEmulatedCloud,
+} from '../helpers/emulated-run.ts';
 import { motoUnavailable, requirePeers } from '../helpers/s3-servers.ts';
 import { synthesizedDefinition } from '../helpers/synthesized-definition.ts';
 
@@ -75,13 +78,7 @@ function cutShort(
 }
 
 function runtime(store?: ObjectStore): Runtime {
-  const rt = createRuntime(
-    readConfig({
-      ...handlerEnvironment(TEST_BUCKETS, cloud.moto.endpoint, cloud.athena.endpoint),
-      REPSCOPE_CODE_VERSION: 'repscope test',
-    }),
-    { logger: { info: () => {}, warn: () => {}, error: () => {} } },
-  );
+  const rt = emulatedRuntime(cloud);
   return store ? { ...rt, store } : rt;
 }
 

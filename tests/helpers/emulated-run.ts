@@ -8,16 +8,18 @@ import { S3ObjectStore } from '../../functions/adapters/aws/s3-object-store.ts';
 import type { LakeBucket } from '../../functions/core/lake/layout.ts';
 import type { ObjectStore } from '../../functions/core/ports.ts';
 import { createCompareHandler } from '../../functions/handlers/compare.ts';
+import { readConfig } from '../../functions/handlers/config.ts';
 import { createMergeHandler } from '../../functions/handlers/merge.ts';
 import { createProfileHandler } from '../../functions/handlers/profile.ts';
 import { createProfileRangeHandler } from '../../functions/handlers/profile-range.ts';
 import { createProfileTableHandler } from '../../functions/handlers/profile-table.ts';
 import { createPublishHandler } from '../../functions/handlers/publish.ts';
-import { BUILT_IN_REFERENCES_PREFIX, type Runtime } from '../../functions/handlers/runtime.ts';
+import { createRescanHandler, type RescanOutput } from '../../functions/handlers/rescan.ts';
+import { BUILT_IN_REFERENCES_PREFIX, createRuntime, type Runtime } from '../../functions/handlers/runtime.ts';
 import { routedStore } from '../../functions/pipeline/routed-store.ts';
 import { objectCreated, s3EventKey } from '../fixtures/events.ts';
 import { type AthenaProtocolServer, startAthenaProtocolServer } from './athena-protocol-server.ts';
-import { TEST_BUCKETS } from './handler-environment.ts';
+import { handlerEnvironment, TEST_BUCKETS } from './handler-environment.ts';
 import { noRetryWaits } from './no-retry-waits.ts';
 import { type S3Peer, startMoto } from './s3-servers.ts';
 
@@ -160,4 +162,58 @@ export async function seedBuiltInReferences(store: ObjectStore): Promise<void> {
       );
     }
   }
+}
+
+/** The state machine the rescan handler starts executions of, as the tests name it. */
+const STATE_MACHINE_ARN = 'arn:aws:states:eu-central-1:123456789012:stateMachine:repscope-run';
+
+/**
+ * The handlers' runtime over the emulated cloud, as createRuntime builds it from the environment a
+ * deployed function has (handlerEnvironment, the state machine to start, a code version), with a
+ * quiet logger, the clock's time (`now`, default: the real clock) and any further variables.
+ */
+export function emulatedRuntime(
+  cloud: EmulatedCloud,
+  options: { readonly now?: () => string; readonly env?: Readonly<Record<string, string>> } = {},
+): Runtime {
+  const { now } = options;
+  return createRuntime(
+    readConfig({
+      ...handlerEnvironment(TEST_BUCKETS, cloud.moto.endpoint, cloud.athena.endpoint),
+      REPSCOPE_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
+      REPSCOPE_CODE_VERSION: 'repscope test',
+      ...options.env,
+    }),
+    {
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+      ...(now ? { clock: { now: () => new Date(now()) } } : {}),
+    },
+  );
+}
+
+/** Runs the definition on an event; resolves with the task states it ran, rejects with its error. */
+export async function executeSteps(
+  definition: Record<string, unknown>,
+  event: unknown,
+  rt: Runtime,
+): Promise<string[]> {
+  const { error, steps } = await runEmulated(definition, event, rt);
+  if (error) throw error;
+  return steps;
+}
+
+/**
+ * The rescan Lambda, each execution it starts run at once in the local state machine (a fresh
+ * runtime from `runtime` each time): its output and the steps of every execution.
+ */
+export async function rescanEmulated(
+  definition: Record<string, unknown>,
+  runtime: () => Runtime,
+): Promise<{ readonly output: RescanOutput; readonly executions: string[][] }> {
+  const executions: string[][] = [];
+  const handler = createRescanHandler(runtime, () => async (input) => {
+    executions.push(await executeSteps(definition, JSON.parse(input), runtime()));
+    return `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${executions.length}`;
+  });
+  return { output: await handler({}), executions };
 }
