@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import type { Counts, MeasureRequest, MeasureResult } from './measure.ts';
 
 /**
  * `npm run bench [-- --rows 10000000 --threads 1,2 --formats csv,parquet --repeat 3
- *   --engines repscope,duckdb,sql]` (`--no-duckdb` drops the `duckdb` engine)
+ *   --engines repscope,duckdb,sql]` (`--no-duckdb` drops the `duckdb` engine; `--no-cold-start`
+ *   skips the Lambda cold-start measurements that follow, bench/cold-start.ts)
  *
  * Generates the data (cached in bench/data/) and compiles bench/measure.ts once with
  * `bundleModule` (cached in node_modules/.cache/repscope/), then for every format and thread count
@@ -53,6 +54,8 @@ interface Options {
   formats: BenchFormat[];
   repeat: number;
   engines: Engine[];
+  /** Then measure the Lambda handlers' cold start (bench/cold-start.ts, issue #9's budget). */
+  coldStart: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -63,6 +66,7 @@ function parseOptions(argv: readonly string[]): Options {
     formats: ['csv', 'csv.gz', 'jsonl', 'parquet'],
     repeat: 3,
     engines: [...ENGINES],
+    coldStart: true,
   };
   let noDuckDb = false;
   for (let i = 0; i < argv.length; i++) {
@@ -83,6 +87,7 @@ function parseOptions(argv: readonly string[]): Options {
       if (unknown.length > 0) throw new Error(`--engines: ${unknown.join(', ')}? (${ENGINES.join(', ')})`);
       options.engines = [...new Set(engines as Engine[])];
     } else if (flag === '--no-duckdb') noDuckDb = true;
+    else if (flag === '--no-cold-start') options.coldStart = false;
     else throw new Error(`unknown option ${flag}; see bench/run.ts`);
   }
   if (noDuckDb) options.engines = options.engines.filter((e) => e !== 'duckdb');
@@ -329,3 +334,17 @@ await writeFile(
   )}\n`,
 );
 log(`results: ${path.relative(process.cwd(), out)}`);
+
+if (options.coldStart) {
+  // The handlers' cold start in the same run (its own script: it starts s3rver and the Athena
+  // stand-in, and builds the bundles as the stack does).
+  log('\ncold start of the Lambda handlers (bench/cold-start.ts):');
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'cold-start.ts')], {
+      stdio: 'inherit',
+    });
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`bench/cold-start.ts exited ${code}`);
+}
