@@ -13,6 +13,13 @@ export interface RepscopeSettings {
    */
   readonly rawRetentionDays: number;
   /**
+   * Days a run's records are kept in the lake (its report, counts, metrics, runs row, profile and
+   * claim) before S3 expires them, as `repscope prune` trims runs locally; 0 keeps every run. The
+   * history and the dataset page then cover this many days; a pinned baseline expires with its run.
+   * @default 0 - every run is kept
+   */
+  readonly runRetentionDays: number;
+  /**
    * When every registered dataset is profiled again (an EventBridge Scheduler expression).
    * @default 'cron(0 3 ? * MON *)' - Mondays at 03:00 UTC
    */
@@ -61,6 +68,7 @@ export interface RepscopeSettings {
 
 export const DEFAULT_SETTINGS: RepscopeSettings = {
   rawRetentionDays: 30,
+  runRetentionDays: 0,
   reprofileSchedule: 'cron(0 3 ? * MON *)',
   allowedCidrs: [],
   fanOutThresholdBytes: 256 * 1024 * 1024,
@@ -129,6 +137,7 @@ export function readSettings(context: (key: string) => unknown): RepscopeSetting
   }
   return {
     rawRetentionDays: int('rawRetentionDays', DEFAULT_SETTINGS.rawRetentionDays, 1),
+    runRetentionDays: int('runRetentionDays', DEFAULT_SETTINGS.runRetentionDays, 0),
     reprofileSchedule: schedule,
     allowedCidrs: cidrs(context('allowedCidrs')),
     fanOutThresholdBytes: int('fanOutThresholdBytes', DEFAULT_SETTINGS.fanOutThresholdBytes, 1),

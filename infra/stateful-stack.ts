@@ -17,6 +17,7 @@ import {
 import type { Construct } from 'constructs';
 import { glueTables } from '../functions/adapters/aws/glue-tables.ts';
 import { type LakeBucket, lakeKeys } from '../functions/core/lake/layout.ts';
+import { groupCountsTable, groupMetricsTable, runsTable } from '../functions/core/lake/tables.ts';
 import { BUILT_IN_REFERENCES_PREFIX } from '../functions/handlers/runtime.ts';
 import { QUERY_RESULTS_PREFIX } from './lake-access.ts';
 import type { RepscopeSettings } from './settings.ts';
@@ -89,7 +90,7 @@ export class StatefulStack extends Stack {
       // for 30 days: the lake is the history of every run, and nothing else has it.
       lake: this.privateBucket('Lake', bucketName(settings, 'lake'), {
         versioned: true,
-        lifecycleRules: lakeLifecycle(),
+        lifecycleRules: lakeLifecycle(settings.runRetentionDays),
       }),
       // Not versioned: every publish renders the pages again from the lake, so old pages are
       // nothing to restore (shared files are replaced by conditional writes, not versions).
@@ -260,12 +261,33 @@ function datasetsLifecycle(rawRetentionDays: number): s3.LifecycleRule[] {
   ];
 }
 
+/** The lake's records of a run, which `runRetentionDays` expires (references and baselines stay). */
+const RUN_RECORD_PREFIXES = [
+  lakeKeys.reportsPrefix,
+  groupCountsTable.prefix,
+  groupMetricsTable.prefix,
+  runsTable.prefix,
+  lakeKeys.profilesPrefix,
+  lakeKeys.claim('', '').split('dataset=')[0]!,
+];
+
 /**
  * Staging files of fanned-out runs expire after a day; query results after a week; old versions
- * of everything after 30 days (the current reports, counts and claims stay).
+ * of everything after 30 days; with `runRetentionDays`, a run's records after that many days (as
+ * `repscope prune` trims runs locally; S3 ages each object from its own writing, and a run's
+ * records are written once). Otherwise the current reports, counts and claims stay.
  */
-function lakeLifecycle(): s3.LifecycleRule[] {
+function lakeLifecycle(runRetentionDays: number): s3.LifecycleRule[] {
+  const runs: s3.LifecycleRule[] =
+    runRetentionDays > 0
+      ? RUN_RECORD_PREFIXES.map((prefix) => ({
+          id: `runs-${prefix.split('/')[1]}`,
+          prefix,
+          expiration: Duration.days(runRetentionDays),
+        }))
+      : [];
   return [
+    ...runs,
     {
       id: 'staging',
       prefix: lakeKeys.staging('', '', '').split('dataset=')[0],

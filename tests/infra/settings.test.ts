@@ -22,6 +22,7 @@ describe('readSettings', () => {
       readSettings(
         context({
           rawRetentionDays: '7',
+          runRetentionDays: '365',
           allowedCidrs: '203.0.113.0/24, 198.51.100.7/32',
           alertEmail: 'governance@example.org',
           fanOutThresholdBytes: '1048576',
@@ -32,6 +33,7 @@ describe('readSettings', () => {
     ).toEqual({
       ...DEFAULT_SETTINGS,
       rawRetentionDays: 7,
+      runRetentionDays: 365,
       allowedCidrs: ['203.0.113.0/24', '198.51.100.7/32'],
       alertEmail: 'governance@example.org',
       fanOutThresholdBytes: 1048576,
@@ -48,6 +50,7 @@ describe('readSettings', () => {
 
   it.each([
     [{ rawRetentionDays: '0' }, /"rawRetentionDays" is "0"; expected an integer ≥ 1/],
+    [{ runRetentionDays: '-1' }, /"runRetentionDays" is "-1"; expected an integer ≥ 0/],
     [{ rawRetentionDays: 'thirty' }, /"rawRetentionDays" is "thirty"/],
     [
       { allowedCidrs: '203.0.113.0/24,example.org' },

@@ -155,6 +155,24 @@ describe('the lake bucket', () => {
     // Nothing else of the lake (reports, counts, claims, references) expires.
     expect(expiringPrefixes('lake')).toEqual(['lake/staging/', 'query-results/']);
   });
+
+  it("with runRetentionDays, expires each run's records after that many days, never references or baselines", () => {
+    const kept = synthesizeApp({ runRetentionDays: 400 });
+    const lake = kept.stacks.stateful.getLogicalId(
+      kept.stacks.stateful.buckets.lake.node.defaultChild as CfnElement,
+    );
+    const rules = kept.templates.stateful.toJSON().Resources[lake].Properties.LifecycleConfiguration
+      .Rules as Record<string, unknown>[];
+    const expiring = rules.filter((r) => r['ExpirationInDays'] === 400).map((r) => r['Prefix']);
+    expect(expiring.sort()).toEqual([
+      'lake/claims/',
+      'lake/group_counts/',
+      'lake/group_metrics/',
+      'lake/profiles/',
+      'lake/reports/',
+      'lake/runs/',
+    ]);
+  });
 });
 
 describe('the site bucket', () => {
