@@ -13,9 +13,10 @@ export interface RepscopeSettings {
    */
   readonly rawRetentionDays: number;
   /**
-   * Days a run's records are kept in the lake (its report, counts, metrics, runs row, profile and
-   * claim) before S3 expires them, as `repscope prune` trims runs locally; 0 keeps every run. The
-   * history and the dataset page then cover this many days; a pinned baseline expires with its run.
+   * Days a run's records are kept in the lake (its report, counts, metrics and runs row) before S3
+   * expires them, as `repscope prune` trims runs locally; 0 keeps every run. The history and the
+   * dataset page then cover this many days; a pinned baseline expires with its run. Kept profiles
+   * and claims never expire: a dataset stays comparable after its uploads are gone.
    * @default 0 - every run is kept
    */
   readonly runRetentionDays: number;

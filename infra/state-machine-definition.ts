@@ -95,7 +95,10 @@ export interface StateMachineDefinitionProps {
  * through the lambda:invoke integration, `States.Timeout` past a task's own TimeoutSeconds). Every
  * stage is idempotent (run ids from the inputs, create-once claims, whole-object writes), so the
  * retry of a stage cut short gives the same run and report; an error the handler throws itself has
- * its own name (a bug's TypeError is not retried).
+ * its own name (a bug's TypeError is not retried). `Lambda.Unknown` is also an out-of-memory, which
+ * then fails its attempts again before the catch; `States.Timeout` (a task's TimeoutSeconds, none
+ * set here) would not stop the running Lambda, so a retry could overlap it: harmless for the same
+ * reason.
  */
 export const TRANSIENT_ERRORS = [
   'Lambda.ServiceException',

@@ -261,14 +261,17 @@ function datasetsLifecycle(rawRetentionDays: number): s3.LifecycleRule[] {
   ];
 }
 
-/** The lake's records of a run, which `runRetentionDays` expires (references and baselines stay). */
+/**
+ * The lake's records of a run that `runRetentionDays` expires. Never the kept profiles and claims:
+ * they are what lets a dataset whose uploads expired be compared again (issue #11's recompare reads
+ * the newest kept profile and its claim), and they hold counts and digests only. References and
+ * baselines stay too.
+ */
 const RUN_RECORD_PREFIXES = [
   lakeKeys.reportsPrefix,
   groupCountsTable.prefix,
   groupMetricsTable.prefix,
   runsTable.prefix,
-  lakeKeys.profilesPrefix,
-  lakeKeys.claim('', '').split('dataset=')[0]!,
 ];
 
 /**
@@ -278,6 +281,7 @@ const RUN_RECORD_PREFIXES = [
  * records are written once). Otherwise the current reports, counts and claims stay.
  */
 function lakeLifecycle(runRetentionDays: number): s3.LifecycleRule[] {
+  // A dataset none of whose runs is younger than this leaves the site; its kept profile stays.
   const runs: s3.LifecycleRule[] =
     runRetentionDays > 0
       ? RUN_RECORD_PREFIXES.map((prefix) => ({

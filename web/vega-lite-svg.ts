@@ -1,8 +1,9 @@
 import type { VegaLiteSpec } from '../functions/core/charts/chart-specs.ts';
 import { renderVegaSvg } from './chart-svg.ts';
 
-// Apart from chart-svg.ts: the site draws every chart from a template (chart-templates.ts), so
-// nothing it loads imports Vega-Lite, and the publish bundle leaves it out.
+// Apart from chart-svg.ts: the site draws its charts from templates (chart-templates.ts); only the
+// side-by-side chart of a report whose attributes name several references has none, and site.tsx
+// loads this module for it with import(), so the publish bundle keeps Vega-Lite in a chunk of its own.
 
 /**
  * Renders a Vega-Lite spec to an SVG string at build time (no browser, no network). The site's

@@ -65,8 +65,10 @@ export async function addReference(input: AddReferenceInput): Promise<AddedRefer
     year: provenance.year,
     knownGroups: await knownGroups(store, catalogue),
   });
-  await store.write(key, toReferenceCsv(rows), 'text/csv');
+  // The provenance first: the loaders find a population by its CSV, which then has its provenance
+  // beside it (a reader in between never cites it without), and a failed write leaves no CSV.
   await store.write(provenanceKey, `${JSON.stringify(provenance, null, 2)}\n`, 'application/json');
+  await store.write(key, toReferenceCsv(rows), 'text/csv');
   await loadReferenceFile(store, key, key);
   return { key, provenanceKey, attributes: [...new Set(rows.map((r) => r.attribute))], rows: rows.length };
 }

@@ -156,7 +156,7 @@ describe('the lake bucket', () => {
     expect(expiringPrefixes('lake')).toEqual(['lake/staging/', 'query-results/']);
   });
 
-  it("with runRetentionDays, expires each run's records after that many days, never references or baselines", () => {
+  it("with runRetentionDays, expires each run's reports, counts, metrics and runs row, never its kept profile and claim", () => {
     const kept = synthesizeApp({ runRetentionDays: 400 });
     const lake = kept.stacks.stateful.getLogicalId(
       kept.stacks.stateful.buckets.lake.node.defaultChild as CfnElement,
@@ -165,10 +165,8 @@ describe('the lake bucket', () => {
       .Rules as Record<string, unknown>[];
     const expiring = rules.filter((r) => r['ExpirationInDays'] === 400).map((r) => r['Prefix']);
     expect(expiring.sort()).toEqual([
-      'lake/claims/',
       'lake/group_counts/',
       'lake/group_metrics/',
-      'lake/profiles/',
       'lake/reports/',
       'lake/runs/',
     ]);

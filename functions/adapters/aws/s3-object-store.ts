@@ -145,6 +145,8 @@ export class S3ObjectStore implements ObjectStore {
         }
         return;
       } catch (error) {
+        // The body failed after its last byte: nothing is missing (and `bytes=end-(end-1)` is no range).
+        if (range && offset >= range.end) return;
         if (resumed >= this.readResume.attempts || etag === '') {
           throw new StoreError(
             `cannot read ${this.uri(key)}: ${describe(error)} at byte ${offset}` +

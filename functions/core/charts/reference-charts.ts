@@ -42,12 +42,14 @@ export function referencesChartSpec(attribute: AttributeResult): VegaLiteSpec | 
   for (const group of groups) {
     const own = attribute.groups.find((g) => g.group === group);
     const hidden = own?.status === 'suppressed';
+    // A group the data has not is 0 %; a share the copy withholds (its total is hidden) is no bar.
+    const withheld = !hidden && own !== undefined && own.share === null;
     rows.push({
       group,
       series: DATASET_SERIES,
-      share: hidden ? null : (own?.share ?? 0),
-      hidden,
-      hiddenLabel: hidden ? 'dataset: hidden' : '',
+      share: hidden ? null : own === undefined ? 0 : own.share,
+      hidden: hidden || withheld,
+      hiddenLabel: hidden ? 'dataset: hidden' : withheld ? 'dataset: withheld' : '',
     });
     for (const b of blocks) {
       const share = b.groups.find((g) => g.group === group)?.referenceShare ?? null;

@@ -42,9 +42,10 @@ export const lakeKeys = {
   /**
    * What a run's compare needs besides its profile: the manifest text it profiled with, the
    * dataset version, the data's provenance (uri, bytes, ETag or SHA-256), the file's column names,
-   * the plan's digest and the run's claim. No row data. Kept with the profile (nothing expires
-   * under `lake/profiles/`), so a run can be re-compared, and its dataset stays registered, after
-   * its raw upload and its manifest under `datasets/` expired.
+   * the plan's digest and the run's claim. No row data. Kept with the profile (no lifecycle rule
+   * expires `lake/profiles/` or `lake/claims/`, `runRetentionDays` included), so a run can be
+   * re-compared, and its dataset stays registered, after its raw upload and its manifest under
+   * `datasets/` expired.
    */
   profiledRun: (dataset: string, run: string) => `lake/profiles/dataset=${dataset}/run=${run}/profiled.json`,
   profilesPrefix: 'lake/profiles/',

@@ -43,4 +43,17 @@ describe('referencesChartSpec', () => {
       new RegExp(`${hidden[0]}: dataset hidden, ${published.reference} [\\d.]+ %, market-2026/sex [\\d.]+ %`),
     );
   });
+
+  it('draws no bar for a share the copy withholds (its total hidden), and 0 for a group the data has not', () => {
+    const attribute = structuredClone(published);
+    const visible = attribute.groups.find((g) => g.status !== 'suppressed')!;
+    visible.share = null;
+    const absent = attribute.comparisons![0]!.groups.find((g) => g.group !== visible.group)!.group;
+    attribute.groups = attribute.groups.filter((g) => g.group !== absent);
+    const rows = (referencesChartSpec(attribute)! as { data: { values: Record<string, unknown>[] } }).data
+      .values;
+    const own = (group: string) => rows.find((r) => r['group'] === group && r['series'] === 'dataset');
+    expect(own(visible.group)).toMatchObject({ share: null, hidden: true, hiddenLabel: 'dataset: withheld' });
+    expect(own(absent)).toMatchObject({ share: 0, hidden: false });
+  });
 });
