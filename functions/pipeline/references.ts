@@ -10,7 +10,7 @@ import {
   type ReferenceCatalogue,
   type ReferenceRow,
 } from '../core/references/reference.ts';
-import { parseReferenceProvenance, provenanceInfo } from '../core/references/user-reference.ts';
+import { parseReferenceProvenance, provenanceInfo } from '../core/references/reference-provenance.ts';
 import { readText } from './io.ts';
 
 /** Built-in populations: `<dir>/populations.json` lists them and names each one's CSV file. */

@@ -1,9 +1,13 @@
-import * as z from 'zod';
 import { type ReferenceErrorCode, ReferencePopulationError } from '../errors.ts';
-import { DATASET_ID_PATTERN } from '../manifest/patterns.ts';
-import { referenceKindSchema } from '../report/schema.ts';
 import { readCsvLayout, scanCsv } from '../scan/csv.ts';
-import { type PopulationInfo, type ReferenceRow, SHARE_SUM_TOLERANCE } from './reference.ts';
+import { type ReferenceRow, SHARE_SUM_TOLERANCE } from './reference.ts';
+
+export {
+  parseReferenceProvenance,
+  provenanceInfo,
+  type ReferenceProvenance,
+  referenceProvenanceSchema,
+} from './reference-provenance.ts';
 
 /**
  * A user's own reference population (`repscope references add`, issue #18): a shares or counts
@@ -11,50 +15,6 @@ import { type PopulationInfo, type ReferenceRow, SHARE_SUM_TOLERANCE } from './r
  * built-in ones with its provenance beside it, so `run` and the handlers load it as they load any
  * reference and every report cites it with its source, year and kind.
  */
-
-/** The provenance stored beside a user reference (`references/<id>.json`). */
-export const referenceProvenanceSchema = z.strictObject({
-  id: z.string().regex(DATASET_ID_PATTERN, 'expected an id such as market-2026'),
-  title: z.string().min(1).max(200),
-  /** A URL or words (`internal CRM export, 2026-01`). */
-  source: z.string().min(1).max(500),
-  year: z.number().int().min(1800).max(2200),
-  kind: referenceKindSchema.optional(),
-});
-export type ReferenceProvenance = z.infer<typeof referenceProvenanceSchema>;
-
-/** The provenance as the catalogue cites every population: the source as publisher, a URL as url too. */
-export function provenanceInfo(provenance: ReferenceProvenance, file: string): PopulationInfo {
-  const { id, title, source, year, kind } = provenance;
-  return {
-    id,
-    title,
-    publisher: source,
-    referenceDate: String(year),
-    file,
-    ...(/^https?:\/\//i.test(source) ? { url: source } : {}),
-    ...(kind === undefined ? {} : { kind }),
-  };
-}
-
-/** Reads a provenance file, naming the field that is wrong. */
-export function parseReferenceProvenance(text: string, fileName: string): ReferenceProvenance {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ReferencePopulationError('REFERENCE_INVALID', `${fileName}: not valid JSON`, { cause: error });
-  }
-  const result = referenceProvenanceSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ReferencePopulationError(
-      'REFERENCE_INVALID',
-      `${fileName}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
-    );
-  }
-  return result.data;
-}
 
 /** The attribute column's ids: as in `<population>/<attribute>`. */
 const ATTRIBUTE_PATTERN = /^[a-z0-9][a-z0-9_]{0,62}$/;

@@ -7,6 +7,7 @@ import {
   publicValue,
   spanning,
 } from '../privacy/disclosure.ts';
+import { type ReferenceKind, referenceKindSchema } from '../references/reference-provenance.ts';
 
 /**
  * The report contract, `repscope/report@1`. Public: tests pin it and CHANGELOG.md flags any
@@ -92,7 +93,7 @@ export const distancesSchema = spanning(
  * What kind of population a reference describes, as the page names it: an official statistic
  * (census, register), a market estimate, or the organisation's own customers.
  */
-export const referenceKindSchema = z.enum(['official', 'market', 'customers']);
+export { referenceKindSchema };
 
 /**
  * A group against one of several references: the fields of `groupResultSchema` that depend on
@@ -495,7 +496,7 @@ export type IntersectionResult = z.infer<typeof intersectionResultSchema>;
 export type GroupResult = z.infer<typeof groupResultSchema>;
 export type ReferenceComparison = z.infer<typeof referenceComparisonSchema>;
 export type ComparisonGroup = z.infer<typeof comparisonGroupSchema>;
-export type ReferenceKind = z.infer<typeof referenceKindSchema>;
+export type { ReferenceKind };
 export type GroupStatus = z.infer<typeof groupStatusSchema>;
 export type Verdict = z.infer<typeof verdictSchema>;
 export type Check = z.infer<typeof checkSchema>;
